@@ -1,0 +1,1396 @@
+/*
+ * rtheap core: two-level segregated fit (TLSF) allocator.
+ *
+ * Freestanding: includes only compiler headers and calls nothing it does not
+ * define (checked in CI with `nm -u`).
+ *
+ * Block layout (W = sizeof(size_t), A = RTHEAP_ALIGNMENT):
+ *
+ *     block b                                           next block n = b + T
+ *     | header W | payload (T - W bytes) ............... | header of n |
+ *                ^ returned pointer, aligned to A
+ *
+ *   header = T | flags, T = total block size, a multiple of A.
+ *   A free block keeps in its payload: next_free, prev_free (first two
+ *   words) and a footer (last word, just before n's header) pointing back
+ *   to b, so that n can find it when n is freed (n has FLAG_PREV_FREE).
+ *   A used block keeps nothing but its header: one word of overhead.
+ *
+ *   Every region ends with a sentinel: a header with T = 0, never free.
+ */
+#include "rtheap.h"
+
+/* ------------------------------------------------------------------------ */
+/* Layout constants                                                          */
+/* ------------------------------------------------------------------------ */
+
+#define WORD ((uintptr_t)sizeof(size_t))
+#define ALIGN ((uintptr_t)RTHEAP_ALIGNMENT)
+#define SL_COUNT (1u << RTHEAP_SL_LOG2)
+/* A free block holds header, two links and a footer. */
+#define MIN_BLOCK ((4 * WORD + ALIGN - 1) & ~(ALIGN - 1))
+#define FLAG_FREE ((size_t)1)
+#define FLAG_PREV_FREE ((size_t)2)
+#define FLAG_BITS ((size_t)(ALIGN - 1))
+#define SIZE_BITS (~FLAG_BITS)
+/* fl rows are limited so that bit masks like ~0u << (fl + 1) stay defined. */
+#define FL_MAX 31u
+/* Granule counts are scanned as uint32_t: keep them below 2^31. */
+#define MAX_GRANULES ((uintptr_t)1 << 31)
+/* Largest region init takes: 2^31 granules fit a 32-bit address space anyway. */
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#define MAX_REGION_BYTES ((MAX_GRANULES - 1u) << ALIGN_LOG2)
+#else
+#define MAX_REGION_BYTES UINTPTR_MAX
+#endif
+#define HEAP_MAGIC ((uintptr_t)0x72746870u) /* "rthp" */
+
+#if RTHEAP_ALIGNMENT == 8
+#define ALIGN_LOG2 3u
+#elif RTHEAP_ALIGNMENT == 16
+#define ALIGN_LOG2 4u
+#elif RTHEAP_ALIGNMENT == 32
+#define ALIGN_LOG2 5u
+#elif RTHEAP_ALIGNMENT == 64
+#define ALIGN_LOG2 6u
+#else
+#error "RTHEAP_ALIGNMENT: only 8, 16, 32 and 64 are supported"
+#endif
+
+typedef struct block {
+    size_t header;
+    struct block *next_free; /* valid only while free */
+    struct block *prev_free; /* valid only while free */
+} block_t;
+
+typedef struct region {
+    uintptr_t first;    /* header address of the first block */
+    uintptr_t sentinel; /* header address of the sentinel */
+} region_t;
+
+struct rtheap {
+    uintptr_t magic;       /* HEAP_MAGIC ^ address of the heap */
+    uint32_t fl_bitmap;    /* bit fl set: row fl has a non-empty list */
+    uint32_t fl_count;     /* rows in the index */
+    size_t max_block;      /* largest block (T) the index can hold */
+    block_t **heads;       /* fl_count * SL_COUNT list heads, after sl_bitmap */
+    rtheap_error_hook_t hook;
+    void *hook_user;
+    uint32_t region_count;
+    uint32_t error_count;
+    region_t regions[RTHEAP_MAX_REGIONS];
+    size_t heap_bytes;  /* bytes handed to init/add_region */
+    size_t arena_bytes; /* bytes in blocks */
+#if RTHEAP_STATS
+    size_t used_total; /* sum of T over live blocks */
+    size_t peak_total;
+    size_t live_blocks;
+    uint32_t alloc_count;
+    uint32_t free_count;
+    uint32_t realloc_count;
+    uint32_t failed_count;
+#endif
+    uint32_t sl_bitmap[]; /* fl_count words, then the heads */
+};
+
+_Static_assert((RTHEAP_ALIGNMENT & (RTHEAP_ALIGNMENT - 1)) == 0, "alignment is a power of two");
+_Static_assert(RTHEAP_ALIGNMENT >= 2 * sizeof(void *), "alignment holds two words");
+_Static_assert(sizeof(size_t) == sizeof(void *), "size_t and pointers have one width");
+_Static_assert(sizeof(block_t) == 3 * sizeof(size_t), "block_t is three words");
+_Static_assert(sizeof(struct rtheap) % sizeof(void *) == 0, "heads stay pointer-aligned");
+_Static_assert(SL_COUNT <= 32, "second-level bitmap is one uint32_t");
+_Static_assert(MIN_BLOCK >= 4 * sizeof(size_t) && MIN_BLOCK % RTHEAP_ALIGNMENT == 0,
+               "minimum block holds header, links and footer");
+
+/* ------------------------------------------------------------------------ */
+/* Bit scans                                                                 */
+/* ------------------------------------------------------------------------ */
+
+#if !RTHEAP_USE_CLZ
+/* Index tables for de Bruijn-sequence multiplies: branch-free and free of
+ * libgcc calls on Armv6-M (MULS is a plain 32-bit multiply). */
+static const uint8_t rtheap_ffs_table[32] = {0,  1,  28, 2,  29, 14, 24, 3,  30, 22, 20,
+                                             15, 25, 17, 4,  8,  31, 27, 13, 23, 21, 19,
+                                             16, 7,  26, 12, 18, 6,  11, 5,  10, 9};
+static const uint8_t rtheap_fls_table[32] = {0,  9,  1,  10, 13, 21, 2,  29, 11, 14, 16,
+                                             18, 22, 25, 3,  30, 8,  12, 20, 28, 15, 17,
+                                             24, 7,  19, 27, 23, 6,  26, 5,  4,  31};
+#endif
+
+/** Index of the highest set bit of x; x must not be 0. */
+RTHEAP_PRIVATE uint32_t rtheap_fls(uint32_t x)
+{
+#if RTHEAP_USE_CLZ
+    return 31u - (uint32_t)__builtin_clz(x);
+#else
+    x |= x >> 1;
+    x |= x >> 2;
+    x |= x >> 4;
+    x |= x >> 8;
+    x |= x >> 16;
+    return rtheap_fls_table[(uint32_t)(x * 0x07C4ACDDu) >> 27];
+#endif
+}
+
+/** Index of the lowest set bit of x; x must not be 0. */
+RTHEAP_PRIVATE uint32_t rtheap_ffs(uint32_t x)
+{
+#if RTHEAP_USE_CLZ
+    return (uint32_t)__builtin_ctz(x);
+#else
+    return rtheap_ffs_table[(uint32_t)((x & (0u - x)) * 0x077CB531u) >> 27];
+#endif
+}
+
+/* ------------------------------------------------------------------------ */
+/* Size classes                                                              */
+/* ------------------------------------------------------------------------ */
+
+/** First-level row of a block of g granules (g > 0). */
+RTHEAP_PRIVATE uint32_t rtheap_fl_of(uint32_t g)
+{
+    return g < SL_COUNT ? 0u : rtheap_fls(g) - RTHEAP_SL_LOG2 + 1u;
+}
+
+/**
+ * Class (fl * SL_COUNT + sl) of a block of g granules, 0 < g < 2^31.
+ * Row 0 holds sizes 0..SL_COUNT-1 one per list; row fl > 0 splits
+ * [2^(fl+SL_LOG2-1), 2^(fl+SL_LOG2)) into SL_COUNT equal lists.
+ */
+RTHEAP_PRIVATE uint32_t rtheap_class_of(uint32_t g)
+{
+    if (g < SL_COUNT) {
+        return g;
+    }
+    uint32_t top = rtheap_fls(g);
+    uint32_t fl = top - RTHEAP_SL_LOG2 + 1u;
+    uint32_t sl = (g >> (top - RTHEAP_SL_LOG2)) - SL_COUNT;
+    return fl * SL_COUNT + sl;
+}
+
+/**
+ * Rounds g up to the smallest size of the next class boundary, so that every
+ * block of class_of(result) or above has at least g granules.
+ */
+RTHEAP_PRIVATE uint32_t rtheap_round_to_class(uint32_t g)
+{
+    if (g < SL_COUNT) {
+        return g;
+    }
+    uint32_t step = (1u << (rtheap_fls(g) - RTHEAP_SL_LOG2)) - 1u;
+    return g + step;
+}
+
+/** Smallest granule count of class c (inverse of rtheap_class_of). */
+RTHEAP_PRIVATE uint32_t rtheap_class_min(uint32_t c)
+{
+    uint32_t fl = c / SL_COUNT;
+    uint32_t sl = c % SL_COUNT;
+    if (fl == 0) {
+        return sl;
+    }
+    return (SL_COUNT + sl) << (fl - 1u);
+}
+
+/** Rows the index needs for blocks of up to `bytes` bytes. */
+RTHEAP_PRIVATE uint32_t rtheap_rows_for(uintptr_t bytes)
+{
+    uintptr_t g = bytes >> ALIGN_LOG2;
+    if (g >= MAX_GRANULES) {
+        g = MAX_GRANULES - 1u;
+    }
+    if (g == 0) {
+        g = 1;
+    }
+    uint32_t rows = rtheap_fl_of((uint32_t)g) + 1u;
+    return rows > FL_MAX ? FL_MAX : rows;
+}
+
+/** Largest block size (bytes) an index of `rows` rows can hold. */
+RTHEAP_PRIVATE uintptr_t rtheap_max_block_for(uint32_t rows)
+{
+    uintptr_t max_g = ((uintptr_t)1 << (rows + RTHEAP_SL_LOG2 - 1u)) - 1u;
+    if (max_g >= MAX_GRANULES) {
+        max_g = MAX_GRANULES - 1u;
+    }
+    return max_g << ALIGN_LOG2;
+}
+
+/** Block size T for a request of `size` payload bytes; 0 if it cannot exist. */
+RTHEAP_PRIVATE uintptr_t rtheap_block_size_for(size_t size)
+{
+    if (size > (SIZE_MAX >> 1)) {
+        return 0; /* larger than any heap; also keeps the rounding from wrapping */
+    }
+    uintptr_t t = ((uintptr_t)size + WORD + ALIGN - 1u) & ~(ALIGN - 1u);
+    return t < MIN_BLOCK ? MIN_BLOCK : t;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Block access                                                              */
+/* ------------------------------------------------------------------------ */
+
+RTHEAP_PRIVATE block_t *rtheap_block_at(uintptr_t addr)
+{
+    return (block_t *)addr;
+}
+
+RTHEAP_PRIVATE uintptr_t rtheap_addr(const block_t *b)
+{
+    return (uintptr_t)b;
+}
+
+RTHEAP_PRIVATE uintptr_t rtheap_size(const block_t *b)
+{
+    return b->header & SIZE_BITS;
+}
+
+RTHEAP_PRIVATE bool rtheap_is_free(const block_t *b)
+{
+    return (b->header & FLAG_FREE) != 0;
+}
+
+RTHEAP_PRIVATE bool rtheap_prev_is_free(const block_t *b)
+{
+    return (b->header & FLAG_PREV_FREE) != 0;
+}
+
+RTHEAP_PRIVATE block_t *rtheap_next(const block_t *b)
+{
+    return rtheap_block_at(rtheap_addr(b) + rtheap_size(b));
+}
+
+/** The footer word of a free block: the last word before its next block. */
+RTHEAP_PRIVATE block_t **rtheap_footer(uintptr_t next_header)
+{
+    return (block_t **)(next_header - WORD);
+}
+
+RTHEAP_PRIVATE void *rtheap_payload(const block_t *b)
+{
+    return (void *)(rtheap_addr(b) + WORD);
+}
+
+RTHEAP_PRIVATE block_t *rtheap_block_of(const void *ptr)
+{
+    return rtheap_block_at((uintptr_t)ptr - WORD);
+}
+
+RTHEAP_PRIVATE void rtheap_set_prev_free(block_t *b, bool prev_free)
+{
+    b->header = (b->header & ~FLAG_PREV_FREE) | (prev_free ? FLAG_PREV_FREE : 0u);
+}
+
+RTHEAP_PRIVATE block_t **rtheap_heads(rtheap_t *heap)
+{
+    return heap->heads;
+}
+
+RTHEAP_PRIVATE uint32_t rtheap_granules(uintptr_t t)
+{
+    return (uint32_t)(t >> ALIGN_LOG2);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Word loops (written here: the core must not call memcpy/memset)           */
+/* ------------------------------------------------------------------------ */
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define RTHEAP_NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define RTHEAP_NO_LIBCALLS
+#endif
+
+RTHEAP_PRIVATE RTHEAP_NO_LIBCALLS void rtheap_fill_words(uintptr_t dst, size_t value,
+                                                         uintptr_t bytes)
+{
+    size_t *d = (size_t *)dst;
+    for (uintptr_t i = 0; i < bytes / WORD; i++) {
+        d[i] = value;
+    }
+}
+
+RTHEAP_PRIVATE RTHEAP_NO_LIBCALLS void rtheap_copy_words(uintptr_t dst, uintptr_t src,
+                                                         uintptr_t bytes)
+{
+    size_t *d = (size_t *)dst;
+    const size_t *s = (const size_t *)src;
+    for (uintptr_t i = 0; i < bytes / WORD; i++) {
+        d[i] = s[i];
+    }
+}
+
+#if RTHEAP_POISON
+#define POISON_WORD ((size_t)(RTHEAP_POISON_BYTE * (SIZE_MAX / 0xFFu)))
+RTHEAP_PRIVATE void rtheap_poison(uintptr_t addr, uintptr_t bytes)
+{
+    rtheap_fill_words(addr, POISON_WORD, bytes);
+}
+#else
+#define rtheap_poison(addr, bytes) ((void)(addr), (void)(bytes))
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------ */
+
+RTHEAP_PRIVATE void rtheap_report(rtheap_t *heap, rtheap_error_t kind, const void *ptr)
+{
+    heap->error_count++;
+    if (heap->hook != NULL) {
+        heap->hook(heap, kind, ptr, heap->hook_user);
+    } else {
+        RTHEAP_ERROR_HOOK(heap, kind, ptr);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Free lists                                                                */
+/* ------------------------------------------------------------------------ */
+
+RTHEAP_PRIVATE void rtheap_list_insert(rtheap_t *heap, block_t *b)
+{
+    uint32_t c = rtheap_class_of(rtheap_granules(rtheap_size(b)));
+    block_t **head = &rtheap_heads(heap)[c];
+    block_t *old = *head;
+    b->next_free = old;
+    b->prev_free = NULL;
+    if (old != NULL) {
+        old->prev_free = b;
+    }
+    *head = b;
+    uint32_t fl = c / SL_COUNT;
+    heap->sl_bitmap[fl] |= 1u << (c % SL_COUNT);
+    heap->fl_bitmap |= 1u << fl;
+}
+
+/** True if b's links agree with its neighbours in the list (O(1)). */
+RTHEAP_PRIVATE bool rtheap_links_ok(rtheap_t *heap, const block_t *b, uint32_t c)
+{
+#if RTHEAP_CHECKS
+    const block_t *prev = b->prev_free;
+    const block_t *next = b->next_free;
+    if (prev != NULL ? prev->next_free != b : rtheap_heads(heap)[c] != b) {
+        return false;
+    }
+    return next == NULL || next->prev_free == b;
+#else
+    (void)heap, (void)b, (void)c;
+    return true;
+#endif
+}
+
+RTHEAP_PRIVATE void rtheap_list_remove(rtheap_t *heap, block_t *b, uint32_t c)
+{
+    block_t *prev = b->prev_free;
+    block_t *next = b->next_free;
+    if (next != NULL) {
+        next->prev_free = prev;
+    }
+    if (prev != NULL) {
+        prev->next_free = next;
+    } else {
+        rtheap_heads(heap)[c] = next;
+        if (next == NULL) {
+            uint32_t fl = c / SL_COUNT;
+            heap->sl_bitmap[fl] &= ~(1u << (c % SL_COUNT));
+            if (heap->sl_bitmap[fl] == 0) {
+                heap->fl_bitmap &= ~(1u << fl);
+            }
+        }
+    }
+}
+
+/** Removes a free block found through a physical neighbour, checking it. */
+RTHEAP_PRIVATE bool rtheap_unlink_checked(rtheap_t *heap, block_t *b)
+{
+    uint32_t c = rtheap_class_of(rtheap_granules(rtheap_size(b)));
+    if (!rtheap_links_ok(heap, b, c)) {
+        return false;
+    }
+    rtheap_list_remove(heap, b, c);
+    return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Regions and pointer validation                                            */
+/* ------------------------------------------------------------------------ */
+
+/** Region whose blocks contain header address h, or NULL. */
+RTHEAP_PRIVATE const region_t *rtheap_region_of(const rtheap_t *heap, uintptr_t h)
+{
+    for (uint32_t i = 0; i < heap->region_count; i++) {
+        const region_t *r = &heap->regions[i];
+        if (h >= r->first && h < r->sentinel) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/** Plausible header of a (non-sentinel) block at h inside region r. */
+RTHEAP_PRIVATE bool rtheap_header_plausible(const rtheap_t *heap, const region_t *r, uintptr_t h)
+{
+    const block_t *b = rtheap_block_at(h);
+    uintptr_t t = rtheap_size(b);
+    if ((b->header & FLAG_BITS & ~(FLAG_FREE | FLAG_PREV_FREE)) != 0) {
+        return false;
+    }
+    return t >= MIN_BLOCK && t <= heap->max_block && t <= r->sentinel - h;
+}
+
+/**
+ * Validates a pointer handed in by the caller as a live block: O(1) checks
+ * of region, alignment, header and both neighbours. Returns RTHEAP_OK and
+ * the block, or the error to report.
+ */
+RTHEAP_PRIVATE rtheap_error_t rtheap_validate_used(rtheap_t *heap, const void *ptr,
+                                                   block_t **out)
+{
+    uintptr_t h = (uintptr_t)ptr - WORD;
+    *out = rtheap_block_at(h);
+#if RTHEAP_CHECKS
+    const region_t *r = rtheap_region_of(heap, h);
+    if (r == NULL) {
+        return RTHEAP_ERR_FOREIGN_POINTER;
+    }
+    if (((uintptr_t)ptr & (ALIGN - 1u)) != 0) {
+        return RTHEAP_ERR_MISALIGNED;
+    }
+    const block_t *b = *out;
+    bool plausible = rtheap_header_plausible(heap, r, h);
+    if (!plausible) {
+        return RTHEAP_ERR_BAD_HEADER;
+    }
+    const block_t *n = rtheap_next(b);
+    if (rtheap_is_free(b)) {
+        /* A block freed earlier: its neighbour still says so. Anything else
+         * with the free bit set is a bad pointer, not a double free. */
+        return rtheap_prev_is_free(n) ? RTHEAP_ERR_DOUBLE_FREE : RTHEAP_ERR_BAD_HEADER;
+    }
+    uintptr_t nh = rtheap_addr(n);
+    if (rtheap_prev_is_free(n) ||
+        (nh != r->sentinel && !rtheap_header_plausible(heap, r, nh)) ||
+        (nh == r->sentinel && rtheap_size(n) != 0)) {
+        return RTHEAP_ERR_BAD_NEIGHBOUR;
+    }
+    if (rtheap_prev_is_free(b)) {
+        uintptr_t ph = rtheap_addr(*rtheap_footer(h));
+        if (h == r->first || ph < r->first || ph > h - MIN_BLOCK ||
+            ((ph - r->first) & (ALIGN - 1u)) != 0 || !rtheap_is_free(rtheap_block_at(ph)) ||
+            ph + rtheap_size(rtheap_block_at(ph)) != h) {
+            return RTHEAP_ERR_BAD_NEIGHBOUR;
+        }
+    }
+#else
+    (void)heap;
+#endif
+    return RTHEAP_OK;
+}
+
+/** Validates and reports; returns the block or NULL. */
+RTHEAP_PRIVATE block_t *rtheap_lookup(rtheap_t *heap, const void *ptr)
+{
+    block_t *b;
+    rtheap_error_t e = rtheap_validate_used(heap, ptr, &b);
+    if (e != RTHEAP_OK) {
+        rtheap_report(heap, e, ptr);
+        return NULL;
+    }
+    return b;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Release: turn a block (not in any list) into a free block, coalescing     */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * b is a block not in any list, with a valid header (size and PREV_FREE).
+ * Merges it with free neighbours (as long as the result fits the index),
+ * inserts the result and updates the next block's PREV_FREE flag.
+ * Returns false, changing nothing, if a neighbour's list links are damaged.
+ */
+RTHEAP_PRIVATE bool rtheap_release(rtheap_t *heap, block_t *b)
+{
+    uintptr_t t = rtheap_size(b);
+    block_t *n = rtheap_next(b);
+    block_t *p = NULL;
+    uintptr_t tn = 0;
+    uintptr_t tp = 0;
+    if (rtheap_is_free(n) && t + rtheap_size(n) <= heap->max_block) {
+        tn = rtheap_size(n);
+    }
+    if (rtheap_prev_is_free(b)) {
+        p = *rtheap_footer(rtheap_addr(b));
+        if (rtheap_size(p) + t + tn <= heap->max_block) {
+            tp = rtheap_size(p);
+        }
+    }
+    /* Check both neighbours before touching either. */
+    if (tn != 0 && !rtheap_links_ok(heap, n, rtheap_class_of(rtheap_granules(tn)))) {
+        return false;
+    }
+    if (tp != 0 && !rtheap_links_ok(heap, p, rtheap_class_of(rtheap_granules(tp)))) {
+        return false;
+    }
+    rtheap_poison(rtheap_addr(b) + WORD, t - WORD);
+    size_t flags = b->header & FLAG_PREV_FREE;
+    if (tn != 0) {
+        rtheap_list_remove(heap, n, rtheap_class_of(rtheap_granules(tn)));
+        rtheap_poison(rtheap_addr(n), 3 * WORD);
+        t += tn;
+    }
+    if (tp != 0) {
+        rtheap_list_remove(heap, p, rtheap_class_of(rtheap_granules(tp)));
+        rtheap_poison(rtheap_addr(b) - WORD, 2 * WORD);
+        flags = p->header & FLAG_PREV_FREE;
+        b = p;
+        t += tp;
+    }
+    b->header = t | flags | FLAG_FREE;
+    uintptr_t next = rtheap_addr(b) + t;
+    *rtheap_footer(next) = b;
+    rtheap_block_at(next)->header |= FLAG_PREV_FREE;
+    rtheap_list_insert(heap, b);
+    return true;
+}
+
+/**
+ * Cuts a used (or being-allocated) block b down to `t` bytes when the tail is
+ * large enough to be a block, releasing the tail. b keeps its flags.
+ */
+RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, block_t *b, uintptr_t t)
+{
+    uintptr_t total = rtheap_size(b);
+    if (total - t < MIN_BLOCK) {
+        return;
+    }
+    b->header = t | (b->header & FLAG_BITS);
+    block_t *tail = rtheap_block_at(rtheap_addr(b) + t);
+    tail->header = total - t; /* previous (b) is used */
+    (void)rtheap_release(heap, tail);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Allocation                                                                */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A free block of at least t bytes (t <= max_block), left in its list, or
+ * NULL. Good fit: the rounded class guarantees any block found is large
+ * enough; if that finds nothing, the first block of t's own class is tried.
+ */
+RTHEAP_PRIVATE block_t *rtheap_find(rtheap_t *heap, uintptr_t t)
+{
+    uint32_t g = rtheap_granules(t);
+    uint32_t c = rtheap_class_of(rtheap_round_to_class(g));
+    uint32_t fl = c / SL_COUNT;
+    if (fl < heap->fl_count) {
+        uint32_t sl_bits = heap->sl_bitmap[fl] & (~0u << (c % SL_COUNT));
+        if (sl_bits == 0) {
+            uint32_t fl_bits = heap->fl_bitmap & (~0u << (fl + 1u));
+            if (fl_bits != 0) {
+                fl = rtheap_ffs(fl_bits);
+                sl_bits = heap->sl_bitmap[fl];
+            }
+        }
+        if (sl_bits != 0) {
+            return rtheap_heads(heap)[fl * SL_COUNT + rtheap_ffs(sl_bits)];
+        }
+    }
+    block_t *b = rtheap_heads(heap)[rtheap_class_of(g)];
+    return (b != NULL && rtheap_size(b) >= t) ? b : NULL;
+}
+
+/** Takes free block b out of its list and marks it used (not yet trimmed). */
+RTHEAP_PRIVATE bool rtheap_take(rtheap_t *heap, block_t *b)
+{
+#if RTHEAP_CHECKS
+    if (!rtheap_is_free(b) || b->prev_free != NULL ||
+        (b->next_free != NULL && b->next_free->prev_free != b)) {
+        rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(b));
+        return false;
+    }
+#endif
+    rtheap_list_remove(heap, b, rtheap_class_of(rtheap_granules(rtheap_size(b))));
+    b->header &= ~FLAG_FREE;
+    rtheap_set_prev_free(rtheap_next(b), false);
+    return true;
+}
+
+RTHEAP_PRIVATE void rtheap_count_alloc(rtheap_t *heap, const block_t *b)
+{
+#if RTHEAP_STATS
+    heap->used_total += rtheap_size(b);
+    heap->live_blocks++;
+    heap->alloc_count++;
+    if (heap->used_total > heap->peak_total) {
+        heap->peak_total = heap->used_total;
+    }
+#else
+    (void)heap, (void)b;
+#endif
+}
+
+RTHEAP_PRIVATE void rtheap_count_free(rtheap_t *heap, uintptr_t t)
+{
+#if RTHEAP_STATS
+    heap->used_total -= t;
+    heap->live_blocks--;
+    heap->free_count++;
+#else
+    (void)heap, (void)t;
+#endif
+}
+
+RTHEAP_PRIVATE void rtheap_count_failed(rtheap_t *heap)
+{
+#if RTHEAP_STATS
+    heap->failed_count++;
+#else
+    (void)heap;
+#endif
+}
+
+RTHEAP_PRIVATE void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
+{
+    uintptr_t t = rtheap_block_size_for(size);
+    block_t *b = NULL;
+    if (t != 0 && t <= heap->max_block) {
+        b = rtheap_find(heap, t);
+    }
+    if (b == NULL || !rtheap_take(heap, b)) {
+        rtheap_count_failed(heap);
+        return NULL;
+    }
+    rtheap_trim(heap, b, t);
+    rtheap_count_alloc(heap, b);
+    return rtheap_payload(b);
+}
+
+/**
+ * Bytes to skip at the start of free block b so that the payload is aligned
+ * to `align`: 0, or a gap large enough to become a free block itself.
+ */
+RTHEAP_PRIVATE uintptr_t rtheap_align_gap(const block_t *b, uintptr_t align)
+{
+    uintptr_t p = (uintptr_t)rtheap_payload(b);
+    uintptr_t gap = ((p + align - 1u) & ~(align - 1u)) - p;
+    if (gap != 0 && gap < MIN_BLOCK) {
+        gap = ((p + MIN_BLOCK + align - 1u) & ~(align - 1u)) - p;
+    }
+    return gap;
+}
+
+RTHEAP_PRIVATE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, uintptr_t align)
+{
+    if (align <= ALIGN) {
+        return rtheap_alloc_unlocked(heap, size);
+    }
+    uintptr_t t = rtheap_block_size_for(size);
+    block_t *b = NULL;
+    uintptr_t gap = 0;
+    if (t != 0 && t <= heap->max_block) {
+        /* First try a block of the plain size: it may happen to align. */
+        b = rtheap_find(heap, t);
+        if (b != NULL) {
+            gap = rtheap_align_gap(b, align);
+            if (rtheap_size(b) < gap + t) {
+                b = NULL;
+            }
+        }
+        /* Else one large enough for any placement: worst gap is
+         * MIN_BLOCK + align - ALIGN. */
+        if (b == NULL && t + MIN_BLOCK <= heap->max_block &&
+            align - ALIGN <= heap->max_block - t - MIN_BLOCK) {
+            b = rtheap_find(heap, t + MIN_BLOCK + align - ALIGN);
+            if (b != NULL) {
+                gap = rtheap_align_gap(b, align);
+            }
+        }
+    }
+    if (b == NULL || !rtheap_take(heap, b)) {
+        rtheap_count_failed(heap);
+        return NULL;
+    }
+    if (gap != 0) {
+        /* Split off the leading gap as a free block; b itself stays used. */
+        uintptr_t total = rtheap_size(b);
+        block_t *lead = b;
+        b = rtheap_block_at(rtheap_addr(lead) + gap);
+        b->header = total - gap; /* used, previous is (about to be) free */
+        lead->header = gap | (lead->header & FLAG_PREV_FREE);
+        (void)rtheap_release(heap, lead);
+    }
+    rtheap_trim(heap, b, t);
+    rtheap_count_alloc(heap, b);
+    return rtheap_payload(b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Free, resize                                                              */
+/* ------------------------------------------------------------------------ */
+
+RTHEAP_PRIVATE void rtheap_free_block(rtheap_t *heap, block_t *b)
+{
+    uintptr_t t = rtheap_size(b);
+    b->header |= FLAG_FREE;
+    if (!rtheap_release(heap, b)) {
+        b->header &= ~FLAG_FREE;
+        rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(b));
+        return;
+    }
+    rtheap_count_free(heap, t);
+}
+
+/**
+ * Resizes used block b in place to block size t. Returns false (b untouched)
+ * if it would have to move.
+ */
+RTHEAP_PRIVATE bool rtheap_resize_block(rtheap_t *heap, block_t *b, uintptr_t t)
+{
+    uintptr_t old = rtheap_size(b);
+    if (t > old) {
+        block_t *n = rtheap_next(b);
+        uintptr_t joined = old + rtheap_size(n);
+        if (!rtheap_is_free(n) || joined < t || joined > heap->max_block) {
+            return false;
+        }
+        if (!rtheap_unlink_checked(heap, n)) {
+            rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(n));
+            return false;
+        }
+        b->header += rtheap_size(n);
+        rtheap_set_prev_free(rtheap_next(b), false);
+    }
+    rtheap_trim(heap, b, t);
+#if RTHEAP_STATS
+    heap->used_total = heap->used_total - old + rtheap_size(b);
+    if (heap->used_total > heap->peak_total) {
+        heap->peak_total = heap->used_total;
+    }
+    heap->realloc_count++;
+#endif
+    return true;
+}
+
+RTHEAP_PRIVATE void *rtheap_move(rtheap_t *heap, block_t *b, size_t size, uintptr_t align)
+{
+    void *fresh = rtheap_alloc_aligned_unlocked(heap, size, align);
+    if (fresh == NULL) {
+        return NULL;
+    }
+    uintptr_t keep = rtheap_size(b) - WORD;
+    uintptr_t room = rtheap_size(rtheap_block_of(fresh)) - WORD;
+    rtheap_copy_words((uintptr_t)fresh, (uintptr_t)rtheap_payload(b), keep < room ? keep : room);
+    rtheap_free_block(heap, b);
+#if RTHEAP_STATS
+    heap->realloc_count++;
+#endif
+    return fresh;
+}
+
+RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t size,
+                                             uintptr_t align)
+{
+    if (ptr == NULL) {
+        return rtheap_alloc_aligned_unlocked(heap, size, align);
+    }
+    block_t *b = rtheap_lookup(heap, ptr);
+    if (b == NULL) {
+        return NULL;
+    }
+    uintptr_t t = rtheap_block_size_for(size);
+    if (t == 0 || t > heap->max_block) {
+        rtheap_count_failed(heap);
+        return NULL;
+    }
+    if (((uintptr_t)ptr & (align - 1u)) == 0 && rtheap_resize_block(heap, b, t)) {
+        return ptr;
+    }
+    return rtheap_move(heap, b, size, align);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lock and full check                                                       */
+/* ------------------------------------------------------------------------ */
+
+#define LOCK(heap) RTHEAP_LOCK_TYPE rtheap_lock_state_ = RTHEAP_LOCK(heap)
+#define UNLOCK(heap) RTHEAP_UNLOCK(heap, rtheap_lock_state_)
+
+static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap);
+
+#if RTHEAP_CHECKS == 2
+#define AFTER_CHANGE(heap)                                                                         \
+    do {                                                                                           \
+        rtheap_error_t e_ = rtheap_check_unlocked(heap);                                           \
+        if (e_ != RTHEAP_OK) {                                                                     \
+            rtheap_report(heap, e_, NULL);                                                         \
+        }                                                                                          \
+    } while (0)
+#else
+#define AFTER_CHANGE(heap) ((void)0)
+#endif
+
+RTHEAP_PRIVATE bool rtheap_is_pow2(uintptr_t x)
+{
+    return x != 0 && (x & (x - 1u)) == 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Init and regions                                                          */
+/* ------------------------------------------------------------------------ */
+
+RTHEAP_PRIVATE uintptr_t rtheap_control_bytes(uint32_t rows)
+{
+    return sizeof(struct rtheap) + rows * sizeof(uint32_t) + sizeof(void *) - 1u +
+           rows * SL_COUNT * sizeof(block_t *);
+}
+
+size_t rtheap_control_size(size_t bytes)
+{
+    /* Worst-case padding: start alignment plus the first header's offset. */
+    return (size_t)(rtheap_control_bytes(rtheap_rows_for(bytes)) + 2u * ALIGN);
+}
+
+/** Header address of the first block and of the sentinel for [lo, hi). */
+RTHEAP_PRIVATE bool rtheap_carve_bounds(uintptr_t lo, uintptr_t hi, uintptr_t *first,
+                                        uintptr_t *sentinel)
+{
+    if (hi - lo < MIN_BLOCK + 2u * ALIGN) {
+        return false;
+    }
+    *first = ((lo + WORD + ALIGN - 1u) & ~(ALIGN - 1u)) - WORD;
+    *sentinel = (hi & ~(ALIGN - 1u)) - WORD;
+    return *sentinel >= *first + MIN_BLOCK;
+}
+
+/** Fills [first, sentinel) with free blocks no larger than max_block. */
+RTHEAP_PRIVATE void rtheap_fill_region(rtheap_t *heap, uintptr_t first, uintptr_t sentinel)
+{
+    uintptr_t pos = first;
+    size_t prev_free = 0;
+    while (pos < sentinel) {
+        uintptr_t left = sentinel - pos;
+        uintptr_t t = left;
+        if (t > heap->max_block) {
+            t = heap->max_block;
+            if (left - t < MIN_BLOCK) {
+                t = left - MIN_BLOCK;
+            }
+        }
+        block_t *b = rtheap_block_at(pos);
+        b->header = t | FLAG_FREE | prev_free;
+        rtheap_poison(pos + WORD, t - WORD);
+        *rtheap_footer(pos + t) = b;
+        rtheap_list_insert(heap, b);
+        prev_free = FLAG_PREV_FREE;
+        pos += t;
+    }
+    rtheap_block_at(sentinel)->header = FLAG_PREV_FREE;
+    heap->arena_bytes += sentinel - first;
+}
+
+rtheap_t *rtheap_init(void *mem, size_t bytes)
+{
+    if (mem == NULL) {
+        return NULL;
+    }
+    uintptr_t lo = (uintptr_t)mem;
+    uintptr_t hi = lo + bytes;
+    if (hi < lo) {
+        hi = UINTPTR_MAX;
+    }
+    if (hi - lo > MAX_REGION_BYTES) {
+        hi = lo + MAX_REGION_BYTES;
+    }
+    uint32_t rows = rtheap_rows_for(hi - lo);
+    uintptr_t base = (lo + ALIGN - 1u) & ~(ALIGN - 1u);
+    uintptr_t heads = base + sizeof(struct rtheap) + rows * sizeof(uint32_t);
+    heads = (heads + sizeof(void *) - 1u) & ~(uintptr_t)(sizeof(void *) - 1u);
+    uintptr_t control_end = heads + rows * SL_COUNT * sizeof(block_t *);
+    uintptr_t first;
+    uintptr_t sentinel;
+    if (control_end >= hi || !rtheap_carve_bounds(control_end, hi, &first, &sentinel)) {
+        return NULL;
+    }
+    rtheap_t *heap = (rtheap_t *)base;
+    rtheap_fill_words(base, 0, control_end - base);
+    heap->magic = HEAP_MAGIC ^ base;
+    heap->fl_count = rows;
+    heap->max_block = (size_t)rtheap_max_block_for(rows);
+    heap->heads = (block_t **)heads;
+    heap->regions[0].first = first;
+    heap->regions[0].sentinel = sentinel;
+    heap->region_count = 1;
+    heap->heap_bytes = (size_t)(hi - lo);
+    rtheap_fill_region(heap, first, sentinel);
+    return heap;
+}
+
+RTHEAP_PRIVATE bool rtheap_overlaps(const rtheap_t *heap, uintptr_t lo, uintptr_t hi)
+{
+    if (lo < heap->regions[0].first && hi > (uintptr_t)heap) {
+        return true; /* the control structure */
+    }
+    for (uint32_t i = 0; i < heap->region_count; i++) {
+        const region_t *r = &heap->regions[i];
+        if (lo < r->sentinel + WORD && hi > r->first) {
+            return true;
+        }
+    }
+    return false;
+}
+
+RTHEAP_PRIVATE bool rtheap_add_region_unlocked(rtheap_t *heap, void *mem, size_t bytes)
+{
+    uintptr_t lo = (uintptr_t)mem;
+    uintptr_t hi = lo + bytes;
+    uintptr_t first;
+    uintptr_t sentinel;
+    if (mem == NULL || hi < lo || heap->region_count >= RTHEAP_MAX_REGIONS ||
+        !rtheap_carve_bounds(lo, hi, &first, &sentinel) ||
+        rtheap_overlaps(heap, first, sentinel + WORD)) {
+        return false;
+    }
+    region_t *r = &heap->regions[heap->region_count];
+    r->first = first;
+    r->sentinel = sentinel;
+    heap->region_count++;
+    heap->heap_bytes += bytes;
+    rtheap_fill_region(heap, first, sentinel);
+    return true;
+}
+
+bool rtheap_add_region(rtheap_t *heap, void *mem, size_t bytes)
+{
+    if (heap == NULL) {
+        return false;
+    }
+    LOCK(heap);
+    bool ok = rtheap_add_region_unlocked(heap, mem, bytes);
+    if (!ok) {
+        rtheap_report(heap, RTHEAP_ERR_BAD_ARGUMENT, mem);
+    }
+    AFTER_CHANGE(heap);
+    UNLOCK(heap);
+    return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public allocation API                                                     */
+/* ------------------------------------------------------------------------ */
+
+void *rtheap_alloc(rtheap_t *heap, size_t size)
+{
+    if (heap == NULL) {
+        return NULL;
+    }
+    LOCK(heap);
+    void *p = rtheap_alloc_unlocked(heap, size);
+    AFTER_CHANGE(heap);
+    UNLOCK(heap);
+    return p;
+}
+
+void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align)
+{
+    if (heap == NULL) {
+        return NULL;
+    }
+    LOCK(heap);
+    void *p = NULL;
+    if (!rtheap_is_pow2(align)) {
+        rtheap_report(heap, RTHEAP_ERR_BAD_ARGUMENT, NULL);
+    } else {
+        p = rtheap_alloc_aligned_unlocked(heap, size, align);
+    }
+    AFTER_CHANGE(heap);
+    UNLOCK(heap);
+    return p;
+}
+
+void *rtheap_calloc(rtheap_t *heap, size_t count, size_t size)
+{
+    if (heap == NULL) {
+        return NULL;
+    }
+    size_t bytes;
+    bool overflow = __builtin_mul_overflow(count, size, &bytes);
+    LOCK(heap);
+    void *p = NULL;
+    if (overflow) {
+        rtheap_count_failed(heap);
+    } else {
+        p = rtheap_alloc_unlocked(heap, bytes);
+        if (p != NULL) {
+            rtheap_fill_words((uintptr_t)p, 0, rtheap_size(rtheap_block_of(p)) - WORD);
+        }
+    }
+    AFTER_CHANGE(heap);
+    UNLOCK(heap);
+    return p;
+}
+
+void *rtheap_realloc(rtheap_t *heap, void *ptr, size_t size)
+{
+    if (heap == NULL) {
+        return NULL;
+    }
+    LOCK(heap);
+    void *p = rtheap_realloc_unlocked(heap, ptr, size, ALIGN);
+    AFTER_CHANGE(heap);
+    UNLOCK(heap);
+    return p;
+}
+
+void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t align)
+{
+    if (heap == NULL) {
+        return NULL;
+    }
+    LOCK(heap);
+    void *p = NULL;
+    if (!rtheap_is_pow2(align)) {
+        rtheap_report(heap, RTHEAP_ERR_BAD_ARGUMENT, ptr);
+    } else {
+        p = rtheap_realloc_unlocked(heap, ptr, size, align < ALIGN ? ALIGN : align);
+    }
+    AFTER_CHANGE(heap);
+    UNLOCK(heap);
+    return p;
+}
+
+size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size)
+{
+    if (heap == NULL || ptr == NULL) {
+        return 0;
+    }
+    LOCK(heap);
+    size_t usable = 0;
+    block_t *b = rtheap_lookup(heap, ptr);
+    uintptr_t t = rtheap_block_size_for(size);
+    if (b != NULL && t != 0 && t <= heap->max_block && rtheap_resize_block(heap, b, t)) {
+        usable = (size_t)(rtheap_size(b) - WORD);
+    }
+    AFTER_CHANGE(heap);
+    UNLOCK(heap);
+    return usable;
+}
+
+void rtheap_free(rtheap_t *heap, void *ptr)
+{
+    if (heap == NULL || ptr == NULL) {
+        return;
+    }
+    LOCK(heap);
+    block_t *b = rtheap_lookup(heap, ptr);
+    if (b != NULL) {
+        rtheap_free_block(heap, b);
+    }
+    AFTER_CHANGE(heap);
+    UNLOCK(heap);
+}
+
+size_t rtheap_usable_size(rtheap_t *heap, const void *ptr)
+{
+    if (heap == NULL || ptr == NULL) {
+        return 0;
+    }
+    LOCK(heap);
+    const block_t *b = rtheap_lookup(heap, ptr);
+    size_t usable = b != NULL ? (size_t)(rtheap_size(b) - WORD) : 0u;
+    UNLOCK(heap);
+    return usable;
+}
+
+size_t rtheap_request_usable_size(size_t size, size_t align)
+{
+    uintptr_t t = rtheap_block_size_for(size);
+    if (t == 0 || !rtheap_is_pow2(align) || align > ((uintptr_t)1 << (sizeof(size_t) * 8 - 2))) {
+        return 0;
+    }
+    return (size_t)(t - WORD);
+}
+
+void rtheap_set_error_hook(rtheap_t *heap, rtheap_error_hook_t hook, void *user)
+{
+    if (heap == NULL) {
+        return;
+    }
+    LOCK(heap);
+    heap->hook = hook;
+    heap->hook_user = user;
+    UNLOCK(heap);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Statistics                                                                */
+/* ------------------------------------------------------------------------ */
+
+/** Usable bytes of the largest request rtheap_alloc() cannot fail on now. */
+RTHEAP_PRIVATE size_t rtheap_largest_guaranteed(rtheap_t *heap)
+{
+    if (heap->fl_bitmap == 0) {
+        return 0;
+    }
+    uint32_t fl = rtheap_fls(heap->fl_bitmap);
+    uint32_t sl = rtheap_fls(heap->sl_bitmap[fl]);
+    /* Any request up to the head block of the top class is found: by the
+     * rounded search when its rounded class is not above the top class,
+     * else by the check of its own class's head (see rtheap_find). */
+    const block_t *b = rtheap_heads(heap)[fl * SL_COUNT + sl];
+    return (size_t)(rtheap_size(b) - WORD);
+}
+
+bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out)
+{
+    if (heap == NULL || out == NULL) {
+        return false;
+    }
+    /* Field by field: a struct copy could become a memcpy call. */
+    LOCK(heap);
+    rtheap_stats_t *s = out;
+    s->heap_bytes = heap->heap_bytes;
+    s->arena_bytes = heap->arena_bytes;
+    s->largest_guaranteed = rtheap_largest_guaranteed(heap);
+    s->error_count = heap->error_count;
+    s->region_count = heap->region_count;
+#if RTHEAP_STATS
+    s->used_bytes_with_overhead = heap->used_total;
+    s->used_bytes = heap->used_total - heap->live_blocks * WORD;
+    s->free_bytes = heap->arena_bytes - heap->used_total;
+    s->peak_used_bytes = heap->peak_total;
+    s->live_blocks = heap->live_blocks;
+    s->alloc_count = heap->alloc_count;
+    s->free_count = heap->free_count;
+    s->realloc_count = heap->realloc_count;
+    s->failed_count = heap->failed_count;
+#else
+    s->used_bytes_with_overhead = 0;
+    s->used_bytes = 0;
+    s->free_bytes = 0;
+    s->peak_used_bytes = 0;
+    s->live_blocks = 0;
+    s->alloc_count = 0;
+    s->free_count = 0;
+    s->realloc_count = 0;
+    s->failed_count = 0;
+#endif
+    UNLOCK(heap);
+    return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Full check and walk                                                       */
+/* ------------------------------------------------------------------------ */
+
+typedef struct chain_totals {
+    uintptr_t bytes;
+    uintptr_t used_bytes;
+    uintptr_t used_blocks;
+    uintptr_t free_blocks;
+} chain_totals_t;
+
+#if RTHEAP_POISON
+RTHEAP_PRIVATE bool rtheap_poison_intact(const block_t *b)
+{
+    const size_t *w = (const size_t *)(rtheap_addr(b) + 3u * WORD);
+    const size_t *end = (const size_t *)(rtheap_addr(b) + rtheap_size(b) - WORD);
+    for (; w < end; w++) {
+        if (*w != POISON_WORD) {
+            return false;
+        }
+    }
+    return true;
+}
+#endif
+
+/** Walks one region's physical chain, checking every block. */
+RTHEAP_PRIVATE rtheap_error_t rtheap_check_region(rtheap_t *heap, const region_t *r,
+                                                  chain_totals_t *totals)
+{
+    uintptr_t h = r->first;
+    bool prev_free = false;
+    uintptr_t prev_size = 0;
+    while (h != r->sentinel) {
+        if (h > r->sentinel || !rtheap_header_plausible(heap, r, h)) {
+            return RTHEAP_ERR_CHAIN;
+        }
+        const block_t *b = rtheap_block_at(h);
+        uintptr_t t = rtheap_size(b);
+        if (rtheap_prev_is_free(b) != prev_free) {
+            return RTHEAP_ERR_CHAIN;
+        }
+        bool free = rtheap_is_free(b);
+        if (free) {
+            if (prev_free && prev_size + t <= heap->max_block) {
+                return RTHEAP_ERR_COALESCE;
+            }
+            if (*rtheap_footer(h + t) != b) {
+                return RTHEAP_ERR_CHAIN;
+            }
+#if RTHEAP_POISON
+            if (!rtheap_poison_intact(b)) {
+                return RTHEAP_ERR_POISON;
+            }
+#endif
+            totals->free_blocks++;
+        } else {
+            totals->used_bytes += t;
+            totals->used_blocks++;
+        }
+        totals->bytes += t;
+        prev_free = free;
+        prev_size = t;
+        h += t;
+    }
+    const block_t *s = rtheap_block_at(h);
+    if (rtheap_size(s) != 0 || rtheap_is_free(s) || rtheap_prev_is_free(s) != prev_free) {
+        return RTHEAP_ERR_CHAIN;
+    }
+    return RTHEAP_OK;
+}
+
+/** Walks every free list, checking links, classes and bitmaps. */
+RTHEAP_PRIVATE rtheap_error_t rtheap_check_lists(rtheap_t *heap, uintptr_t free_blocks)
+{
+    uintptr_t listed = 0;
+    if (heap->fl_count < FL_MAX && (heap->fl_bitmap >> heap->fl_count) != 0) {
+        return RTHEAP_ERR_BITMAP;
+    }
+    for (uint32_t fl = 0; fl < heap->fl_count; fl++) {
+        if (((heap->fl_bitmap >> fl) & 1u) != (heap->sl_bitmap[fl] != 0)) {
+            return RTHEAP_ERR_BITMAP;
+        }
+        for (uint32_t sl = 0; sl < SL_COUNT; sl++) {
+            uint32_t c = fl * SL_COUNT + sl;
+            const block_t *b = rtheap_heads(heap)[c];
+            if (((heap->sl_bitmap[fl] >> sl) & 1u) != (b != NULL)) {
+                return RTHEAP_ERR_BITMAP;
+            }
+            const block_t *prev = NULL;
+            for (; b != NULL; prev = b, b = b->next_free) {
+                if (++listed > free_blocks) {
+                    return RTHEAP_ERR_FREE_COUNT; /* also stops a cycle */
+                }
+                uintptr_t h = rtheap_addr(b);
+                const region_t *r = rtheap_region_of(heap, h);
+                if (r == NULL || ((h - r->first) & (ALIGN - 1u)) != 0 ||
+                    !rtheap_header_plausible(heap, r, h) || !rtheap_is_free(b) ||
+                    *rtheap_footer(h + rtheap_size(b)) != b || b->prev_free != prev) {
+                    return RTHEAP_ERR_BAD_FREE_LIST;
+                }
+                if (rtheap_class_of(rtheap_granules(rtheap_size(b))) != c) {
+                    return RTHEAP_ERR_LIST_CLASS;
+                }
+            }
+        }
+    }
+    return listed == free_blocks ? RTHEAP_OK : RTHEAP_ERR_FREE_COUNT;
+}
+
+static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap)
+{
+    if (heap->magic != (HEAP_MAGIC ^ (uintptr_t)heap) || heap->region_count == 0 ||
+        heap->region_count > RTHEAP_MAX_REGIONS || heap->fl_count == 0 ||
+        heap->fl_count > 32u - RTHEAP_SL_LOG2 || heap->max_block != rtheap_max_block_for(heap->fl_count)) {
+        return RTHEAP_ERR_CONTROL;
+    }
+    chain_totals_t totals = {0, 0, 0, 0};
+    uintptr_t region_bytes = 0;
+    for (uint32_t i = 0; i < heap->region_count; i++) {
+        const region_t *r = &heap->regions[i];
+        rtheap_error_t e = rtheap_check_region(heap, r, &totals);
+        if (e != RTHEAP_OK) {
+            return e;
+        }
+        region_bytes += r->sentinel - r->first;
+    }
+    if (totals.bytes != region_bytes || region_bytes != heap->arena_bytes) {
+        return RTHEAP_ERR_ACCOUNTING;
+    }
+    rtheap_error_t e = rtheap_check_lists(heap, totals.free_blocks);
+    if (e != RTHEAP_OK) {
+        return e;
+    }
+#if RTHEAP_STATS
+    if (heap->used_total != totals.used_bytes || heap->live_blocks != totals.used_blocks ||
+        heap->peak_total < heap->used_total) {
+        return RTHEAP_ERR_STATS;
+    }
+#endif
+    return RTHEAP_OK;
+}
+
+rtheap_error_t rtheap_check(rtheap_t *heap)
+{
+    if (heap == NULL) {
+        return RTHEAP_ERR_CONTROL;
+    }
+    LOCK(heap);
+    rtheap_error_t e = rtheap_check_unlocked(heap);
+    UNLOCK(heap);
+    return e;
+}
+
+size_t rtheap_walk(rtheap_t *heap, rtheap_walker_t walker, void *user)
+{
+    if (heap == NULL || walker == NULL) {
+        return 0;
+    }
+    LOCK(heap);
+    size_t visited = 0;
+    bool go_on = true;
+    for (uint32_t i = 0; go_on && i < heap->region_count; i++) {
+        const region_t *r = &heap->regions[i];
+        for (uintptr_t h = r->first; go_on && h < r->sentinel;) {
+            const block_t *b = rtheap_block_at(h);
+            uintptr_t t = rtheap_size(b);
+            if (!rtheap_header_plausible(heap, r, h)) {
+                break; /* damaged chain: rtheap_check() says more */
+            }
+            rtheap_block_info_t info = {rtheap_payload(b), (size_t)(t - WORD), !rtheap_is_free(b),
+                                        i};
+            visited++;
+            go_on = walker(&info, user);
+            h += t;
+        }
+    }
+    UNLOCK(heap);
+    return visited;
+}
+
+void rtheap_report_error(rtheap_t *heap, rtheap_error_t kind, const void *ptr)
+{
+    if (heap == NULL) {
+        return;
+    }
+    LOCK(heap);
+    rtheap_report(heap, kind, ptr);
+    UNLOCK(heap);
+}
+
+const char *rtheap_error_name(rtheap_error_t kind)
+{
+    switch (kind) {
+    case RTHEAP_OK: return "ok";
+    case RTHEAP_ERR_FOREIGN_POINTER: return "foreign pointer";
+    case RTHEAP_ERR_MISALIGNED: return "misaligned pointer";
+    case RTHEAP_ERR_DOUBLE_FREE: return "double free";
+    case RTHEAP_ERR_BAD_HEADER: return "bad block header";
+    case RTHEAP_ERR_BAD_NEIGHBOUR: return "neighbour mismatch";
+    case RTHEAP_ERR_BAD_FREE_LIST: return "free list damaged";
+    case RTHEAP_ERR_BAD_ARGUMENT: return "bad argument";
+    case RTHEAP_ERR_CHAIN: return "physical chain broken";
+    case RTHEAP_ERR_ACCOUNTING: return "sizes do not add up";
+    case RTHEAP_ERR_COALESCE: return "free neighbours not merged";
+    case RTHEAP_ERR_LIST_CLASS: return "free block in wrong list";
+    case RTHEAP_ERR_BITMAP: return "bitmap mismatch";
+    case RTHEAP_ERR_FREE_COUNT: return "free list count mismatch";
+    case RTHEAP_ERR_STATS: return "statistics mismatch";
+    case RTHEAP_ERR_POISON: return "free memory written";
+    case RTHEAP_ERR_CONTROL: return "control structure damaged";
+    }
+    return "unknown error";
+}

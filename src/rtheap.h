@@ -1,0 +1,337 @@
+/*
+ * rtheap — a real-time heap for bare-metal ARM Cortex-M.
+ *
+ * Two-level segregated fit (TLSF) with immediate coalescing. Every call
+ * below that is marked O(1) runs in bounded time: no loop depends on the
+ * number or the layout of blocks in the heap (copying and zeroing, which
+ * are linear in the size the caller asked for, are the only exceptions).
+ *
+ * Memory layout
+ *   A heap is one or more regions of RAM. The first region starts with the
+ *   control structure; its size depends on the region size only:
+ *
+ *       control = RTHEAP_CONTROL_FIXED
+ *               + FL * (RTHEAP_SL_COUNT * sizeof(void *) + 4)
+ *       FL      = floor(log2(bytes / RTHEAP_ALIGNMENT)) - RTHEAP_SL_LOG2 + 2
+ *
+ *   (see rtheap_control_size(), which returns the exact figure, padding
+ *   included). Each block carries one header word (sizeof(size_t), 4 bytes
+ *   on Cortex-M) in front of its payload; nothing else is stored for a
+ *   block in use. Each region ends with a one-word sentinel.
+ *
+ * Alignment
+ *   Every pointer returned is aligned to RTHEAP_ALIGNMENT (8 on 32-bit
+ *   targets, as AAPCS requires for 64-bit types; 16 on 64-bit hosts).
+ *   The *_aligned calls accept any power of two.
+ *
+ * Concurrency
+ *   Every public call runs inside RTHEAP_LOCK()/RTHEAP_UNLOCK(). On Cortex-M
+ *   the default is a PRIMASK critical section, so all calls are ISR-safe out
+ *   of the box (interrupts are masked for the duration of the call only:
+ *   O(1) except for the copy of a moving realloc and the zeroing of calloc).
+ *   On other targets the default is no lock. See rtheap_config.h.
+ *
+ * Bad input
+ *   Freeing NULL is a no-op. A pointer that is outside every region,
+ *   misaligned, already free, not the start of a block, or whose header or
+ *   neighbours fail the O(1) consistency checks is refused: the heap is left
+ *   untouched, the error is counted in the statistics and reported through
+ *   the error hook (rtheap_set_error_hook(), else the RTHEAP_ERROR_HOOK
+ *   default: nothing in release builds, a trap when RTHEAP_DEBUG is 1).
+ *   Running out of memory is not an error: the call returns NULL (or 0) and
+ *   counts a failed allocation.
+ */
+#ifndef RTHEAP_H
+#define RTHEAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rtheap_config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Opaque heap handle; it lives at the start of the first region. */
+typedef struct rtheap rtheap_t;
+
+/** What the error hook and rtheap_check() report. */
+typedef enum rtheap_error {
+    RTHEAP_OK = 0,
+        /* Reported by free/realloc/usable_size/resize on a bad pointer. */
+    RTHEAP_ERR_FOREIGN_POINTER = 1, /**< not inside any region of this heap */
+    RTHEAP_ERR_MISALIGNED = 2,      /**< not aligned to RTHEAP_ALIGNMENT */
+    RTHEAP_ERR_DOUBLE_FREE = 3,     /**< the block is already free */
+    RTHEAP_ERR_BAD_HEADER = 4,      /**< header implausible: interior pointer or overwritten */
+    RTHEAP_ERR_BAD_NEIGHBOUR = 5,   /**< a physical neighbour disagrees with the header */
+    RTHEAP_ERR_BAD_FREE_LIST = 6,   /**< a free-list link is inconsistent */
+    RTHEAP_ERR_BAD_ARGUMENT = 7,    /**< e.g. alignment not a power of two, region too small */
+    /* Reported only by rtheap_check(). */
+    RTHEAP_ERR_CHAIN = 8,        /**< physical chain broken (size runs past the region) */
+    RTHEAP_ERR_ACCOUNTING = 9,   /**< block sizes do not add up to the regions */
+    RTHEAP_ERR_COALESCE = 10,    /**< two free blocks are neighbours */
+    RTHEAP_ERR_LIST_CLASS = 11,  /**< a free block is in the wrong list */
+    RTHEAP_ERR_BITMAP = 12,      /**< bitmaps disagree with the lists */
+    RTHEAP_ERR_FREE_COUNT = 13,  /**< free blocks in lists != free blocks in chains */
+    RTHEAP_ERR_STATS = 14,       /**< statistics disagree with the heap */
+    RTHEAP_ERR_POISON = 15,      /**< a free block was written (RTHEAP_POISON builds) */
+    RTHEAP_ERR_CONTROL = 16,     /**< the control structure itself is damaged */
+} rtheap_error_t;
+
+/**
+ * Error hook: called (inside the heap lock) with the kind of error and the
+ * pointer that caused it. It must not call back into the same heap.
+ */
+typedef void (*rtheap_error_hook_t)(rtheap_t *heap, rtheap_error_t kind, const void *ptr,
+                                    void *user);
+
+/** Statistics; counters are maintained only when RTHEAP_STATS is 1. */
+typedef struct rtheap_stats {
+    size_t heap_bytes;          /**< all bytes given to init/add_region */
+    size_t arena_bytes;         /**< bytes in blocks (heap minus control, sentinels, padding) */
+    size_t used_bytes;          /**< usable payload bytes of live blocks */
+    size_t used_bytes_with_overhead; /**< used_bytes plus the header word of each live block */
+    size_t free_bytes;          /**< arena_bytes - used_bytes_with_overhead */
+    size_t peak_used_bytes;     /**< highest used_bytes_with_overhead seen */
+    size_t largest_guaranteed;  /**< a plain rtheap_alloc() of up to this many bytes cannot fail now */
+    size_t live_blocks;         /**< blocks allocated and not freed */
+    uint32_t alloc_count;       /**< successful allocations (alloc, aligned, calloc, moving realloc) */
+    uint32_t free_count;        /**< successful frees (including those of a moving realloc) */
+    uint32_t realloc_count;     /**< successful reallocs and in-place resizes */
+    uint32_t failed_count;      /**< allocations that returned NULL for want of memory */
+    uint32_t error_count;       /**< bad-input errors detected (see rtheap_error_t) */
+    uint32_t region_count;      /**< regions in the heap */
+} rtheap_stats_t;
+
+/** What rtheap_walk() reports for each block, in address order. */
+typedef struct rtheap_block_info {
+    void *ptr;       /**< payload address (what alloc returned / would return) */
+    size_t size;     /**< usable payload bytes */
+    bool used;       /**< true for a live block, false for a free one */
+    uint32_t region; /**< index of the region (0 = the one given to init) */
+} rtheap_block_info_t;
+
+/** Walk callback; return false to stop the walk. */
+typedef bool (*rtheap_walker_t)(const rtheap_block_info_t *block, void *user);
+
+/**
+ * Bytes the control structure takes for a first region of `bytes` bytes,
+ * counting the worst-case alignment padding in front of it and of the first
+ * block. O(1). Pure: touches no memory.
+ */
+size_t rtheap_control_size(size_t bytes);
+
+/**
+ * Creates a heap in [mem, mem + bytes). The control structure is placed at
+ * the start and sized to the region; the rest becomes one free block.
+ * `mem` may have any alignment (it is rounded up).
+ *
+ * Returns the heap handle (inside the region), or NULL if mem is NULL or the
+ * region cannot hold the control structure plus one minimum block
+ * (see RTHEAP_MIN_REGION_BYTES()). Regions larger than the address space the
+ * index can describe are clamped. O(1) apart from clearing the index, which
+ * is proportional to log2(bytes). Not ISR-safe against other calls on the
+ * same memory (nothing exists yet to lock).
+ */
+rtheap_t *rtheap_init(void *mem, size_t bytes);
+
+/**
+ * Adds a further, non-contiguous region (second SRAM bank, CCM, PSRAM).
+ * The region must not overlap any region of the heap. Blocks never span two
+ * regions. A block is never larger than the largest size the index sized
+ * by rtheap_init() can hold (about the size of the first region rounded up
+ * to a power of two); a larger region is carved into several free blocks.
+ *
+ * Returns true on success; false (and reports RTHEAP_ERR_BAD_ARGUMENT) if
+ * heap/mem is NULL, the region is too small, overlaps another one, or
+ * RTHEAP_MAX_REGIONS regions exist already. O(1). ISR-safe.
+ */
+bool rtheap_add_region(rtheap_t *heap, void *mem, size_t bytes);
+
+/**
+ * Allocates at least `size` bytes aligned to RTHEAP_ALIGNMENT.
+ * A zero size gets a unique minimum block (which must be freed).
+ * Returns NULL if the memory cannot be found (counted as failed) or heap is
+ * NULL. O(1). ISR-safe.
+ */
+void *rtheap_alloc(rtheap_t *heap, size_t size);
+
+/**
+ * Allocates at least `size` bytes aligned to `align`, which must be a power
+ * of two (values below RTHEAP_ALIGNMENT are raised to it). Returns NULL if
+ * align is not a power of two (RTHEAP_ERR_BAD_ARGUMENT is reported) or
+ * memory cannot be found. The block can be freed, reallocated and queried
+ * like any other. O(1). ISR-safe.
+ */
+void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align);
+
+/**
+ * Allocates `count * size` bytes, zeroed. Returns NULL if the product
+ * overflows size_t (counted as failed) or memory cannot be found.
+ * O(1) + O(bytes) for the zeroing. ISR-safe (interrupts stay masked while
+ * zeroing with the default lock).
+ */
+void *rtheap_calloc(rtheap_t *heap, size_t count, size_t size);
+
+/**
+ * Changes the size of the block at `ptr` to at least `size` bytes, keeping
+ * its contents up to the smaller of the two sizes. Shrinks in place, grows
+ * in place into a free next neighbour when possible, otherwise allocates a
+ * new block, copies and frees the old one.
+ *   - ptr == NULL: same as rtheap_alloc(heap, size).
+ *   - size == 0: the block is shrunk to the minimum block and returned
+ *     (never freed: use rtheap_free).
+ * Returns the (possibly moved) pointer, or NULL if no memory: the old block
+ * is then left intact. A bad ptr is refused (error hook, NULL returned,
+ * nothing freed). O(1) + O(size) for the copy when moving. ISR-safe.
+ */
+void *rtheap_realloc(rtheap_t *heap, void *ptr, size_t size);
+
+/**
+ * rtheap_realloc() that also guarantees `align` (a power of two) for the
+ * result: in place when ptr is already aligned to it, otherwise moved.
+ * Returns NULL on failure (old block intact) or a bad alignment.
+ * O(1) + O(size) for the copy. ISR-safe.
+ */
+void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t align);
+
+/**
+ * Resizes the block at `ptr` without ever moving it: shrinks (the tail is
+ * returned to the heap when it is large enough to be a block) or grows into
+ * the free block that follows it.
+ * Returns the new usable size (>= size) on success; 0 if the block cannot
+ * be resized in place or ptr is bad (the block is then untouched). O(1).
+ * ISR-safe.
+ */
+size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size);
+
+/**
+ * Frees a block. NULL is a no-op. A bad pointer is refused and reported
+ * (see "Bad input" above); the heap is untouched. O(1). ISR-safe.
+ */
+void rtheap_free(rtheap_t *heap, void *ptr);
+
+/**
+ * Usable bytes of the live block at `ptr` (>= the size asked for).
+ * Returns 0 for NULL or a bad pointer (reported). O(1). ISR-safe.
+ */
+size_t rtheap_usable_size(rtheap_t *heap, const void *ptr);
+
+/**
+ * Usable bytes that a request of (size, align) gets from this allocator,
+ * without allocating: the block that rtheap_alloc(_aligned) hands out for
+ * it has exactly this many usable bytes, or more only when the free block
+ * it was cut from had a remainder too small to be a block of its own
+ * (less than RTHEAP_MIN_BLOCK bytes more). The caller may use all of them.
+ * Returns 0 if the request could never be satisfied (too large, bad align).
+ * Pure: touches no heap. O(1).
+ */
+size_t rtheap_request_usable_size(size_t size, size_t align);
+
+/**
+ * Copies the statistics into *out. O(1) (the largest guaranteed allocation
+ * is computed from the bitmaps). Returns false if heap or out is NULL.
+ * ISR-safe.
+ */
+bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out);
+
+/**
+ * Full consistency check: walks every block of every region and every free
+ * list and verifies the physical chain, sizes adding up to the regions, no
+ * two free neighbours, every free block in exactly the list its size maps
+ * to, bitmaps matching the lists, statistics matching the heap, and (with
+ * RTHEAP_POISON) untouched free memory. Returns RTHEAP_OK or the first
+ * invariant that broke. O(blocks). Runs inside the lock: with the default
+ * lock, interrupts stay masked for the whole walk.
+ */
+rtheap_error_t rtheap_check(rtheap_t *heap);
+
+/**
+ * Calls `walker` for every block in address order, region by region, and
+ * stops early if it returns false. Returns the number of blocks visited, 0
+ * for a NULL heap/walker. O(blocks). The callback runs inside the heap lock
+ * and must not call into the same heap.
+ */
+size_t rtheap_walk(rtheap_t *heap, rtheap_walker_t walker, void *user);
+
+/**
+ * Installs a per-heap error hook (NULL restores the RTHEAP_ERROR_HOOK
+ * default). `user` is passed back to it. ISR-safe.
+ */
+void rtheap_set_error_hook(rtheap_t *heap, rtheap_error_hook_t hook, void *user);
+
+/**
+ * Counts an error and hands it to the heap's error hook, for layers built on
+ * rtheap (the libc and Rust front ends) that detect misuse themselves.
+ * ISR-safe.
+ */
+void rtheap_report_error(rtheap_t *heap, rtheap_error_t kind, const void *ptr);
+
+/** Short constant name of an error ("double free", ...). Never NULL. */
+const char *rtheap_error_name(rtheap_error_t kind);
+
+/* ------------------------------------------------------------------------ */
+/* The default heap (rtheap_default.c)                                       */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * The default heap, built on first use, exactly once, from the linker
+ * symbols `__heap_start` and `__heap_end` (plus `__heap2_start` and
+ * `__heap2_end` when RTHEAP_DEFAULT_SECOND_REGION is 1 and that region is
+ * non-empty). Returns NULL if the symbols describe a region too small for a
+ * heap. O(1) after the first call. ISR-safe (the first call builds the heap
+ * inside the lock).
+ */
+rtheap_t *rtheap_default(void);
+
+/**
+ * Builds the default heap from an explicit region instead of the linker
+ * symbols. Must be called before anything uses the default heap; returns
+ * the heap, or NULL if it already exists or the region is too small.
+ */
+rtheap_t *rtheap_default_init(void *mem, size_t bytes);
+
+/* ------------------------------------------------------------------------ */
+/* Classic Rust allocator ABI on the default heap (rtheap_rust.c)            */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A block of at least `size` bytes aligned to `align` (any power of two),
+ * or NULL. A zero size returns a unique, freeable pointer. O(1). ISR-safe.
+ */
+void *__rust_allocate(size_t size, size_t align);
+
+/**
+ * Frees `ptr` (NULL is a no-op). `old_size`/`align` are checked against the
+ * block in RTHEAP_DEBUG builds (mismatch reported as RTHEAP_ERR_BAD_ARGUMENT)
+ * and never trusted for memory safety. O(1). ISR-safe.
+ */
+void __rust_deallocate(void *ptr, size_t old_size, size_t align);
+
+/**
+ * Resizes to `size` bytes keeping `align`: in place when possible, else
+ * allocate-copy-free. Returns NULL on failure, leaving the old block intact.
+ * O(1) + O(size) for the copy. ISR-safe.
+ */
+void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align);
+
+/**
+ * Grows or shrinks without moving. Returns the new usable size (>= size) on
+ * success, `old_size` when it cannot (the block is untouched). O(1).
+ */
+size_t __rust_reallocate_inplace(void *ptr, size_t old_size, size_t size, size_t align);
+
+/**
+ * The number of usable bytes a request of (size, align) gets from
+ * __rust_allocate (rtheap_request_usable_size()): every such block has at
+ * least that many, all usable by the caller. O(1), pure.
+ */
+size_t __rust_usable_size(size_t size, size_t align);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTHEAP_H */

@@ -1,0 +1,231 @@
+/*
+ * rtheap compile-time options.
+ *
+ * Every option has a default here. To change one, write your own header
+ * with the #defines you want and build rtheap with
+ *     -DRTHEAP_CONFIG_HEADER='"my_rtheap_config.h"'
+ * (CMake: -DRTHEAP_CONFIG_HEADER=my_rtheap_config.h). The same settings must
+ * be seen by every file that includes rtheap.h.
+ */
+#ifndef RTHEAP_CONFIG_H
+#define RTHEAP_CONFIG_H
+
+#ifdef RTHEAP_CONFIG_HEADER
+#include RTHEAP_CONFIG_HEADER
+#endif
+
+/*
+ * RTHEAP_SL_LOG2: log2 of the number of second-level subdivisions of each
+ * power-of-two size range. 4 (16 lists per range) bounds the waste of a
+ * good-fit search to 1/16 of a block; 5 halves it and doubles the index.
+ * Range 2..5.
+ */
+#ifndef RTHEAP_SL_LOG2
+#define RTHEAP_SL_LOG2 4
+#endif
+
+/*
+ * RTHEAP_ALIGNMENT: alignment of every pointer returned and granule of every
+ * block size. Default: two pointers (8 on 32-bit: AAPCS and Rust's u64 need
+ * 8; 16 on 64-bit hosts, like max_align_t). A power of two, at least
+ * 2 * sizeof(void *).
+ */
+#ifndef RTHEAP_ALIGNMENT
+#define RTHEAP_ALIGNMENT (2 * __SIZEOF_POINTER__)
+#endif
+
+/*
+ * RTHEAP_MAX_REGIONS: how many regions (init + add_region) a heap may have.
+ * Each costs two pointers in the control structure; pointer checks loop over
+ * them, so keep it small. Range 1..32.
+ */
+#ifndef RTHEAP_MAX_REGIONS
+#define RTHEAP_MAX_REGIONS 4
+#endif
+
+/*
+ * RTHEAP_STATS: 1 keeps the byte and call counters of rtheap_stats_t up to
+ * date (a few additions per call); 0 leaves them at zero (capacity, region
+ * count and the largest guaranteed allocation are still reported).
+ */
+#ifndef RTHEAP_STATS
+#define RTHEAP_STATS 1
+#endif
+
+/*
+ * RTHEAP_CHECKS: 0 trusts every pointer passed in (smallest, fastest; bad
+ *   input corrupts the heap);
+ * 1 (default) validates each pointer in O(1): region, alignment, header
+ *   plausibility, neighbour agreement, free-list links; bad input is refused
+ *   and reported;
+ * 2 also runs the full rtheap_check() after every call that changes the heap
+ *   (O(blocks): debugging only) and reports RTHEAP_ERR_* from it.
+ */
+#ifndef RTHEAP_CHECKS
+#define RTHEAP_CHECKS 1
+#endif
+
+/*
+ * RTHEAP_DEBUG: 1 makes the default error action a trap (so a debugger stops
+ * at the culprit), checks the size/alignment the Rust ABI passes to
+ * __rust_deallocate, and turns RTHEAP_POISON on by default.
+ */
+#ifndef RTHEAP_DEBUG
+#define RTHEAP_DEBUG 0
+#endif
+
+/*
+ * RTHEAP_POISON: 1 fills freed payloads with RTHEAP_POISON_BYTE (O(size) per
+ * free) and makes rtheap_check() verify that no free byte changed, catching
+ * writes after free.
+ */
+#ifndef RTHEAP_POISON
+#define RTHEAP_POISON RTHEAP_DEBUG
+#endif
+
+#ifndef RTHEAP_POISON_BYTE
+#define RTHEAP_POISON_BYTE 0xA5u
+#endif
+
+/*
+ * RTHEAP_ERROR_HOOK(heap, kind, ptr): what happens on bad input when no
+ * runtime hook was installed with rtheap_set_error_hook(). The error is
+ * counted either way. Default: a trap with RTHEAP_DEBUG, nothing otherwise.
+ */
+#ifndef RTHEAP_ERROR_HOOK
+#if RTHEAP_DEBUG
+#define RTHEAP_ERROR_HOOK(heap, kind, ptr) __builtin_trap()
+#else
+#define RTHEAP_ERROR_HOOK(heap, kind, ptr) ((void)(heap), (void)(kind), (void)(ptr))
+#endif
+#endif
+
+/*
+ * Locking. RTHEAP_LOCK(heap) enters the critical section and evaluates to a
+ * value of RTHEAP_LOCK_TYPE that RTHEAP_UNLOCK(heap, state) gets back.
+ * Default on Cortex-M: save PRIMASK, disable interrupts, restore (ISR-safe,
+ * nests). Elsewhere: no lock. For an RTOS, define all three, e.g.
+ *     #define RTHEAP_LOCK_TYPE int
+ *     #define RTHEAP_LOCK(heap) (xSemaphoreTake(heap_mutex, portMAX_DELAY), 0)
+ *     #define RTHEAP_UNLOCK(heap, state) ((void)(state), xSemaphoreGive(heap_mutex))
+ * RTHEAP_LOCK_NONE 1 removes the lock (single-threaded use, or one heap per
+ * thread).
+ */
+#ifndef RTHEAP_LOCK_NONE
+#define RTHEAP_LOCK_NONE 0
+#endif
+
+#if !defined(RTHEAP_LOCK) && !RTHEAP_LOCK_NONE && defined(__ARM_ARCH_PROFILE)
+#if __ARM_ARCH_PROFILE == 'M'
+#define RTHEAP_LOCK_PRIMASK 1
+#endif
+#endif
+#ifndef RTHEAP_LOCK_PRIMASK
+#define RTHEAP_LOCK_PRIMASK 0
+#endif
+
+#if RTHEAP_LOCK_PRIMASK
+#include <stdint.h>
+/* Saves PRIMASK and masks interrupts; nests, so ISRs may allocate too. */
+static inline __attribute__((always_inline)) uint32_t rtheap_primask_lock(void)
+{
+    uint32_t primask;
+    __asm__ volatile("mrs %0, primask\n\tcpsid i" : "=r"(primask)::"memory");
+    return primask;
+}
+static inline __attribute__((always_inline)) void rtheap_primask_unlock(uint32_t primask)
+{
+    __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
+}
+#endif
+
+#ifndef RTHEAP_LOCK
+#if RTHEAP_LOCK_PRIMASK
+#define RTHEAP_LOCK_TYPE uint32_t
+#define RTHEAP_LOCK(heap) rtheap_primask_lock()
+#define RTHEAP_UNLOCK(heap, state) rtheap_primask_unlock(state)
+#else
+#define RTHEAP_LOCK_TYPE int
+#define RTHEAP_LOCK(heap) ((void)(heap), 0)
+#define RTHEAP_UNLOCK(heap, state) ((void)(heap), (void)(state))
+#endif
+#endif
+
+/*
+ * RTHEAP_USE_CLZ: 1 uses the count-leading-zeros instruction for bit scans,
+ * 0 a branch-free software scan (Armv6-M and Armv8-M Baseline have no CLZ,
+ * and GCC would call libgcc's __clzsi2 there). Default: detected.
+ */
+#ifndef RTHEAP_USE_CLZ
+#if defined(__arm__) || defined(__thumb__)
+#if defined(__ARM_FEATURE_CLZ)
+#define RTHEAP_USE_CLZ 1
+#else
+#define RTHEAP_USE_CLZ 0
+#endif
+#else
+#define RTHEAP_USE_CLZ 1
+#endif
+#endif
+
+/*
+ * RTHEAP_DEFAULT_SECOND_REGION: 1 lets rtheap_default() also add the region
+ * [__heap2_start, __heap2_end) when the linker script defines it non-empty
+ * (weak symbols: a script without them is fine).
+ */
+#ifndef RTHEAP_DEFAULT_SECOND_REGION
+#define RTHEAP_DEFAULT_SECOND_REGION 1
+#endif
+
+/*
+ * RTHEAP_PRIVATE: storage class of the internal helpers of rtheap.c (size
+ * classes, bit scans, block access). Tests reach them by compiling rtheap.c
+ * into the test itself (#include "rtheap.c"), or by defining it empty to
+ * give the helpers external linkage.
+ */
+#ifndef RTHEAP_PRIVATE
+#define RTHEAP_PRIVATE static inline
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Consistency checks                                                        */
+/* ------------------------------------------------------------------------ */
+
+#if RTHEAP_SL_LOG2 < 2 || RTHEAP_SL_LOG2 > 5
+#error "RTHEAP_SL_LOG2 must be in 2..5"
+#endif
+#if (RTHEAP_ALIGNMENT & (RTHEAP_ALIGNMENT - 1)) != 0
+#error "RTHEAP_ALIGNMENT must be a power of two"
+#endif
+#if RTHEAP_ALIGNMENT < 2 * __SIZEOF_POINTER__
+#error "RTHEAP_ALIGNMENT must be at least two pointers"
+#endif
+#if RTHEAP_MAX_REGIONS < 1 || RTHEAP_MAX_REGIONS > 32
+#error "RTHEAP_MAX_REGIONS must be in 1..32"
+#endif
+#if RTHEAP_CHECKS < 0 || RTHEAP_CHECKS > 2
+#error "RTHEAP_CHECKS must be 0, 1 or 2"
+#endif
+#if RTHEAP_STATS != 0 && RTHEAP_STATS != 1
+#error "RTHEAP_STATS must be 0 or 1"
+#endif
+#if RTHEAP_CHECKS == 2 && !RTHEAP_STATS
+#error "RTHEAP_CHECKS 2 verifies the statistics: it needs RTHEAP_STATS 1"
+#endif
+#if RTHEAP_POISON && RTHEAP_CHECKS == 0
+#error "RTHEAP_POISON is verified by the checks: it needs RTHEAP_CHECKS >= 1"
+#endif
+#if RTHEAP_POISON_BYTE > 0xFF
+#error "RTHEAP_POISON_BYTE must fit in a byte"
+#endif
+#if defined(RTHEAP_LOCK) != defined(RTHEAP_UNLOCK) || defined(RTHEAP_LOCK) != defined(RTHEAP_LOCK_TYPE)
+#error "define RTHEAP_LOCK, RTHEAP_UNLOCK and RTHEAP_LOCK_TYPE together"
+#endif
+#if RTHEAP_LOCK_NONE && RTHEAP_LOCK_PRIMASK
+#error "RTHEAP_LOCK_NONE and RTHEAP_LOCK_PRIMASK exclude each other"
+#endif
+#if RTHEAP_USE_CLZ == 1 && (defined(__arm__) || defined(__thumb__)) && !defined(__ARM_FEATURE_CLZ)
+#error "RTHEAP_USE_CLZ 1 on a core without CLZ would call libgcc's __clzsi2"
+#endif
+
+#endif /* RTHEAP_CONFIG_H */

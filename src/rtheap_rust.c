@@ -1,0 +1,46 @@
+/*
+ * The classic Rust allocator ABI (the five __rust_* entry points) on the
+ * default heap. Ordinary strong symbols: linking a second allocator that
+ * defines them is a link error, as the ABI intends.
+ */
+#include "rtheap.h"
+
+void *__rust_allocate(size_t size, size_t align)
+{
+    return rtheap_alloc_aligned(rtheap_default(), size, align);
+}
+
+void __rust_deallocate(void *ptr, size_t old_size, size_t align)
+{
+    rtheap_t *heap = rtheap_default();
+#if RTHEAP_DEBUG
+    /* The layout handed back must be one this block can have been made for;
+     * a mismatch is reported, and the (validated) block is freed anyway. */
+    if (ptr != NULL && (rtheap_usable_size(heap, ptr) < old_size ||
+                        ((uintptr_t)ptr & (align - 1u)) != 0)) {
+        rtheap_report_error(heap, RTHEAP_ERR_BAD_ARGUMENT, ptr);
+    }
+#else
+    (void)old_size;
+    (void)align;
+#endif
+    rtheap_free(heap, ptr);
+}
+
+void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)
+{
+    (void)old_size;
+    return rtheap_realloc_aligned(rtheap_default(), ptr, size, align);
+}
+
+size_t __rust_reallocate_inplace(void *ptr, size_t old_size, size_t size, size_t align)
+{
+    (void)align; /* the block does not move, so it keeps its alignment */
+    size_t usable = rtheap_resize_in_place(rtheap_default(), ptr, size);
+    return usable != 0 ? usable : old_size;
+}
+
+size_t __rust_usable_size(size_t size, size_t align)
+{
+    return rtheap_request_usable_size(size, align);
+}
