@@ -674,12 +674,20 @@ RTHEAP_PRIVATE void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
  */
 RTHEAP_PRIVATE uintptr_t rtheap_align_gap(const block_t *b, uintptr_t align)
 {
-    uintptr_t p = (uintptr_t)rtheap_payload(b);
-    uintptr_t gap = ((p + align - 1u) & ~(align - 1u)) - p;
+    /* Modular arithmetic: no overflow even for payloads near the top of
+     * the address space (a gap that runs past it simply will not fit). */
+    uintptr_t gap = (0u - (uintptr_t)rtheap_payload(b)) & (align - 1u);
     if (gap != 0 && gap < MIN_BLOCK) {
-        gap = ((p + MIN_BLOCK + align - 1u) & ~(align - 1u)) - p;
+        gap += align; /* gap and align are multiples of ALIGN: stays aligned */
     }
     return gap;
+}
+
+/** True if t bytes fit in free block b after skipping gap bytes. */
+RTHEAP_PRIVATE bool rtheap_fits_after(const block_t *b, uintptr_t gap, uintptr_t t)
+{
+    uintptr_t size = rtheap_size(b);
+    return gap <= size && size - gap >= t;
 }
 
 RTHEAP_PRIVATE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, uintptr_t align)
@@ -695,7 +703,7 @@ RTHEAP_PRIVATE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, 
         b = rtheap_find(heap, t);
         if (b != NULL) {
             gap = rtheap_align_gap(b, align);
-            if (rtheap_size(b) < gap + t) {
+            if (!rtheap_fits_after(b, gap, t)) {
                 b = NULL;
             }
         }
@@ -706,6 +714,9 @@ RTHEAP_PRIVATE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, 
             b = rtheap_find(heap, t + MIN_BLOCK + align - ALIGN);
             if (b != NULL) {
                 gap = rtheap_align_gap(b, align);
+                if (!rtheap_fits_after(b, gap, t)) {
+                    b = NULL; /* cannot happen: the padding covers any gap */
+                }
             }
         }
     }

@@ -1,0 +1,164 @@
+/* rtheap firmware support: Cortex-M startup for linker/cortex-m.ld. Not part of the
+ * library. Armv6-M, Armv7-M (with or without FPU) and Armv8-M Mainline.
+ *
+ * Reset_Handler: enables the FPU when compiled for one, copies .data, zeroes .bss,
+ * runs the init arrays, calls main() and exits through semihosting with main's
+ * return value (QEMU's exit status).
+ * Faults (HardFault, MemManage, BusFault, UsageFault, SecureFault, NMI) print
+ *   HardFault: PC=0x........ LR=0x........
+ * (the stacked PC and LR of the faulting code) and exit with status 3 (STARTUP_FAULT_EXIT).
+ * SysTick_Handler, the other system handlers and the IRQ handlers are weak aliases of
+ * Default_Handler (itself weak), which reports "Unhandled exception N" and exits 4. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "semihost.h"
+
+#define STARTUP_FAULT_EXIT 3
+#define STARTUP_UNHANDLED_EXIT 4
+#define STARTUP_NUM_IRQS 48
+
+extern uint32_t __data_start[], __data_end[], __data_load[];
+extern uint32_t __bss_start[], __bss_end[];
+extern uint32_t _stack_top[];
+typedef void (*startup_fn)(void);
+extern startup_fn __preinit_array_start[], __preinit_array_end[];
+extern startup_fn __init_array_start[], __init_array_end[];
+
+int main(void);
+
+void Reset_Handler(void);
+void Default_Handler(void);
+void NMI_Handler(void);
+void HardFault_Handler(void);
+void MemManage_Handler(void);
+void BusFault_Handler(void);
+void UsageFault_Handler(void);
+void SecureFault_Handler(void);
+void SVC_Handler(void);
+void DebugMon_Handler(void);
+void PendSV_Handler(void);
+void SysTick_Handler(void);
+void IRQ_Handler(void);
+__attribute__((noreturn, used)) void startup_fault_report(const uint32_t *frame, uint32_t exc_return,
+                                                          uint32_t kind);
+
+void SVC_Handler(void) __attribute__((weak, alias("Default_Handler")));
+void DebugMon_Handler(void) __attribute__((weak, alias("Default_Handler")));
+void PendSV_Handler(void) __attribute__((weak, alias("Default_Handler")));
+void SysTick_Handler(void) __attribute__((weak, alias("Default_Handler")));
+void IRQ_Handler(void) __attribute__((weak, alias("Default_Handler")));
+
+typedef void (*vector_fn)(void);
+
+__attribute__((section(".vectors"), used)) const vector_fn startup_vectors[16 + STARTUP_NUM_IRQS] = {
+    [0] = (vector_fn)(uintptr_t)_stack_top,
+    [1] = Reset_Handler,
+    [2] = NMI_Handler,
+    [3] = HardFault_Handler,
+    [4] = MemManage_Handler,
+    [5] = BusFault_Handler,
+    [6] = UsageFault_Handler,
+    [7] = SecureFault_Handler,
+    [11] = SVC_Handler,
+    [12] = DebugMon_Handler,
+    [14] = PendSV_Handler,
+    [15] = SysTick_Handler,
+    [16 ... 16 + STARTUP_NUM_IRQS - 1] = IRQ_Handler,
+};
+
+__attribute__((noreturn)) void Reset_Handler(void)
+{
+#if defined(__ARM_FP)
+    /* CPACR: full access to CP10 and CP11. */
+    volatile uint32_t *cpacr = (volatile uint32_t *)0xE000ED88u;
+    *cpacr |= (0xFu << 20);
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+#endif
+    /* Word loops through volatile pointers: no memcpy/memset before .data exists. */
+    volatile uint32_t *dst = __data_start;
+    const volatile uint32_t *src = __data_load;
+    while (dst < __data_end) {
+        *dst++ = *src++;
+    }
+    for (volatile uint32_t *p = __bss_start; p < __bss_end; p++) {
+        *p = 0;
+    }
+    for (startup_fn *f = __preinit_array_start; f < __preinit_array_end; f++) {
+        (*f)();
+    }
+    for (startup_fn *f = __init_array_start; f < __init_array_end; f++) {
+        (*f)();
+    }
+    semihost_exit(main());
+}
+
+static void startup_put_hex(uint32_t v)
+{
+    char buf[10];
+    buf[0] = '0';
+    buf[1] = 'x';
+    for (int i = 0; i < 8; i++) {
+        uint32_t nib = (v >> (28 - 4 * i)) & 0xFu;
+        buf[2 + i] = (char)(nib < 10 ? '0' + nib : 'a' + (nib - 10));
+    }
+    semihost_write(buf, sizeof buf);
+}
+
+static void startup_puts(const char *s)
+{
+    size_t n = 0;
+    while (s[n] != '\0') {
+        n++;
+    }
+    semihost_write(s, n);
+}
+
+void startup_fault_report(const uint32_t *frame, uint32_t exc_return, uint32_t kind)
+{
+    static const char *const names[] = {"NMI", "HardFault", "MemManage", "BusFault", "UsageFault",
+                                        "SecureFault"};
+    (void)exc_return;
+    startup_puts(kind < sizeof names / sizeof names[0] ? names[kind] : "Fault");
+    startup_puts(": PC=");
+    startup_put_hex(frame[6]);
+    startup_puts(" LR=");
+    startup_put_hex(frame[5]);
+    startup_puts("\n");
+    semihost_exit(STARTUP_FAULT_EXIT);
+}
+
+/* Naked entries: pick the stack the exception frame was pushed on (EXC_RETURN bit 2:
+ * 0 = MSP, 1 = PSP) and call the reporter. Thumb-1 only, so also valid on Armv6-M. */
+#define STARTUP_FAULT_ENTRY(name, kind)                                                            \
+    __attribute__((naked)) void name(void)                                                         \
+    {                                                                                              \
+        __asm__ volatile("movs r0, #4\n\t"                                                         \
+                         "mov r1, lr\n\t"                                                          \
+                         "tst r0, r1\n\t"                                                          \
+                         "beq 1f\n\t"                                                              \
+                         "mrs r0, psp\n\t"                                                         \
+                         "b 2f\n"                                                                  \
+                         "1:\n\t"                                                                  \
+                         "mrs r0, msp\n"                                                           \
+                         "2:\n\t"                                                                  \
+                         "movs r2, #" #kind "\n\t"                                                 \
+                         "bl startup_fault_report\n\t");                                           \
+    }
+
+STARTUP_FAULT_ENTRY(NMI_Handler, 0)
+STARTUP_FAULT_ENTRY(HardFault_Handler, 1)
+STARTUP_FAULT_ENTRY(MemManage_Handler, 2)
+STARTUP_FAULT_ENTRY(BusFault_Handler, 3)
+STARTUP_FAULT_ENTRY(UsageFault_Handler, 4)
+STARTUP_FAULT_ENTRY(SecureFault_Handler, 5)
+
+__attribute__((weak)) void Default_Handler(void)
+{
+    uint32_t ipsr;
+    __asm__ volatile("mrs %0, ipsr" : "=r"(ipsr));
+    startup_puts("Unhandled exception ");
+    startup_put_hex(ipsr & 0x1FFu);
+    startup_puts("\n");
+    semihost_exit(STARTUP_UNHANDLED_EXIT);
+}
