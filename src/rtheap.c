@@ -577,10 +577,12 @@ RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, block_t *b, uintptr_t t)
 
 /**
  * A free block of at least t bytes (t <= max_block), left in its list, or
- * NULL. Good fit: the rounded class guarantees any block found is large
- * enough; if that finds nothing, the first block of t's own class is tried.
+ * NULL; *cls gets its class. Good fit: the rounded class guarantees any block
+ * found is large enough; if that finds nothing, the first block of t's own
+ * class is tried (it often fits, and it makes a request of exactly the
+ * largest free block succeed).
  */
-RTHEAP_PRIVATE block_t *rtheap_find(rtheap_t *heap, uintptr_t t)
+RTHEAP_PRIVATE block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint32_t *cls)
 {
     uint32_t g = rtheap_granules(t);
     uint32_t c = rtheap_class_of(rtheap_round_to_class(g));
@@ -595,27 +597,73 @@ RTHEAP_PRIVATE block_t *rtheap_find(rtheap_t *heap, uintptr_t t)
             }
         }
         if (sl_bits != 0) {
-            return rtheap_heads(heap)[fl * SL_COUNT + rtheap_ffs(sl_bits)];
+            c = fl * SL_COUNT + rtheap_ffs(sl_bits);
+            *cls = c;
+            return rtheap_heads(heap)[c];
         }
     }
-    block_t *b = rtheap_heads(heap)[rtheap_class_of(g)];
+    c = rtheap_class_of(g);
+    *cls = c;
+    block_t *b = rtheap_heads(heap)[c];
     return (b != NULL && rtheap_size(b) >= t) ? b : NULL;
 }
 
-/** Takes free block b out of its list and marks it used (not yet trimmed). */
-RTHEAP_PRIVATE bool rtheap_take(rtheap_t *heap, block_t *b)
+/**
+ * Takes free block b, the head of list c, out of its list. It stays marked
+ * free until rtheap_carve() cuts the allocation from it.
+ */
+RTHEAP_PRIVATE bool rtheap_take(rtheap_t *heap, block_t *b, uint32_t c)
 {
+    block_t *next = b->next_free;
 #if RTHEAP_CHECKS
-    if (!rtheap_is_free(b) || b->prev_free != NULL ||
-        (b->next_free != NULL && b->next_free->prev_free != b)) {
+    if (!rtheap_is_free(b) || b->prev_free != NULL || (next != NULL && next->prev_free != b)) {
         rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(b));
         return false;
     }
 #endif
-    rtheap_list_remove(heap, b, rtheap_class_of(rtheap_granules(rtheap_size(b))));
-    b->header &= ~FLAG_FREE;
-    rtheap_set_prev_free(rtheap_next(b), false);
+    rtheap_heads(heap)[c] = next;
+    if (next != NULL) {
+        next->prev_free = NULL;
+    } else {
+        uint32_t fl = c / SL_COUNT;
+        heap->sl_bitmap[fl] &= ~(1u << (c % SL_COUNT));
+        if (heap->sl_bitmap[fl] == 0) {
+            heap->fl_bitmap &= ~(1u << fl);
+        }
+    }
     return true;
+}
+
+/**
+ * b is a free block out of any list. Marks its first t bytes used and turns
+ * the rest, when it is large enough, into a free block.
+ */
+RTHEAP_PRIVATE void rtheap_carve(rtheap_t *heap, block_t *b, uintptr_t t)
+{
+    uintptr_t total = rtheap_size(b);
+    block_t *n = rtheap_block_at(rtheap_addr(b) + total);
+    if (total - t < MIN_BLOCK) {
+        b->header &= ~FLAG_FREE;
+        n->header &= ~FLAG_PREV_FREE;
+        return;
+    }
+    b->header = t | (b->header & FLAG_PREV_FREE);
+    block_t *tail = rtheap_block_at(rtheap_addr(b) + t);
+    if (!rtheap_is_free(n)) {
+        /* The usual case: n already says "previous free" and the footer
+         * slot is the old one; only the tail's own fields are new. */
+        tail->header = (total - t) | FLAG_FREE;
+        *rtheap_footer(rtheap_addr(n)) = tail;
+        rtheap_list_insert(heap, tail);
+    } else {
+        /* n is free only where a merge was refused for exceeding the
+         * index; the tail may merge with it. */
+        tail->header = total - t;
+        n->header &= ~FLAG_PREV_FREE;
+        if (!rtheap_release(heap, tail)) {
+            rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(n));
+        }
+    }
 }
 
 RTHEAP_PRIVATE void rtheap_count_alloc(rtheap_t *heap, const block_t *b)
@@ -656,14 +704,15 @@ RTHEAP_PRIVATE void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
 {
     uintptr_t t = rtheap_block_size_for(size);
     block_t *b = NULL;
+    uint32_t c = 0;
     if (t != 0 && t <= heap->max_block) {
-        b = rtheap_find(heap, t);
+        b = rtheap_find(heap, t, &c);
     }
-    if (b == NULL || !rtheap_take(heap, b)) {
+    if (b == NULL || !rtheap_take(heap, b, c)) {
         rtheap_count_failed(heap);
         return NULL;
     }
-    rtheap_trim(heap, b, t);
+    rtheap_carve(heap, b, t);
     rtheap_count_alloc(heap, b);
     return rtheap_payload(b);
 }
@@ -698,9 +747,10 @@ RTHEAP_PRIVATE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, 
     uintptr_t t = rtheap_block_size_for(size);
     block_t *b = NULL;
     uintptr_t gap = 0;
+    uint32_t c = 0;
     if (t != 0 && t <= heap->max_block) {
         /* First try a block of the plain size: it may happen to align. */
-        b = rtheap_find(heap, t);
+        b = rtheap_find(heap, t, &c);
         if (b != NULL) {
             gap = rtheap_align_gap(b, align);
             if (!rtheap_fits_after(b, gap, t)) {
@@ -711,7 +761,7 @@ RTHEAP_PRIVATE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, 
          * MIN_BLOCK + align - ALIGN. */
         if (b == NULL && t + MIN_BLOCK <= heap->max_block &&
             align - ALIGN <= heap->max_block - t - MIN_BLOCK) {
-            b = rtheap_find(heap, t + MIN_BLOCK + align - ALIGN);
+            b = rtheap_find(heap, t + MIN_BLOCK + align - ALIGN, &c);
             if (b != NULL) {
                 gap = rtheap_align_gap(b, align);
                 if (!rtheap_fits_after(b, gap, t)) {
@@ -720,20 +770,25 @@ RTHEAP_PRIVATE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, 
             }
         }
     }
-    if (b == NULL || !rtheap_take(heap, b)) {
+    if (b == NULL || !rtheap_take(heap, b, c)) {
         rtheap_count_failed(heap);
         return NULL;
     }
     if (gap != 0) {
-        /* Split off the leading gap as a free block; b itself stays used. */
-        uintptr_t total = rtheap_size(b);
+        /* The leading gap becomes a free block of its own: carve from the
+         * aligned part first (so that the gap cannot merge into it), then
+         * release the gap, which may merge backwards. */
         block_t *lead = b;
         b = rtheap_block_at(rtheap_addr(lead) + gap);
-        b->header = total - gap; /* used, previous is (about to be) free */
+        b->header = (rtheap_size(lead) - gap) | FLAG_FREE | FLAG_PREV_FREE;
         lead->header = gap | (lead->header & FLAG_PREV_FREE);
-        (void)rtheap_release(heap, lead);
+        rtheap_carve(heap, b, t);
+        if (!rtheap_release(heap, lead)) {
+            rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(lead));
+        }
+    } else {
+        rtheap_carve(heap, b, t);
     }
-    rtheap_trim(heap, b, t);
     rtheap_count_alloc(heap, b);
     return rtheap_payload(b);
 }

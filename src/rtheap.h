@@ -8,16 +8,23 @@
  *
  * Memory layout
  *   A heap is one or more regions of RAM. The first region starts with the
- *   control structure; its size depends on the region size only:
+ *   control structure, sized to that region (not to the address space):
  *
- *       control = RTHEAP_CONTROL_FIXED
- *               + FL * (RTHEAP_SL_COUNT * sizeof(void *) + 4)
+ *       control = C + FL * (4 + RTHEAP_SL_COUNT * sizeof(void *))
  *       FL      = floor(log2(bytes / RTHEAP_ALIGNMENT)) - RTHEAP_SL_LOG2 + 2
+ *                 (1 for regions under RTHEAP_ALIGNMENT * RTHEAP_SL_COUNT)
  *
- *   (see rtheap_control_size(), which returns the exact figure, padding
- *   included). Each block carries one header word (sizeof(size_t), 4 bytes
- *   on Cortex-M) in front of its payload; nothing else is stored for a
- *   block in use. Each region ends with a one-word sentinel.
+ *   where C is 104 bytes on 32-bit targets with the default options (the
+ *   fixed part: bitmaps, region table, statistics). On Cortex-M with the
+ *   defaults (ALIGNMENT 8, 16 lists per row) that is 580 bytes for a 4 KiB
+ *   region, 852 bytes for 64 KiB and 1124 bytes for 1 MiB, plus at most 12
+ *   bytes of alignment padding; rtheap_control_size() gives the bound.
+ *   Each block carries one header word (sizeof(size_t), 4 bytes on
+ *   Cortex-M) in front of its payload; nothing else is stored for a block
+ *   in use. Block sizes are multiples of RTHEAP_ALIGNMENT, at least
+ *   RTHEAP_MIN_BLOCK (16 bytes on Cortex-M), so a request of n bytes uses
+ *   max(16, round_up(n + 4, 8)) bytes. Each region ends with a one-word
+ *   sentinel.
  *
  * Alignment
  *   Every pointer returned is aligned to RTHEAP_ALIGNMENT (8 on 32-bit
@@ -56,6 +63,12 @@ extern "C" {
 
 /** Opaque heap handle; it lives at the start of the first region. */
 typedef struct rtheap rtheap_t;
+
+/** Second-level lists per power-of-two size range. */
+#define RTHEAP_SL_COUNT (1u << RTHEAP_SL_LOG2)
+/** Smallest block: header, two free-list links and a footer, rounded up. */
+#define RTHEAP_MIN_BLOCK                                                                           \
+    ((4u * sizeof(size_t) + RTHEAP_ALIGNMENT - 1u) & ~(size_t)(RTHEAP_ALIGNMENT - 1u))
 
 /** What the error hook and rtheap_check() report. */
 typedef enum rtheap_error {
@@ -130,7 +143,7 @@ size_t rtheap_control_size(size_t bytes);
  *
  * Returns the heap handle (inside the region), or NULL if mem is NULL or the
  * region cannot hold the control structure plus one minimum block
- * (see RTHEAP_MIN_REGION_BYTES()). Regions larger than the address space the
+ * (rtheap_control_size(bytes) + RTHEAP_MIN_BLOCK). Regions larger than the
  * index can describe are clamped. O(1) apart from clearing the index, which
  * is proportional to log2(bytes). Not ISR-safe against other calls on the
  * same memory (nothing exists yet to lock).
