@@ -334,7 +334,9 @@ RTHEAP_PRIVATE void rtheap_poison(uintptr_t addr, uintptr_t bytes)
 /* Errors                                                                    */
 /* ------------------------------------------------------------------------ */
 
-RTHEAP_PRIVATE void rtheap_report(rtheap_t *heap, rtheap_error_t kind, const void *ptr)
+/* Out of line and cold: errors must cost the hot paths nothing. */
+__attribute__((noinline, cold)) static void rtheap_report(rtheap_t *heap, rtheap_error_t kind,
+                                                          const void *ptr)
 {
     heap->error_count++;
     if (heap->hook != NULL) {
@@ -440,16 +442,36 @@ RTHEAP_PRIVATE bool rtheap_header_plausible(const rtheap_t *heap, const region_t
 }
 
 /**
- * Validates a pointer handed in by the caller as a live block: O(1) checks
- * of region, alignment, header and both neighbours. Returns RTHEAP_OK and
- * the block, or the error to report.
+ * Why the block at header address h (inside region r) is not a plausible
+ * live block; called only once the fast checks below have failed, so that
+ * the error path costs the hot path nothing.
  */
-RTHEAP_PRIVATE rtheap_error_t rtheap_validate_used(rtheap_t *heap, const void *ptr,
-                                                   block_t **out)
+static rtheap_error_t rtheap_diagnose(const rtheap_t *heap, const region_t *r, uintptr_t h)
 {
-    uintptr_t h = (uintptr_t)ptr - WORD;
-    *out = rtheap_block_at(h);
+    const block_t *b = rtheap_block_at(h);
+    if (!rtheap_header_plausible(heap, r, h)) {
+        return RTHEAP_ERR_BAD_HEADER;
+    }
+    if (rtheap_is_free(b)) {
+        /* A block freed earlier still has a neighbour that says so; anything
+         * else with the free bit set is a bad pointer, not a double free. */
+        return rtheap_prev_is_free(rtheap_next(b)) ? RTHEAP_ERR_DOUBLE_FREE
+                                                   : RTHEAP_ERR_BAD_HEADER;
+    }
+    return RTHEAP_ERR_BAD_NEIGHBOUR;
+}
+
+/**
+ * O(1) validation of a pointer handed in as a live block: inside a region,
+ * aligned, a plausible used header, a next block that agrees it follows a
+ * used block (and is the sentinel or plausible itself) and, when the header
+ * says the previous block is free, a footer leading to a free block that
+ * ends exactly here. Returns RTHEAP_OK or the error to report.
+ */
+RTHEAP_PRIVATE rtheap_error_t rtheap_validate_used(const rtheap_t *heap, const void *ptr)
+{
 #if RTHEAP_CHECKS
+    uintptr_t h = (uintptr_t)ptr - WORD;
     const region_t *r = rtheap_region_of(heap, h);
     if (r == NULL) {
         return RTHEAP_ERR_FOREIGN_POINTER;
@@ -457,33 +479,28 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_validate_used(rtheap_t *heap, const void *p
     if (((uintptr_t)ptr & (ALIGN - 1u)) != 0) {
         return RTHEAP_ERR_MISALIGNED;
     }
-    const block_t *b = *out;
-    bool plausible = rtheap_header_plausible(heap, r, h);
-    if (!plausible) {
-        return RTHEAP_ERR_BAD_HEADER;
+    size_t header = rtheap_block_at(h)->header;
+    uintptr_t t = header & SIZE_BITS;
+    uintptr_t room = r->sentinel - h;
+    /* Flag bits other than PREV_FREE (FREE, reserved) must be clear. */
+    if ((header & FLAG_BITS & ~FLAG_PREV_FREE) != 0 || t < MIN_BLOCK || t > room) {
+        return rtheap_diagnose(heap, r, h);
     }
-    const block_t *n = rtheap_next(b);
-    if (rtheap_is_free(b)) {
-        /* A block freed earlier: its neighbour still says so. Anything else
-         * with the free bit set is a bad pointer, not a double free. */
-        return rtheap_prev_is_free(n) ? RTHEAP_ERR_DOUBLE_FREE : RTHEAP_ERR_BAD_HEADER;
-    }
-    uintptr_t nh = rtheap_addr(n);
-    if (rtheap_prev_is_free(n) ||
-        (nh != r->sentinel && !rtheap_header_plausible(heap, r, nh)) ||
-        (nh == r->sentinel && rtheap_size(n) != 0)) {
+    size_t next = rtheap_block_at(h + t)->header;
+    uintptr_t tn = next & SIZE_BITS;
+    if ((next & FLAG_PREV_FREE) != 0 || (t != room && (tn < MIN_BLOCK || tn > room - t))) {
         return RTHEAP_ERR_BAD_NEIGHBOUR;
     }
-    if (rtheap_prev_is_free(b)) {
+    if ((header & FLAG_PREV_FREE) != 0) {
+        /* ph + size == h also makes ph aligned like h and below it. */
         uintptr_t ph = rtheap_addr(*rtheap_footer(h));
-        if (h == r->first || ph < r->first || ph > h - MIN_BLOCK ||
-            ((ph - r->first) & (ALIGN - 1u)) != 0 || !rtheap_is_free(rtheap_block_at(ph)) ||
-            ph + rtheap_size(rtheap_block_at(ph)) != h) {
+        if (ph < r->first || ph >= h || !rtheap_is_free(rtheap_block_at(ph)) ||
+            rtheap_size(rtheap_block_at(ph)) != h - ph) {
             return RTHEAP_ERR_BAD_NEIGHBOUR;
         }
     }
 #else
-    (void)heap;
+    (void)heap, (void)ptr;
 #endif
     return RTHEAP_OK;
 }
@@ -491,13 +508,12 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_validate_used(rtheap_t *heap, const void *p
 /** Validates and reports; returns the block or NULL. */
 RTHEAP_PRIVATE block_t *rtheap_lookup(rtheap_t *heap, const void *ptr)
 {
-    block_t *b;
-    rtheap_error_t e = rtheap_validate_used(heap, ptr, &b);
+    rtheap_error_t e = rtheap_validate_used(heap, ptr);
     if (e != RTHEAP_OK) {
         rtheap_report(heap, e, ptr);
         return NULL;
     }
-    return b;
+    return rtheap_block_of(ptr);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -913,10 +929,28 @@ RTHEAP_PRIVATE uintptr_t rtheap_control_bytes(uint32_t rows)
            rows * SL_COUNT * sizeof(block_t *);
 }
 
+/**
+ * Rows of the index for a first region of `bytes`: enough for the largest
+ * block the region can hold once the control structure is taken out of it.
+ * A row fewer than the region size alone asks for is often enough, and on a
+ * small heap a row is a large share of it.
+ */
+RTHEAP_PRIVATE uint32_t rtheap_index_rows(uintptr_t bytes)
+{
+    uint32_t rows = rtheap_rows_for(bytes);
+    if (rows > 1u) {
+        uintptr_t control = rtheap_control_bytes(rows - 1u);
+        if (control >= bytes || rtheap_max_block_for(rows - 1u) >= bytes - control) {
+            rows--;
+        }
+    }
+    return rows;
+}
+
 size_t rtheap_control_size(size_t bytes)
 {
     /* Worst-case padding: start alignment plus the first header's offset. */
-    return (size_t)(rtheap_control_bytes(rtheap_rows_for(bytes)) + 2u * ALIGN);
+    return (size_t)(rtheap_control_bytes(rtheap_index_rows(bytes)) + 2u * ALIGN);
 }
 
 /** Header address of the first block and of the sentinel for [lo, hi). */
@@ -970,7 +1004,7 @@ rtheap_t *rtheap_init(void *mem, size_t bytes)
     if (hi - lo > MAX_REGION_BYTES) {
         hi = lo + MAX_REGION_BYTES;
     }
-    uint32_t rows = rtheap_rows_for(hi - lo);
+    uint32_t rows = rtheap_index_rows(hi - lo);
     uintptr_t base = (lo + ALIGN - 1u) & ~(ALIGN - 1u);
     uintptr_t heads = base + sizeof(struct rtheap) + rows * sizeof(uint32_t);
     heads = (heads + sizeof(void *) - 1u) & ~(uintptr_t)(sizeof(void *) - 1u);

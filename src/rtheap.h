@@ -11,14 +11,15 @@
  *   control structure, sized to that region (not to the address space):
  *
  *       control = C + FL * (4 + RTHEAP_SL_COUNT * sizeof(void *))
- *       FL      = floor(log2(bytes / RTHEAP_ALIGNMENT)) - RTHEAP_SL_LOG2 + 2
- *                 (1 for regions under RTHEAP_ALIGNMENT * RTHEAP_SL_COUNT)
  *
- *   where C is 104 bytes on 32-bit targets with the default options (the
- *   fixed part: bitmaps, region table, statistics). On Cortex-M with the
- *   defaults (ALIGNMENT 8, 16 lists per row) that is 580 bytes for a 4 KiB
- *   region, 852 bytes for 64 KiB and 1124 bytes for 1 MiB, plus at most 12
- *   bytes of alignment padding; rtheap_control_size() gives the bound.
+ *   where FL, the rows of the index, is the fewest that can describe the
+ *   largest block the region can hold: about log2(bytes / RTHEAP_ALIGNMENT)
+ *   - RTHEAP_SL_LOG2 + 1. C is 104 bytes on 32-bit targets with the default
+ *   options (the fixed part: bitmaps, region table, statistics). On
+ *   Cortex-M with the defaults (ALIGNMENT 8, 16 lists per row) that is 512
+ *   bytes for a 4 KiB region, 648 for 16 KiB, 784 for 64 KiB and 1056 for
+ *   1 MiB, plus at most 8 bytes of padding; rtheap_control_size() gives the
+ *   bound.
  *   Each block carries one header word (sizeof(size_t), 4 bytes on
  *   Cortex-M) in front of its payload; nothing else is stored for a block
  *   in use. Block sizes are multiples of RTHEAP_ALIGNMENT, at least
