@@ -295,6 +295,15 @@ RTHEAP_PRIVATE uint32_t rtheap_granules(uintptr_t t)
 /* Word loops (written here: the core must not call memcpy/memset)           */
 /* ------------------------------------------------------------------------ */
 
+/* Hot paths are inlined into each public call when optimising for speed, so
+ * that a plain allocation folds away the alignment logic; at -Os they stay
+ * shared. */
+#if defined(__OPTIMIZE_SIZE__) || !defined(__OPTIMIZE__)
+#define RTHEAP_HOT
+#else
+#define RTHEAP_HOT __attribute__((always_inline))
+#endif
+
 #if defined(__GNUC__) && !defined(__clang__)
 #define RTHEAP_NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
 #else
@@ -716,23 +725,6 @@ RTHEAP_PRIVATE void rtheap_count_failed(rtheap_t *heap)
 #endif
 }
 
-RTHEAP_PRIVATE void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
-{
-    uintptr_t t = rtheap_block_size_for(size);
-    block_t *b = NULL;
-    uint32_t c = 0;
-    if (t != 0 && t <= heap->max_block) {
-        b = rtheap_find(heap, t, &c);
-    }
-    if (b == NULL || !rtheap_take(heap, b, c)) {
-        rtheap_count_failed(heap);
-        return NULL;
-    }
-    rtheap_carve(heap, b, t);
-    rtheap_count_alloc(heap, b);
-    return rtheap_payload(b);
-}
-
 /**
  * Bytes to skip at the start of free block b so that the payload is aligned
  * to `align`: 0, or a gap large enough to become a free block itself.
@@ -755,33 +747,38 @@ RTHEAP_PRIVATE bool rtheap_fits_after(const block_t *b, uintptr_t gap, uintptr_t
     return gap <= size && size - gap >= t;
 }
 
-RTHEAP_PRIVATE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, uintptr_t align)
+/**
+ * Allocation with any power-of-two alignment (ALIGN for a plain request).
+ * One search finds a block of the plain size; an over-aligned request that
+ * it cannot place is searched again with room for any alignment gap.
+ */
+RTHEAP_PRIVATE RTHEAP_HOT void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size,
+                                                               uintptr_t align)
 {
-    if (align <= ALIGN) {
-        return rtheap_alloc_unlocked(heap, size);
-    }
     uintptr_t t = rtheap_block_size_for(size);
     block_t *b = NULL;
     uintptr_t gap = 0;
     uint32_t c = 0;
     if (t != 0 && t <= heap->max_block) {
-        /* First try a block of the plain size: it may happen to align. */
         b = rtheap_find(heap, t, &c);
-        if (b != NULL) {
-            gap = rtheap_align_gap(b, align);
-            if (!rtheap_fits_after(b, gap, t)) {
-                b = NULL;
-            }
-        }
-        /* Else one large enough for any placement: worst gap is
-         * MIN_BLOCK + align - ALIGN. */
-        if (b == NULL && t + MIN_BLOCK <= heap->max_block &&
-            align - ALIGN <= heap->max_block - t - MIN_BLOCK) {
-            b = rtheap_find(heap, t + MIN_BLOCK + align - ALIGN, &c);
+        if (align > ALIGN) {
+            /* The plain-size block may happen to be placed well. */
             if (b != NULL) {
                 gap = rtheap_align_gap(b, align);
                 if (!rtheap_fits_after(b, gap, t)) {
-                    b = NULL; /* cannot happen: the padding covers any gap */
+                    b = NULL;
+                }
+            }
+            /* Else one large enough for any placement: the worst gap is
+             * MIN_BLOCK + align - ALIGN. */
+            if (b == NULL && t + MIN_BLOCK <= heap->max_block &&
+                align - ALIGN <= heap->max_block - t - MIN_BLOCK) {
+                b = rtheap_find(heap, t + MIN_BLOCK + align - ALIGN, &c);
+                if (b != NULL) {
+                    gap = rtheap_align_gap(b, align);
+                    if (!rtheap_fits_after(b, gap, t)) {
+                        b = NULL; /* cannot happen: the padding covers any gap */
+                    }
                 }
             }
         }
@@ -807,6 +804,11 @@ RTHEAP_PRIVATE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, 
     }
     rtheap_count_alloc(heap, b);
     return rtheap_payload(b);
+}
+
+RTHEAP_PRIVATE void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
+{
+    return rtheap_alloc_aligned_unlocked(heap, size, ALIGN);
 }
 
 /* ------------------------------------------------------------------------ */
