@@ -153,19 +153,37 @@ RTHEAP_PRIVATE uint32_t rtheap_fl_of(uint32_t g)
 }
 
 /**
+ * Shift that brings the top bit of g into the second-level range: 0 for
+ * row 0 (g < SL_COUNT), fls(g) - SL_LOG2 above it.
+ */
+RTHEAP_PRIVATE uint32_t rtheap_sl_shift(uint32_t g)
+{
+    return rtheap_fls(g | SL_COUNT) - RTHEAP_SL_LOG2;
+}
+
+/**
  * Class (fl * SL_COUNT + sl) of a block of g granules, 0 < g < 2^31.
  * Row 0 holds sizes 0..SL_COUNT-1 one per list; row fl > 0 splits
- * [2^(fl+SL_LOG2-1), 2^(fl+SL_LOG2)) into SL_COUNT equal lists.
+ * [2^(fl+SL_LOG2-1), 2^(fl+SL_LOG2)) into SL_COUNT equal lists. Classes are
+ * numbered in size order, so class + 1 is the next larger one.
+ * Branch-free: with s = rtheap_sl_shift(g), g >> s is SL_COUNT + sl on
+ * rows above 0, which makes (s << SL_LOG2) + (g >> s) = fl * SL_COUNT + sl.
  */
 RTHEAP_PRIVATE uint32_t rtheap_class_of(uint32_t g)
 {
-    if (g < SL_COUNT) {
-        return g;
-    }
-    uint32_t top = rtheap_fls(g);
-    uint32_t fl = top - RTHEAP_SL_LOG2 + 1u;
-    uint32_t sl = (g >> (top - RTHEAP_SL_LOG2)) - SL_COUNT;
-    return fl * SL_COUNT + sl;
+    uint32_t s = rtheap_sl_shift(g);
+    return (s << RTHEAP_SL_LOG2) + (g >> s);
+}
+
+/**
+ * The smallest class all of whose blocks have at least g granules: g's own
+ * class if g is that class's smallest size, else the next one.
+ */
+RTHEAP_PRIVATE uint32_t rtheap_class_up(uint32_t g)
+{
+    uint32_t s = rtheap_sl_shift(g);
+    uint32_t inexact = (g & ((1u << s) - 1u)) != 0;
+    return (s << RTHEAP_SL_LOG2) + (g >> s) + inexact;
 }
 
 /**
@@ -610,7 +628,7 @@ RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, block_t *b, uintptr_t t)
 RTHEAP_PRIVATE block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint32_t *cls)
 {
     uint32_t g = rtheap_granules(t);
-    uint32_t c = rtheap_class_of(rtheap_round_to_class(g));
+    uint32_t c = rtheap_class_up(g);
     uint32_t fl = c / SL_COUNT;
     if (fl < heap->fl_count) {
         uint32_t sl_bits = heap->sl_bitmap[fl] & (~0u << (c % SL_COUNT));
