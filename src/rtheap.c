@@ -17,6 +17,9 @@
  *   A used block keeps nothing but its header: one word of overhead.
  *
  *   Every region ends with a sentinel: a header with T = 0, never free.
+ *   A region larger than the largest block the index can hold is cut into
+ *   chunks separated by fences (FLAG_FENCE): two free blocks are never
+ *   neighbours, and no merge exceeds max_block.
  */
 #include "rtheap.h"
 
@@ -31,6 +34,10 @@
 #define MIN_BLOCK ((4 * WORD + ALIGN - 1) & ~(ALIGN - 1))
 #define FLAG_FREE ((size_t)1)
 #define FLAG_PREV_FREE ((size_t)2)
+/* A fence: a used block of MIN_BLOCK bytes that is never handed out. It
+ * separates the chunks of a region larger than the index can hold, so that
+ * no merge can ever build a block the index cannot classify. */
+#define FLAG_FENCE ((size_t)4)
 #define FLAG_BITS ((size_t)(ALIGN - 1))
 #define SIZE_BITS (~FLAG_BITS)
 /* fl rows are limited so that bit masks like ~0u << (fl + 1) stay defined. */
@@ -84,7 +91,8 @@ struct rtheap {
 #if RTHEAP_STATS
     size_t used_total; /* sum of T over live blocks */
     size_t peak_total;
-    size_t live_blocks;
+    /* Live blocks are alloc_count - free_count (modulo 2^32): every block
+     * handed out counts one allocation, every block taken back one free. */
     uint32_t alloc_count;
     uint32_t free_count;
     uint32_t realloc_count;
@@ -549,7 +557,7 @@ RTHEAP_PRIVATE block_t *rtheap_lookup(rtheap_t *heap, const void *ptr)
 
 /**
  * b is a block not in any list, with a valid header (size and PREV_FREE).
- * Merges it with free neighbours (as long as the result fits the index),
+ * Merges it with free neighbours (fences keep the result within max_block),
  * inserts the result and updates the next block's PREV_FREE flag.
  * Returns false, changing nothing, if a neighbour's list links are damaged.
  */
@@ -560,31 +568,33 @@ RTHEAP_PRIVATE bool rtheap_release(rtheap_t *heap, block_t *b)
     block_t *p = NULL;
     uintptr_t tn = 0;
     uintptr_t tp = 0;
-    if (rtheap_is_free(n) && t + rtheap_size(n) <= heap->max_block) {
+    uint32_t cn = 0;
+    uint32_t cp = 0;
+    /* Check both neighbours before touching either. */
+    if (rtheap_is_free(n)) {
         tn = rtheap_size(n);
+        cn = rtheap_class_of(rtheap_granules(tn));
+        if (!rtheap_links_ok(heap, n, cn)) {
+            return false;
+        }
     }
     if (rtheap_prev_is_free(b)) {
         p = *rtheap_footer(rtheap_addr(b));
-        if (rtheap_size(p) + t + tn <= heap->max_block) {
-            tp = rtheap_size(p);
+        tp = rtheap_size(p);
+        cp = rtheap_class_of(rtheap_granules(tp));
+        if (!rtheap_links_ok(heap, p, cp)) {
+            return false;
         }
-    }
-    /* Check both neighbours before touching either. */
-    if (tn != 0 && !rtheap_links_ok(heap, n, rtheap_class_of(rtheap_granules(tn)))) {
-        return false;
-    }
-    if (tp != 0 && !rtheap_links_ok(heap, p, rtheap_class_of(rtheap_granules(tp)))) {
-        return false;
     }
     rtheap_poison(rtheap_addr(b) + WORD, t - WORD);
     size_t flags = b->header & FLAG_PREV_FREE;
     if (tn != 0) {
-        rtheap_list_remove(heap, n, rtheap_class_of(rtheap_granules(tn)));
+        rtheap_list_remove(heap, n, cn);
         rtheap_poison(rtheap_addr(n), 3 * WORD);
         t += tn;
     }
     if (tp != 0) {
-        rtheap_list_remove(heap, p, rtheap_class_of(rtheap_granules(tp)));
+        rtheap_list_remove(heap, p, cp);
         rtheap_poison(rtheap_addr(b) - WORD, 2 * WORD);
         flags = p->header & FLAG_PREV_FREE;
         b = p;
@@ -690,30 +700,20 @@ RTHEAP_PRIVATE void rtheap_carve(rtheap_t *heap, block_t *b, uintptr_t t)
         n->header &= ~FLAG_PREV_FREE;
         return;
     }
+    /* n is used (free blocks are never neighbours): it already says
+     * "previous free" and the footer slot is the old one, so only the tail's
+     * own fields are new. */
     b->header = t | (b->header & FLAG_PREV_FREE);
     block_t *tail = rtheap_block_at(rtheap_addr(b) + t);
-    if (!rtheap_is_free(n)) {
-        /* The usual case: n already says "previous free" and the footer
-         * slot is the old one; only the tail's own fields are new. */
-        tail->header = (total - t) | FLAG_FREE;
-        *rtheap_footer(rtheap_addr(n)) = tail;
-        rtheap_list_insert(heap, tail);
-    } else {
-        /* n is free only where a merge was refused for exceeding the
-         * index; the tail may merge with it. */
-        tail->header = total - t;
-        n->header &= ~FLAG_PREV_FREE;
-        if (!rtheap_release(heap, tail)) {
-            rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(n));
-        }
-    }
+    tail->header = (total - t) | FLAG_FREE;
+    *rtheap_footer(rtheap_addr(n)) = tail;
+    rtheap_list_insert(heap, tail);
 }
 
 RTHEAP_PRIVATE void rtheap_count_alloc(rtheap_t *heap, const block_t *b)
 {
 #if RTHEAP_STATS
     heap->used_total += rtheap_size(b);
-    heap->live_blocks++;
     heap->alloc_count++;
     if (heap->used_total > heap->peak_total) {
         heap->peak_total = heap->used_total;
@@ -727,7 +727,6 @@ RTHEAP_PRIVATE void rtheap_count_free(rtheap_t *heap, uintptr_t t)
 {
 #if RTHEAP_STATS
     heap->used_total -= t;
-    heap->live_blocks--;
     heap->free_count++;
 #else
     (void)heap, (void)t;
@@ -855,7 +854,7 @@ RTHEAP_PRIVATE bool rtheap_resize_block(rtheap_t *heap, block_t *b, uintptr_t t)
     if (t > old) {
         block_t *n = rtheap_next(b);
         uintptr_t joined = old + rtheap_size(n);
-        if (!rtheap_is_free(n) || joined < t || joined > heap->max_block) {
+        if (!rtheap_is_free(n) || joined < t) {
             return false;
         }
         if (!rtheap_unlink_checked(heap, n)) {
@@ -985,30 +984,38 @@ RTHEAP_PRIVATE bool rtheap_carve_bounds(uintptr_t lo, uintptr_t hi, uintptr_t *f
     return *sentinel >= *first + MIN_BLOCK;
 }
 
-/** Fills [first, sentinel) with free blocks no larger than max_block. */
+/** Makes [pos, pos + t) a free block, in its list, after a used block. */
+RTHEAP_PRIVATE void rtheap_add_free_block(rtheap_t *heap, uintptr_t pos, uintptr_t t)
+{
+    block_t *b = rtheap_block_at(pos);
+    b->header = t | FLAG_FREE;
+    rtheap_poison(pos + WORD, t - WORD);
+    *rtheap_footer(pos + t) = b;
+    rtheap_list_insert(heap, b);
+}
+
+/**
+ * Fills [first, sentinel) with free blocks no larger than max_block, with a
+ * fence after each but the last. O(bytes / max_block): one chunk unless a
+ * later region is larger than the first.
+ */
 RTHEAP_PRIVATE void rtheap_fill_region(rtheap_t *heap, uintptr_t first, uintptr_t sentinel)
 {
     uintptr_t pos = first;
-    size_t prev_free = 0;
-    while (pos < sentinel) {
+    while (sentinel - pos > heap->max_block) {
         uintptr_t left = sentinel - pos;
-        uintptr_t t = left;
-        if (t > heap->max_block) {
-            t = heap->max_block;
-            if (left - t < MIN_BLOCK) {
-                t = left - MIN_BLOCK;
-            }
+        uintptr_t t = heap->max_block;
+        if (left - t < 2u * MIN_BLOCK) {
+            t = left - 2u * MIN_BLOCK; /* room for the fence and one block */
         }
-        block_t *b = rtheap_block_at(pos);
-        b->header = t | FLAG_FREE | prev_free;
-        rtheap_poison(pos + WORD, t - WORD);
-        *rtheap_footer(pos + t) = b;
-        rtheap_list_insert(heap, b);
-        prev_free = FLAG_PREV_FREE;
-        pos += t;
+        rtheap_add_free_block(heap, pos, t);
+        rtheap_block_at(pos + t)->header = MIN_BLOCK | FLAG_FENCE | FLAG_PREV_FREE;
+        heap->arena_bytes += t;
+        pos += t + MIN_BLOCK;
     }
+    rtheap_add_free_block(heap, pos, sentinel - pos);
     rtheap_block_at(sentinel)->header = FLAG_PREV_FREE;
-    heap->arena_bytes += sentinel - first;
+    heap->arena_bytes += sentinel - pos;
 }
 
 rtheap_t *rtheap_init(void *mem, size_t bytes)
@@ -1278,10 +1285,11 @@ bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out)
     s->region_count = heap->region_count;
 #if RTHEAP_STATS
     s->used_bytes_with_overhead = heap->used_total;
-    s->used_bytes = heap->used_total - heap->live_blocks * WORD;
+    size_t live = (size_t)(uint32_t)(heap->alloc_count - heap->free_count);
+    s->used_bytes = heap->used_total - live * WORD;
     s->free_bytes = heap->arena_bytes - heap->used_total;
     s->peak_used_bytes = heap->peak_total;
-    s->live_blocks = heap->live_blocks;
+    s->live_blocks = live;
     s->alloc_count = heap->alloc_count;
     s->free_count = heap->free_count;
     s->realloc_count = heap->realloc_count;
@@ -1306,7 +1314,8 @@ bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out)
 /* ------------------------------------------------------------------------ */
 
 typedef struct chain_totals {
-    uintptr_t bytes;
+    uintptr_t bytes; /* in blocks, fences excluded */
+    uintptr_t fence_bytes;
     uintptr_t used_bytes;
     uintptr_t used_blocks;
     uintptr_t free_blocks;
@@ -1332,19 +1341,25 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_check_region(rtheap_t *heap, const region_t
 {
     uintptr_t h = r->first;
     bool prev_free = false;
-    uintptr_t prev_size = 0;
     while (h != r->sentinel) {
-        if (h > r->sentinel || !rtheap_header_plausible(heap, r, h)) {
-            return RTHEAP_ERR_CHAIN;
-        }
         const block_t *b = rtheap_block_at(h);
-        uintptr_t t = rtheap_size(b);
-        if (rtheap_prev_is_free(b) != prev_free) {
+        if (h > r->sentinel || rtheap_prev_is_free(b) != prev_free) {
             return RTHEAP_ERR_CHAIN;
         }
+        if (b->header == (MIN_BLOCK | FLAG_FENCE | (prev_free ? FLAG_PREV_FREE : 0u)) &&
+            MIN_BLOCK < r->sentinel - h) {
+            totals->fence_bytes += MIN_BLOCK;
+            prev_free = false;
+            h += MIN_BLOCK;
+            continue;
+        }
+        if (!rtheap_header_plausible(heap, r, h)) {
+            return RTHEAP_ERR_CHAIN;
+        }
+        uintptr_t t = rtheap_size(b);
         bool free = rtheap_is_free(b);
         if (free) {
-            if (prev_free && prev_size + t <= heap->max_block) {
+            if (prev_free) {
                 return RTHEAP_ERR_COALESCE;
             }
             if (*rtheap_footer(h + t) != b) {
@@ -1362,7 +1377,6 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_check_region(rtheap_t *heap, const region_t
         }
         totals->bytes += t;
         prev_free = free;
-        prev_size = t;
         h += t;
     }
     const block_t *s = rtheap_block_at(h);
@@ -1417,7 +1431,7 @@ static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap)
         heap->fl_count > 32u - RTHEAP_SL_LOG2 || heap->max_block != rtheap_max_block_for(heap->fl_count)) {
         return RTHEAP_ERR_CONTROL;
     }
-    chain_totals_t totals = {0, 0, 0, 0};
+    chain_totals_t totals = {0, 0, 0, 0, 0};
     uintptr_t region_bytes = 0;
     for (uint32_t i = 0; i < heap->region_count; i++) {
         const region_t *r = &heap->regions[i];
@@ -1427,7 +1441,7 @@ static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap)
         }
         region_bytes += r->sentinel - r->first;
     }
-    if (totals.bytes != region_bytes || region_bytes != heap->arena_bytes) {
+    if (totals.bytes + totals.fence_bytes != region_bytes || totals.bytes != heap->arena_bytes) {
         return RTHEAP_ERR_ACCOUNTING;
     }
     rtheap_error_t e = rtheap_check_lists(heap, totals.free_blocks);
@@ -1435,7 +1449,8 @@ static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap)
         return e;
     }
 #if RTHEAP_STATS
-    if (heap->used_total != totals.used_bytes || heap->live_blocks != totals.used_blocks ||
+    if (heap->used_total != totals.used_bytes ||
+        (uint32_t)(heap->alloc_count - heap->free_count) != totals.used_blocks ||
         heap->peak_total < heap->used_total) {
         return RTHEAP_ERR_STATS;
     }
@@ -1467,6 +1482,10 @@ size_t rtheap_walk(rtheap_t *heap, rtheap_walker_t walker, void *user)
         for (uintptr_t h = r->first; go_on && h < r->sentinel;) {
             const block_t *b = rtheap_block_at(h);
             uintptr_t t = rtheap_size(b);
+            if ((b->header & FLAG_FENCE) != 0 && t == MIN_BLOCK) {
+                h += t; /* a fence between chunks: not a block anyone owns */
+                continue;
+            }
             if (!rtheap_header_plausible(heap, r, h)) {
                 break; /* damaged chain: rtheap_check() says more */
             }
