@@ -104,6 +104,7 @@ struct rtheap {
 _Static_assert((RTHEAP_ALIGNMENT & (RTHEAP_ALIGNMENT - 1)) == 0, "alignment is a power of two");
 _Static_assert(RTHEAP_ALIGNMENT >= 2 * sizeof(void *), "alignment holds two words");
 _Static_assert(sizeof(size_t) == sizeof(void *), "size_t and pointers have one width");
+_Static_assert(sizeof(rtheap_error_t) == sizeof(int), "rtheap_error_t is int-sized everywhere");
 _Static_assert(sizeof(block_t) == 3 * sizeof(size_t), "block_t is three words");
 _Static_assert(sizeof(struct rtheap) % sizeof(void *) == 0, "heads stay pointer-aligned");
 _Static_assert(SL_COUNT <= 32, "second-level bitmap is one uint32_t");
@@ -609,19 +610,28 @@ RTHEAP_PRIVATE bool rtheap_release(rtheap_t *heap, block_t *b)
 }
 
 /**
- * Cuts a used (or being-allocated) block b down to `t` bytes when the tail is
- * large enough to be a block, releasing the tail. b keeps its flags.
+ * Cuts used block b down to `t` bytes when the tail is large enough to be a
+ * block, releasing the tail (which may merge with a free next block). b
+ * keeps its flags. Returns false, b left whole, if that next block's list
+ * links are damaged.
  */
-RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, block_t *b, uintptr_t t)
+RTHEAP_PRIVATE bool rtheap_trim(rtheap_t *heap, block_t *b, uintptr_t t)
 {
     uintptr_t total = rtheap_size(b);
     if (total - t < MIN_BLOCK) {
-        return;
+        return true;
     }
-    b->header = t | (b->header & FLAG_BITS);
+    size_t header = b->header;
     block_t *tail = rtheap_block_at(rtheap_addr(b) + t);
-    tail->header = total - t; /* previous (b) is used */
-    (void)rtheap_release(heap, tail);
+    size_t overwritten = tail->header; /* the caller's data, until this succeeds */
+    b->header = t | (header & FLAG_BITS);
+    tail->header = total - t;          /* previous (b) is used */
+    if (!rtheap_release(heap, tail)) {
+        tail->header = overwritten;
+        b->header = header;
+        return false;
+    }
+    return true;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -832,39 +842,48 @@ RTHEAP_PRIVATE void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
 /* Free, resize                                                              */
 /* ------------------------------------------------------------------------ */
 
-RTHEAP_PRIVATE void rtheap_free_block(rtheap_t *heap, block_t *b)
+/** Frees a validated used block; false (reported, b untouched) if a neighbour is damaged. */
+RTHEAP_PRIVATE bool rtheap_free_block(rtheap_t *heap, block_t *b)
 {
     uintptr_t t = rtheap_size(b);
     b->header |= FLAG_FREE;
     if (!rtheap_release(heap, b)) {
         b->header &= ~FLAG_FREE;
         rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(b));
-        return;
+        return false;
     }
     rtheap_count_free(heap, t);
+    return true;
 }
 
+typedef enum resize_result { RESIZE_DONE, RESIZE_NO_ROOM, RESIZE_DAMAGED } resize_result_t;
+
 /**
- * Resizes used block b in place to block size t. Returns false (b untouched)
- * if it would have to move.
+ * Resizes used block b in place to block size t. RESIZE_NO_ROOM (b
+ * untouched) if it would have to move; RESIZE_DAMAGED (reported, b
+ * untouched) if the free neighbour it would grow into or give its tail to
+ * has damaged list links: the caller must not go on to move it either.
  */
-RTHEAP_PRIVATE bool rtheap_resize_block(rtheap_t *heap, block_t *b, uintptr_t t)
+RTHEAP_PRIVATE resize_result_t rtheap_resize_block(rtheap_t *heap, block_t *b, uintptr_t t)
 {
     uintptr_t old = rtheap_size(b);
     if (t > old) {
         block_t *n = rtheap_next(b);
         uintptr_t joined = old + rtheap_size(n);
         if (!rtheap_is_free(n) || joined < t) {
-            return false;
+            return RESIZE_NO_ROOM;
         }
         if (!rtheap_unlink_checked(heap, n)) {
             rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(n));
-            return false;
+            return RESIZE_DAMAGED;
         }
         b->header += rtheap_size(n);
         rtheap_set_prev_free(rtheap_next(b), false);
     }
-    rtheap_trim(heap, b, t);
+    if (!rtheap_trim(heap, b, t)) {
+        rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(b));
+        return RESIZE_DAMAGED; /* only when shrinking: growing took n out first */
+    }
 #if RTHEAP_STATS
     heap->used_total = heap->used_total - old + rtheap_size(b);
     if (heap->used_total > heap->peak_total) {
@@ -872,7 +891,7 @@ RTHEAP_PRIVATE bool rtheap_resize_block(rtheap_t *heap, block_t *b, uintptr_t t)
     }
     heap->realloc_count++;
 #endif
-    return true;
+    return RESIZE_DONE;
 }
 
 RTHEAP_PRIVATE void *rtheap_move(rtheap_t *heap, block_t *b, size_t size, uintptr_t align)
@@ -884,7 +903,12 @@ RTHEAP_PRIVATE void *rtheap_move(rtheap_t *heap, block_t *b, size_t size, uintpt
     uintptr_t keep = rtheap_size(b) - WORD;
     uintptr_t room = rtheap_size(rtheap_block_of(fresh)) - WORD;
     rtheap_copy_words((uintptr_t)fresh, (uintptr_t)rtheap_payload(b), keep < room ? keep : room);
-    rtheap_free_block(heap, b);
+    if (!rtheap_free_block(heap, b)) {
+        /* The old block cannot be freed (damaged neighbour, reported): fail
+         * as a whole rather than hand out a copy and leak the original. */
+        (void)rtheap_free_block(heap, rtheap_block_of(fresh));
+        return NULL;
+    }
 #if RTHEAP_STATS
     heap->realloc_count++;
 #endif
@@ -906,8 +930,11 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
         rtheap_count_failed(heap);
         return NULL;
     }
-    if (((uintptr_t)ptr & (align - 1u)) == 0 && rtheap_resize_block(heap, b, t)) {
-        return ptr;
+    if (((uintptr_t)ptr & (align - 1u)) == 0) {
+        resize_result_t r = rtheap_resize_block(heap, b, t);
+        if (r != RESIZE_NO_ROOM) {
+            return r == RESIZE_DONE ? ptr : NULL;
+        }
     }
     return rtheap_move(heap, b, size, align);
 }
@@ -1197,7 +1224,8 @@ size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size)
     size_t usable = 0;
     block_t *b = rtheap_lookup(heap, ptr);
     uintptr_t t = rtheap_block_size_for(size);
-    if (b != NULL && t != 0 && t <= heap->max_block && rtheap_resize_block(heap, b, t)) {
+    if (b != NULL && t != 0 && t <= heap->max_block &&
+        rtheap_resize_block(heap, b, t) == RESIZE_DONE) {
         usable = (size_t)(rtheap_size(b) - WORD);
     }
     AFTER_CHANGE(heap);
@@ -1213,7 +1241,7 @@ void rtheap_free(rtheap_t *heap, void *ptr)
     LOCK(heap);
     block_t *b = rtheap_lookup(heap, ptr);
     if (b != NULL) {
-        rtheap_free_block(heap, b);
+        (void)rtheap_free_block(heap, b);
     }
     AFTER_CHANGE(heap);
     UNLOCK(heap);
@@ -1530,6 +1558,7 @@ const char *rtheap_error_name(rtheap_error_t kind)
     case RTHEAP_ERR_STATS: return "statistics mismatch";
     case RTHEAP_ERR_POISON: return "free memory written";
     case RTHEAP_ERR_CONTROL: return "control structure damaged";
+    case RTHEAP_ERR_FORCE_INT_: break;
     }
     return "unknown error";
 }

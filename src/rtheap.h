@@ -92,6 +92,9 @@ typedef enum rtheap_error {
     RTHEAP_ERR_STATS = 14,       /**< statistics disagree with the heap */
     RTHEAP_ERR_POISON = 15,      /**< a free block was written (RTHEAP_POISON builds) */
     RTHEAP_ERR_CONTROL = 16,     /**< the control structure itself is damaged */
+    /* Keeps the enum int-sized where enums are short (arm-none-eabi-gcc's
+     * default), so that the C ABI is the same for every caller and language. */
+    RTHEAP_ERR_FORCE_INT_ = 0x7FFFFFFF
 } rtheap_error_t;
 
 /**

@@ -7,8 +7,10 @@
  */
 #include "rtheap.h"
 
-extern char __heap_start[];
-extern char __heap_end[];
+/* Weak: a firmware that only ever calls rtheap_default_init() need not
+ * define them (undefined weak symbols are 0: an empty region, no heap). */
+extern char __heap_start[] __attribute__((weak));
+extern char __heap_end[] __attribute__((weak));
 #if RTHEAP_DEFAULT_SECOND_REGION
 /* Weak: scripts without a second region (picolibc.ld) still link. */
 extern char __heap2_start[] __attribute__((weak));
@@ -22,12 +24,16 @@ static size_t rtheap_span(const char *start, const char *end)
 {
     uintptr_t lo = (uintptr_t)start;
     uintptr_t hi = (uintptr_t)end;
+    /* Hide where the values come from: compilers may fold comparisons of
+     * two symbols' addresses as if they were distinct objects. */
+    __asm__("" : "+r"(lo), "+r"(hi));
     return hi > lo ? (size_t)(hi - lo) : 0u;
 }
 
 static rtheap_t *rtheap_build_default(void)
 {
-    rtheap_t *heap = rtheap_init(__heap_start, rtheap_span(__heap_start, __heap_end));
+    size_t first = rtheap_span(__heap_start, __heap_end);
+    rtheap_t *heap = first != 0 ? rtheap_init(__heap_start, first) : NULL;
 #if RTHEAP_DEFAULT_SECOND_REGION
     size_t second = rtheap_span(__heap2_start, __heap2_end);
     if (heap != NULL && __heap2_start != NULL && second != 0) {
