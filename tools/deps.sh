@@ -4,7 +4,9 @@
 # The one list of packages. Later parts append theirs here (Rust, gdb, ...).
 # qemu-user: runs the -m32 host tests (qemu-i386) where the kernel cannot run i386
 # programs itself (the case on the CI machines: "Exec format error").
-RTHEAP_PACKAGES="cmake ninja-build gcc gcc-multilib gcc-arm-none-eabi libnewlib-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm qemu-user"
+# clang, libclang-rt-14-dev: libFuzzer + sanitizers (tools/fuzz.sh); lcov: tools/coverage.sh;
+# cppcheck, clang-tidy: tools/lint.sh.
+RTHEAP_PACKAGES="cmake ninja-build gcc gcc-multilib gcc-arm-none-eabi libnewlib-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm qemu-user rustc-web cargo-web rust-web-src clang libclang-rt-14-dev lcov cppcheck clang-tidy"
 
 rtheap_install_deps() {
     pkgs=$RTHEAP_PACKAGES

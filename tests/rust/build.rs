@@ -1,0 +1,51 @@
+//! Links the test firmware with the project's linker script for one board:
+//! `-T linker/cortex-m.ld -L boards/<board>`, plus the CPU flags gcc needs to
+//! pick the right libgcc multilib. The board is `RTHEAP_BOARD`, else the
+//! QEMU board of the Rust target (table below).
+use std::env;
+use std::path::PathBuf;
+
+/// target -> (default board, gcc CPU flags)
+const TARGETS: &[(&str, &str, &str)] = &[
+    ("thumbv6m-none-eabi", "microbit", "-mcpu=cortex-m0 -mthumb -mfloat-abi=soft"),
+    ("thumbv7m-none-eabi", "mps2-an385", "-mcpu=cortex-m3 -mthumb -mfloat-abi=soft"),
+    ("thumbv7em-none-eabi", "netduinoplus2", "-mcpu=cortex-m4 -mthumb -mfloat-abi=soft"),
+    (
+        "thumbv7em-none-eabihf",
+        "mps2-an386",
+        "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16",
+    ),
+    ("thumbv8m.main-none-eabi", "mps2-an505", "-mcpu=cortex-m33 -mthumb -mfloat-abi=soft"),
+];
+
+fn main() {
+    let target = env::var("TARGET").unwrap();
+    let Some(&(_, default_board, flags)) = TARGETS.iter().find(|(t, _, _)| *t == target) else {
+        panic!("rtheap-rust-tests: unsupported target {target}");
+    };
+    println!("cargo:rerun-if-env-changed=RTHEAP_BOARD");
+    println!("cargo:rerun-if-changed=build.rs");
+    let board = env::var("RTHEAP_BOARD").ok().filter(|b| !b.is_empty());
+    let board = board.as_deref().unwrap_or(default_board);
+    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../..");
+    let root = root.canonicalize().unwrap();
+    let script = root.join("linker/cortex-m.ld");
+    let board_dir = root.join("boards").join(board);
+    if !board_dir.join("memory.x").is_file() {
+        panic!("rtheap-rust-tests: no board {}", board_dir.display());
+    }
+    for f in [script.clone(), board_dir.join("memory.x"), board_dir.join("ram2.x")] {
+        println!("cargo:rerun-if-changed={}", f.display());
+    }
+    // The board, for the firmware's messages.
+    println!("cargo:rustc-env=RTHEAP_BOARD={board}");
+    for f in flags.split(' ') {
+        println!("cargo:rustc-link-arg-bins={f}");
+    }
+    println!("cargo:rustc-link-arg-bins=-nostdlib");
+    println!("cargo:rustc-link-arg-bins=-T{}", script.display());
+    println!("cargo:rustc-link-arg-bins=-L{}", board_dir.display());
+    println!("cargo:rustc-link-arg-bins=-Wl,--gc-sections");
+    // libgcc last: helpers gcc-built code may call (compiler_builtins has the Rust ones).
+    println!("cargo:rustc-link-arg-bins=-lgcc");
+}
