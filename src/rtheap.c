@@ -402,6 +402,28 @@ RTHEAP_PRIVATE void rtheap_list_insert(rtheap_t *heap, block_t *b)
     heap->fl_bitmap |= 1u << fl;
 }
 
+/**
+ * Inserts b second in its list, behind the head, or as the head of an empty
+ * list. Regions added later go in this way, so that blocks already in the
+ * lists, the first region's above all (usually the fastest RAM), are used
+ * before a new region of the same size class.
+ */
+RTHEAP_PRIVATE void rtheap_list_insert_behind(rtheap_t *heap, block_t *b)
+{
+    uint32_t c = rtheap_class_of(rtheap_granules(rtheap_size(b)));
+    block_t *head = rtheap_heads(heap)[c];
+    if (head == NULL) {
+        rtheap_list_insert(heap, b);
+        return;
+    }
+    b->prev_free = head;
+    b->next_free = head->next_free;
+    if (head->next_free != NULL) {
+        head->next_free->prev_free = b;
+    }
+    head->next_free = b;
+}
+
 /** True if b's links agree with its neighbours in the list (O(1)). */
 RTHEAP_PRIVATE bool rtheap_links_ok(rtheap_t *heap, const block_t *b, uint32_t c)
 {
@@ -1018,7 +1040,7 @@ RTHEAP_PRIVATE void rtheap_add_free_block(rtheap_t *heap, uintptr_t pos, uintptr
     b->header = t | FLAG_FREE;
     rtheap_poison(pos + WORD, t - WORD);
     *rtheap_footer(pos + t) = b;
-    rtheap_list_insert(heap, b);
+    rtheap_list_insert_behind(heap, b);
 }
 
 /**

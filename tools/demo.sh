@@ -1,30 +1,81 @@
 #!/bin/sh
-# rtheap demo. Usage: tools/demo.sh [BOARD]   (default mps2-an385; see boards/)
-# For now: builds the board smoke firmware for BOARD and runs it under QEMU.
-# On a fresh Debian 12 run it as root (sudo tools/demo.sh): it installs what is missing.
+# rtheap demo:  tools/demo.sh [BOARD]     (default mps2-an385; the boards are in boards/)
+#
+# Builds the message-router firmware (demo/router.c: picolibc's malloc family served by
+# rtheap through rtheap::libc) in a CMake cross tree for the board's CPU,
+# build/demo-<board>, and runs it under QEMU with -icount, which makes the instruction
+# counts it prints exact and repeatable. The firmware's exit status is the script's.
+#
+# On a fresh Debian 12, run it as root (sudo tools/demo.sh): it first installs what is
+# missing of cmake ninja-build gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-. "$root/tools/deps.sh"
+
 board=${1:-mps2-an385}
 if [ ! -f "boards/$board/board.cmake" ]; then
-    echo "demo.sh: unknown board '$board'; boards: $(cd boards && ls -d */ | tr -d / | grep -v common | tr '\n' ' ')" >&2
+    known=
+    for f in boards/*/board.cmake; do
+        known="$known $(basename "$(dirname "$f")")"
+    done
+    echo "demo.sh: unknown board '$board'; boards:$known" >&2
     exit 2
 fi
-rtheap_install_deps
+
+# --- dependencies -----------------------------------------------------------------------
+pkgs="cmake ninja-build gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm"
+missing=
+if command -v dpkg >/dev/null 2>&1; then
+    for p in $pkgs; do
+        dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+    done
+else
+    for c in cmake ninja arm-none-eabi-gcc qemu-system-arm; do
+        command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
+    done
+    [ -z "$missing" ] || { echo "demo.sh: missing:$missing (install them; packages: $pkgs)" >&2; exit 1; }
+fi
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "demo.sh: missing packages:$missing" >&2
+        echo "demo.sh: run as root, or: sudo apt-get install -y --no-install-recommends$missing" >&2
+        exit 1
+    fi
+    echo "demo.sh: installing$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing >/dev/null
+fi
+
+# --- build --------------------------------------------------------------------------------
 # board.cmake lines look like: set(BOARD_CPU cortex-m3)
 get() { sed -n "s/^set(BOARD_$1 \(.*\))$/\1/p" "boards/$board/board.cmake"; }
 cpu=$(get CPU)
-dir=build/$cpu
-cmake -G Ninja -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$root/toolchain/arm-none-eabi.cmake" \
-    -DRTHEAP_CPU="$cpu" >/dev/null
-cmake --build "$dir" --target "smoke.$board.elf"
-echo "demo.sh: running smoke.$board.elf on QEMU -M $(get QEMU_MACHINE)"
+machine=$(get QEMU_MACHINE)
+dir=build/demo-$board
+log=$dir.log
+mkdir -p build
+echo "demo.sh: building demo.$board.elf for $cpu in $dir"
+if ! { cmake -G Ninja -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$root/toolchain/arm-none-eabi.cmake" \
+          -DRTHEAP_CPU="$cpu" -DRTHEAP_RUST_TESTS=OFF &&
+       cmake --build "$dir" --target "demo.$board.elf"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "demo.sh: build failed (log: $log)" >&2
+    exit 1
+fi
+
+# --- run ----------------------------------------------------------------------------------
+# -icount shift=7: each instruction advances virtual time by 128 ns, so SysTick (clocked by
+# the CPU clock of every board here, 12..168 MHz) ticks at least once per instruction.
+echo "demo.sh: running on QEMU -M $machine -icount shift=7"
+echo
 set +e
-timeout 60 qemu-system-arm -M "$(get QEMU_MACHINE)" -cpu "$(get QEMU_CPU)" -nographic \
-    -monitor none -serial none \
+timeout 300 qemu-system-arm -M "$machine" -cpu "$(get QEMU_CPU)" -nographic \
+    -monitor none -serial none -icount shift=7,sleep=off \
     -semihosting-config enable=on,target=native,chardev=sh0 -chardev stdio,id=sh0 \
-    -kernel "$dir/tests/smoke.$board.elf"
+    -kernel "$dir/demo/demo.$board.elf"
 rc=$?
-echo "demo.sh: firmware exit status $rc"
-exit $rc
+set -e
+[ "$rc" -eq 0 ] || echo "demo.sh: the firmware exited with status $rc" >&2
+exit "$rc"

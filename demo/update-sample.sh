@@ -1,0 +1,42 @@
+#!/bin/sh
+# Regenerates the demo output samples in a README (default README.md):
+# runs tools/demo.sh for mps2-an385 (whole output) and microbit (an excerpt) and replaces
+# the fenced block that follows each marker line
+#     <!-- demo-sample: mps2-an385 -->     <!-- demo-sample: microbit -->
+# Run it after any change to the library or the demo: the instruction counts move.
+# Usage: demo/update-sample.sh [FILE]
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+file=${1:-$root/README.md}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$root/tools/demo.sh" mps2-an385 >"$tmp/full" 2>&1
+{ echo '$ sudo tools/demo.sh'; cat "$tmp/full"; } >"$tmp/mps2-an385"
+"$root/tools/demo.sh" microbit >"$tmp/mb" 2>&1
+{
+    sed -n '/^rtheap demo:/,/^burst:/p' "$tmp/mb"
+    echo '...'
+    sed -n '/^-- uart, log and net drained/,/^      used/p' "$tmp/mb"
+    echo '...'
+    sed -n '/^instructions per call/,$p' "$tmp/mb"
+} >"$tmp/microbit"
+
+# Replace the fenced block after each marker with the new sample.
+awk -v dir="$tmp" '
+    skip == 1 { if ($0 ~ /^```/) { skip = 2 } ; next }        # opening fence of the old block
+    skip == 2 { if ($0 ~ /^```/) { skip = 0 } ; next }        # closing fence
+    /^<!-- demo-sample: [a-z0-9-]+ -->$/ {
+        print
+        board = $3
+        print "```"
+        while ((getline line < (dir "/" board)) > 0) print line
+        close(dir "/" board)
+        print "```"
+        skip = 1
+        next
+    }
+    { print }
+' "$file" >"$tmp/out"
+cp "$tmp/out" "$file"
+echo "update-sample: $file updated"

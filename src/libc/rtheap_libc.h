@@ -1,0 +1,81 @@
+/*
+ * rtheap_libc — the C library's malloc family on rtheap's default heap.
+ *
+ * Link the `rtheap::libc` CMake target (library rtheap_libc) into a firmware
+ * built with picolibc and every allocation in the program - yours and the C
+ * library's own (strdup, asprintf, fmemopen, tsearch, regcomp, setenv, ...) -
+ * comes from rtheap_default() (see rtheap.h): picolibc's nano-malloc and its
+ * sbrk are not linked at all.
+ *
+ * Defined here, with picolibc's prototypes (<stdlib.h>, <malloc.h>):
+ *   malloc free calloc realloc reallocarray reallocf memalign aligned_alloc
+ *   posix_memalign valloc pvalloc malloc_usable_size cfree getpagesize
+ *   mallinfo malloc_stats mallopt malloc_trim
+ * and newlib's reentrant entry points (_malloc_r, _free_r, ...; declared
+ * below) for C libraries that call them; picolibc itself does not.
+ *
+ * Semantics (those of picolibc's own malloc unless noted; measured on
+ * Debian 12's picolibc 1.8):
+ *   - malloc(0), calloc(0, n), realloc(NULL, 0): a unique minimum block
+ *     (non-NULL; must be freed).
+ *   - realloc(p, 0) with p != NULL frees p and returns NULL; errno is left
+ *     alone. reallocarray(p, 0, n) likewise (it is realloc(p, n * size)).
+ *   - Every allocation that fails for want of memory returns NULL with
+ *     errno = ENOMEM; realloc/reallocarray then leave the old block intact.
+ *     calloc/reallocarray/pvalloc whose size computation overflows: ENOMEM.
+ *   - memalign/aligned_alloc: alignment 0 means the default (8); a
+ *     non-power-of-two alignment returns NULL with errno = EINVAL; a size
+ *     that is not a multiple of the alignment is accepted (C17, DR 460).
+ *   - posix_memalign: returns EINVAL if the alignment is not a power of two
+ *     multiple of sizeof(void *), ENOMEM when out of memory; *memptr and
+ *     errno are not touched on failure. posix_memalign(&p, a, 0) gives a
+ *     unique minimum block.
+ *   - valloc(n) = memalign(RTHEAP_LIBC_PAGE_SIZE, n); pvalloc rounds n up
+ *     to a multiple of it first (pvalloc(0) is valloc(0), like picolibc).
+ *     There is no MMU: the "page" is only an alignment. Default 4096, as in
+ *     picolibc's getpagesize(); configurable below.
+ *   - free/realloc/malloc_usable_size of a pointer rtheap did not hand out
+ *     (or already freed) is refused and reported through rtheap's error hook
+ *     (see "Bad input" in rtheap.h) instead of corrupting the heap;
+ *     malloc_usable_size(NULL) and of a bad pointer return 0.
+ *   - mallinfo: arena = bytes in blocks, ordblks = free blocks,
+ *     uordblks = bytes in use (with block headers), fordblks = free bytes,
+ *     usmblks = peak bytes in use, keepcost = largest allocation that cannot
+ *     fail now (rtheap's largest_guaranteed); the others 0. It walks the
+ *     heap to count free blocks: O(blocks), not for real-time paths.
+ *   - malloc_stats prints picolibc's four lines (max system bytes = system
+ *     bytes = arena: the heap never grows) plus the peak use and the largest
+ *     guaranteed allocation to stderr. mallopt does nothing (returns 0), malloc_trim
+ *     releases nothing (returns 0).
+ * Every call except mallinfo/malloc_stats is O(1) (+ the copy of a moving
+ * realloc and the zeroing of calloc) and ISR-safe with rtheap's default lock.
+ */
+#ifndef RTHEAP_LIBC_H
+#define RTHEAP_LIBC_H
+
+#include <stddef.h>
+
+#include "rtheap.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The "page" of valloc/pvalloc/getpagesize (a power of two). */
+#ifndef RTHEAP_LIBC_PAGE_SIZE
+#define RTHEAP_LIBC_PAGE_SIZE 4096u
+#endif
+
+/* newlib's reentrant variants; `reent` is ignored (errno is set directly). */
+void *_malloc_r(void *reent, size_t size);
+void _free_r(void *reent, void *ptr);
+void *_calloc_r(void *reent, size_t count, size_t size);
+void *_realloc_r(void *reent, void *ptr, size_t size);
+void *_memalign_r(void *reent, size_t align, size_t size);
+size_t _malloc_usable_size_r(void *reent, void *ptr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTHEAP_LIBC_H */
