@@ -18,8 +18,15 @@
  *
  *   Every region ends with a sentinel: a header with T = 0, never free.
  *   A region larger than the largest block the index can hold is cut into
- *   chunks separated by fences (FLAG_FENCE): two free blocks are never
- *   neighbours, and no merge exceeds max_block.
+ *   chunks separated by fences: used blocks of MIN_BLOCK bytes that nobody
+ *   owns, whose header is FENCE (a check bit deliberately wrong, so that no
+ *   pointer to one is ever accepted). No merge can then exceed max_block,
+ *   and two free blocks are never neighbours.
+ *
+ *   FLAG_CHECK is redundancy in the header word: set exactly when the
+ *   lowest size bit is clear. An overflow that rewrites a header's low byte
+ *   (a string's terminating NUL one past the end, say) breaks it in most
+ *   cases, so a forged size is refused instead of trusted.
  */
 #include "rtheap.h"
 
@@ -34,10 +41,12 @@
 #define MIN_BLOCK ((4 * WORD + ALIGN - 1) & ~(ALIGN - 1))
 #define FLAG_FREE ((size_t)1)
 #define FLAG_PREV_FREE ((size_t)2)
-/* A fence: a used block of MIN_BLOCK bytes that is never handed out. It
- * separates the chunks of a region larger than the index can hold, so that
- * no merge can ever build a block the index cannot classify. */
-#define FLAG_FENCE ((size_t)4)
+#define FLAG_CHECK ((size_t)4)
+/* A fence's header (PREV_FREE may be added): MIN_BLOCK with the check bit
+ * inverted, see rtheap_hdr(). */
+#define FENCE ((size_t)MIN_BLOCK | ((size_t)(MIN_BLOCK & ALIGN) >> (ALIGN_LOG2 - 2u)))
+/* Flag bits with no meaning yet (with ALIGN > 8): must be clear. */
+#define FLAG_RESERVED (FLAG_BITS & ~(FLAG_FREE | FLAG_PREV_FREE | FLAG_CHECK))
 #define FLAG_BITS ((size_t)(ALIGN - 1))
 #define SIZE_BITS (~FLAG_BITS)
 /* fl rows are limited so that bit masks like ~0u << (fl + 1) stay defined. */
@@ -85,6 +94,8 @@ struct rtheap {
     void *hook_user;
     uint32_t region_count;
     uint32_t error_count;
+    uintptr_t lo;   /* lowest block header of all regions */
+    uintptr_t span; /* highest sentinel - lo: free-list links must point inside */
     region_t regions[RTHEAP_MAX_REGIONS];
     size_t heap_bytes;  /* bytes handed to init/add_region */
     size_t arena_bytes; /* bytes in blocks */
@@ -236,7 +247,11 @@ RTHEAP_PRIVATE uint32_t rtheap_rows_for(uintptr_t bytes)
 /** Largest block size (bytes) an index of `rows` rows can hold. */
 RTHEAP_PRIVATE uintptr_t rtheap_max_block_for(uint32_t rows)
 {
-    uintptr_t max_g = ((uintptr_t)1 << (rows + RTHEAP_SL_LOG2 - 1u)) - 1u;
+    uint32_t bits = rows + RTHEAP_SL_LOG2 - 1u;
+    if (bits > 31u) {
+        bits = 31u; /* MAX_GRANULES bounds it below anyway */
+    }
+    uintptr_t max_g = ((uintptr_t)1 << bits) - 1u;
     if (max_g >= MAX_GRANULES) {
         max_g = MAX_GRANULES - 1u;
     }
@@ -275,6 +290,18 @@ RTHEAP_PRIVATE uintptr_t rtheap_size(const block_t *b)
 RTHEAP_PRIVATE bool rtheap_is_free(const block_t *b)
 {
     return (b->header & FLAG_FREE) != 0;
+}
+
+/** Header word for a block of t bytes with flags (FREE, PREV_FREE). */
+RTHEAP_PRIVATE size_t rtheap_hdr(uintptr_t t, size_t flags)
+{
+    return (size_t)t | flags | (size_t)(((t & ALIGN) ^ ALIGN) >> (ALIGN_LOG2 - 2u));
+}
+
+/** True if the header's check bit agrees with its size. */
+RTHEAP_PRIVATE bool rtheap_check_bit_ok(size_t header)
+{
+    return ((header ^ (header >> (ALIGN_LOG2 - 2u))) & FLAG_CHECK) != 0;
 }
 
 RTHEAP_PRIVATE bool rtheap_prev_is_free(const block_t *b)
@@ -424,16 +451,47 @@ RTHEAP_PRIVATE void rtheap_list_insert_behind(rtheap_t *heap, block_t *b)
     head->next_free = b;
 }
 
+/** Region whose blocks contain header address h, or NULL. */
+RTHEAP_PRIVATE const region_t *rtheap_region_of(const rtheap_t *heap, uintptr_t h)
+{
+    for (uint32_t i = 0; i < heap->region_count; i++) {
+        const region_t *r = &heap->regions[i];
+        if (h >= r->first && h < r->sentinel) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/**
+ * True if a free-list link read from heap memory may be followed: a block
+ * header address (aligned like one) inside a region. Use after free can
+ * overwrite links, and an overflow can forge a free block whose "links" are
+ * user data: they are checked before they are read through.
+ */
+RTHEAP_PRIVATE bool rtheap_link_target_ok(const rtheap_t *heap, const block_t *x)
+{
+    uintptr_t h = rtheap_addr(x);
+    if (h - heap->lo >= heap->span || ((h + WORD) & (ALIGN - 1u)) != 0) {
+        return false;
+    }
+    return heap->region_count == 1 || rtheap_region_of(heap, h) != NULL;
+}
+
 /** True if b's links agree with its neighbours in the list (O(1)). */
 RTHEAP_PRIVATE bool rtheap_links_ok(rtheap_t *heap, const block_t *b, uint32_t c)
 {
 #if RTHEAP_CHECKS
     const block_t *prev = b->prev_free;
     const block_t *next = b->next_free;
-    if (prev != NULL ? prev->next_free != b : rtheap_heads(heap)[c] != b) {
+    if (prev != NULL) {
+        if (!rtheap_link_target_ok(heap, prev) || prev->next_free != b) {
+            return false;
+        }
+    } else if (rtheap_heads(heap)[c] != b) {
         return false;
     }
-    return next == NULL || next->prev_free == b;
+    return next == NULL || (rtheap_link_target_ok(heap, next) && next->prev_free == b);
 #else
     (void)heap, (void)b, (void)c;
     return true;
@@ -476,24 +534,12 @@ RTHEAP_PRIVATE bool rtheap_unlink_checked(rtheap_t *heap, block_t *b)
 /* Regions and pointer validation                                            */
 /* ------------------------------------------------------------------------ */
 
-/** Region whose blocks contain header address h, or NULL. */
-RTHEAP_PRIVATE const region_t *rtheap_region_of(const rtheap_t *heap, uintptr_t h)
-{
-    for (uint32_t i = 0; i < heap->region_count; i++) {
-        const region_t *r = &heap->regions[i];
-        if (h >= r->first && h < r->sentinel) {
-            return r;
-        }
-    }
-    return NULL;
-}
-
 /** Plausible header of a (non-sentinel) block at h inside region r. */
 RTHEAP_PRIVATE bool rtheap_header_plausible(const rtheap_t *heap, const region_t *r, uintptr_t h)
 {
     const block_t *b = rtheap_block_at(h);
     uintptr_t t = rtheap_size(b);
-    if ((b->header & FLAG_BITS & ~(FLAG_FREE | FLAG_PREV_FREE)) != 0) {
+    if ((b->header & FLAG_RESERVED) != 0 || !rtheap_check_bit_ok(b->header)) {
         return false;
     }
     return t >= MIN_BLOCK && t <= heap->max_block && t <= r->sentinel - h;
@@ -504,6 +550,7 @@ RTHEAP_PRIVATE bool rtheap_header_plausible(const rtheap_t *heap, const region_t
  * live block; called only once the fast checks below have failed, so that
  * the error path costs the hot path nothing.
  */
+#if RTHEAP_CHECKS
 static rtheap_error_t rtheap_diagnose(const rtheap_t *heap, const region_t *r, uintptr_t h)
 {
     const block_t *b = rtheap_block_at(h);
@@ -511,13 +558,17 @@ static rtheap_error_t rtheap_diagnose(const rtheap_t *heap, const region_t *r, u
         return RTHEAP_ERR_BAD_HEADER;
     }
     if (rtheap_is_free(b)) {
-        /* A block freed earlier still has a neighbour that says so; anything
-         * else with the free bit set is a bad pointer, not a double free. */
-        return rtheap_prev_is_free(rtheap_next(b)) ? RTHEAP_ERR_DOUBLE_FREE
-                                                   : RTHEAP_ERR_BAD_HEADER;
+        /* A block freed earlier: the block after it says "previous free",
+         * or, when the two were merged, is itself a stale free header. A
+         * free bit on a block followed by a used one that says "previous
+         * used" is an overwritten header. */
+        const block_t *n = rtheap_next(b);
+        return (rtheap_prev_is_free(n) || rtheap_is_free(n)) ? RTHEAP_ERR_DOUBLE_FREE
+                                                            : RTHEAP_ERR_BAD_HEADER;
     }
     return RTHEAP_ERR_BAD_NEIGHBOUR;
 }
+#endif
 
 /**
  * O(1) validation of a pointer handed in as a live block: inside a region,
@@ -540,14 +591,30 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_validate_used(const rtheap_t *heap, const v
     size_t header = rtheap_block_at(h)->header;
     uintptr_t t = header & SIZE_BITS;
     uintptr_t room = r->sentinel - h;
-    /* Flag bits other than PREV_FREE (FREE, reserved) must be clear. */
-    if ((header & FLAG_BITS & ~FLAG_PREV_FREE) != 0 || t < MIN_BLOCK || t > room) {
+    /* FREE and reserved bits clear, check bit right, size within the region. */
+    if ((header & (FLAG_FREE | FLAG_RESERVED)) != 0 || !rtheap_check_bit_ok(header) ||
+        t < MIN_BLOCK || t > room) {
         return rtheap_diagnose(heap, r, h);
     }
     size_t next = rtheap_block_at(h + t)->header;
     uintptr_t tn = next & SIZE_BITS;
-    if ((next & FLAG_PREV_FREE) != 0 || (t != room && (tn < MIN_BLOCK || tn > room - t))) {
+    /* Next: says "previous used", no reserved bits, check bit right, and
+     * fits the region (or is the sentinel). */
+    if ((next & (FLAG_PREV_FREE | FLAG_RESERVED)) != 0 ||
+        (!rtheap_check_bit_ok(next) && next != FENCE) ||
+        (t != room && (tn < MIN_BLOCK || tn > room - t))) {
         return RTHEAP_ERR_BAD_NEIGHBOUR;
+    }
+    if (t != room) {
+        /* The block after next must agree with next's FREE bit (an overflow
+         * that sets or clears it is caught here), and a free next block's
+         * footer must point back at it before anything trusts its links. */
+        uintptr_t nn = h + t + tn;
+        bool next_free = (next & FLAG_FREE) != 0;
+        if (rtheap_prev_is_free(rtheap_block_at(nn)) != next_free ||
+            (next_free && rtheap_addr(*rtheap_footer(nn)) != h + t)) {
+            return RTHEAP_ERR_BAD_NEIGHBOUR;
+        }
     }
     if ((header & FLAG_PREV_FREE) != 0) {
         /* ph + size == h also makes ph aligned like h and below it. */
@@ -580,7 +647,8 @@ RTHEAP_PRIVATE block_t *rtheap_lookup(rtheap_t *heap, const void *ptr)
 
 /**
  * b is a block not in any list, with a valid header (size and PREV_FREE).
- * Merges it with free neighbours (fences keep the result within max_block),
+ * Merges it with free neighbours (regions never outgrow max_block, so the
+ * result fits the index),
  * inserts the result and updates the next block's PREV_FREE flag.
  * Returns false, changing nothing, if a neighbour's list links are damaged.
  */
@@ -623,7 +691,7 @@ RTHEAP_PRIVATE bool rtheap_release(rtheap_t *heap, block_t *b)
         b = p;
         t += tp;
     }
-    b->header = t | flags | FLAG_FREE;
+    b->header = rtheap_hdr(t, flags | FLAG_FREE);
     uintptr_t next = rtheap_addr(b) + t;
     *rtheap_footer(next) = b;
     rtheap_block_at(next)->header |= FLAG_PREV_FREE;
@@ -646,8 +714,8 @@ RTHEAP_PRIVATE bool rtheap_trim(rtheap_t *heap, block_t *b, uintptr_t t)
     size_t header = b->header;
     block_t *tail = rtheap_block_at(rtheap_addr(b) + t);
     size_t overwritten = tail->header; /* the caller's data, until this succeeds */
-    b->header = t | (header & FLAG_BITS);
-    tail->header = total - t;          /* previous (b) is used */
+    b->header = rtheap_hdr(t, header & (FLAG_FREE | FLAG_PREV_FREE));
+    tail->header = rtheap_hdr(total - t, 0); /* previous (b) is used */
     if (!rtheap_release(heap, tail)) {
         tail->header = overwritten;
         b->header = header;
@@ -697,14 +765,30 @@ RTHEAP_PRIVATE block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint32_t *cls)
  * Takes free block b, the head of list c, out of its list. It stays marked
  * free until rtheap_carve() cuts the allocation from it.
  */
-RTHEAP_PRIVATE bool rtheap_take(rtheap_t *heap, block_t *b, uint32_t c)
+RTHEAP_PRIVATE bool rtheap_take(rtheap_t *heap, block_t *b, uint32_t c, uintptr_t t)
 {
     block_t *next = b->next_free;
 #if RTHEAP_CHECKS
-    if (!rtheap_is_free(b) || b->prev_free != NULL || (next != NULL && next->prev_free != b)) {
+    /* A write after free can forge this block's size or links: before
+     * carving, the block must be free, the head of its list, at least t
+     * bytes, end inside its region and have a footer pointing back at it. */
+    uintptr_t h = rtheap_addr(b);
+    uintptr_t size = rtheap_size(b);
+    bool inside;
+    if (heap->region_count == 1) {
+        inside = size <= heap->span - (h - heap->lo);
+    } else {
+        const region_t *r = rtheap_region_of(heap, h);
+        inside = r != NULL && size <= r->sentinel - h;
+    }
+    if (!rtheap_is_free(b) || b->prev_free != NULL || size < t || !inside ||
+        *rtheap_footer(h + size) != b ||
+        (next != NULL && (!rtheap_link_target_ok(heap, next) || next->prev_free != b))) {
         rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(b));
         return false;
     }
+#else
+    (void)t;
 #endif
     rtheap_heads(heap)[c] = next;
     if (next != NULL) {
@@ -735,9 +819,9 @@ RTHEAP_PRIVATE void rtheap_carve(rtheap_t *heap, block_t *b, uintptr_t t)
     /* n is used (free blocks are never neighbours): it already says
      * "previous free" and the footer slot is the old one, so only the tail's
      * own fields are new. */
-    b->header = t | (b->header & FLAG_PREV_FREE);
+    b->header = rtheap_hdr(t, b->header & FLAG_PREV_FREE);
     block_t *tail = rtheap_block_at(rtheap_addr(b) + t);
-    tail->header = (total - t) | FLAG_FREE;
+    tail->header = rtheap_hdr(total - t, FLAG_FREE);
     *rtheap_footer(rtheap_addr(n)) = tail;
     rtheap_list_insert(heap, tail);
 }
@@ -832,7 +916,7 @@ RTHEAP_PRIVATE RTHEAP_HOT void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, si
             }
         }
     }
-    if (b == NULL || !rtheap_take(heap, b, c)) {
+    if (b == NULL || !rtheap_take(heap, b, c, gap + t)) {
         rtheap_count_failed(heap);
         return NULL;
     }
@@ -842,8 +926,8 @@ RTHEAP_PRIVATE RTHEAP_HOT void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, si
          * release the gap, which may merge backwards. */
         block_t *lead = b;
         b = rtheap_block_at(rtheap_addr(lead) + gap);
-        b->header = (rtheap_size(lead) - gap) | FLAG_FREE | FLAG_PREV_FREE;
-        lead->header = gap | (lead->header & FLAG_PREV_FREE);
+        b->header = rtheap_hdr(rtheap_size(lead) - gap, FLAG_FREE | FLAG_PREV_FREE);
+        lead->header = rtheap_hdr(gap, lead->header & FLAG_PREV_FREE);
         rtheap_carve(heap, b, t);
         if (!rtheap_release(heap, lead)) {
             rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(lead));
@@ -899,7 +983,7 @@ RTHEAP_PRIVATE resize_result_t rtheap_resize_block(rtheap_t *heap, block_t *b, u
             rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(n));
             return RESIZE_DAMAGED;
         }
-        b->header += rtheap_size(n);
+        b->header = rtheap_hdr(joined, b->header & FLAG_PREV_FREE);
         rtheap_set_prev_free(rtheap_next(b), false);
     }
     if (!rtheap_trim(heap, b, t)) {
@@ -1037,19 +1121,36 @@ RTHEAP_PRIVATE bool rtheap_carve_bounds(uintptr_t lo, uintptr_t hi, uintptr_t *f
 RTHEAP_PRIVATE void rtheap_add_free_block(rtheap_t *heap, uintptr_t pos, uintptr_t t)
 {
     block_t *b = rtheap_block_at(pos);
-    b->header = t | FLAG_FREE;
+    b->header = rtheap_hdr(t, FLAG_FREE);
     rtheap_poison(pos + WORD, t - WORD);
     *rtheap_footer(pos + t) = b;
     rtheap_list_insert_behind(heap, b);
+    heap->arena_bytes += t;
 }
 
 /**
- * Fills [first, sentinel) with free blocks no larger than max_block, with a
- * fence after each but the last. O(bytes / max_block): one chunk unless a
- * later region is larger than the first.
+ * Registers [first, sentinel) as a region and fills it with free blocks no
+ * larger than max_block, with a fence after each but the last: O(bytes /
+ * max_block), one block unless a later region is larger than the index
+ * (see rtheap_init_for). Blocks of regions after the first go behind the
+ * head of their list, so that the first region serves first.
  */
-RTHEAP_PRIVATE void rtheap_fill_region(rtheap_t *heap, uintptr_t first, uintptr_t sentinel)
+RTHEAP_PRIVATE void rtheap_register_region(rtheap_t *heap, uintptr_t first, uintptr_t sentinel)
 {
+    region_t *r = &heap->regions[heap->region_count];
+    r->first = first;
+    r->sentinel = sentinel;
+    if (heap->region_count == 0) {
+        heap->lo = first;
+        heap->span = sentinel - first;
+    } else {
+        uintptr_t top = heap->lo + heap->span;
+        if (first < heap->lo) {
+            heap->lo = first;
+        }
+        heap->span = (sentinel > top ? sentinel : top) - heap->lo;
+    }
+    heap->region_count++;
     uintptr_t pos = first;
     while (sentinel - pos > heap->max_block) {
         uintptr_t left = sentinel - pos;
@@ -1058,16 +1159,14 @@ RTHEAP_PRIVATE void rtheap_fill_region(rtheap_t *heap, uintptr_t first, uintptr_
             t = left - 2u * MIN_BLOCK; /* room for the fence and one block */
         }
         rtheap_add_free_block(heap, pos, t);
-        rtheap_block_at(pos + t)->header = MIN_BLOCK | FLAG_FENCE | FLAG_PREV_FREE;
-        heap->arena_bytes += t;
+        rtheap_block_at(pos + t)->header = FENCE | FLAG_PREV_FREE;
         pos += t + MIN_BLOCK;
     }
     rtheap_add_free_block(heap, pos, sentinel - pos);
-    rtheap_block_at(sentinel)->header = FLAG_PREV_FREE;
-    heap->arena_bytes += sentinel - pos;
+    rtheap_block_at(sentinel)->header = rtheap_hdr(0, FLAG_PREV_FREE);
 }
 
-rtheap_t *rtheap_init(void *mem, size_t bytes)
+rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t largest_region)
 {
     if (mem == NULL) {
         return NULL;
@@ -1081,6 +1180,11 @@ rtheap_t *rtheap_init(void *mem, size_t bytes)
         hi = lo + MAX_REGION_BYTES;
     }
     uint32_t rows = rtheap_index_rows(hi - lo);
+    if (largest_region > hi - lo) {
+        uint32_t wanted = rtheap_rows_for(largest_region > MAX_REGION_BYTES ? MAX_REGION_BYTES
+                                                                            : largest_region);
+        rows = wanted > rows ? wanted : rows;
+    }
     uintptr_t base = (lo + ALIGN - 1u) & ~(ALIGN - 1u);
     uintptr_t heads = base + sizeof(struct rtheap) + rows * sizeof(uint32_t);
     heads = (heads + sizeof(void *) - 1u) & ~(uintptr_t)(sizeof(void *) - 1u);
@@ -1096,12 +1200,14 @@ rtheap_t *rtheap_init(void *mem, size_t bytes)
     heap->fl_count = rows;
     heap->max_block = (size_t)rtheap_max_block_for(rows);
     heap->heads = (block_t **)heads;
-    heap->regions[0].first = first;
-    heap->regions[0].sentinel = sentinel;
-    heap->region_count = 1;
     heap->heap_bytes = (size_t)(hi - lo);
-    rtheap_fill_region(heap, first, sentinel);
+    rtheap_register_region(heap, first, sentinel);
     return heap;
+}
+
+rtheap_t *rtheap_init(void *mem, size_t bytes)
+{
+    return rtheap_init_for(mem, bytes, 0);
 }
 
 RTHEAP_PRIVATE bool rtheap_overlaps(const rtheap_t *heap, uintptr_t lo, uintptr_t hi)
@@ -1129,12 +1235,8 @@ RTHEAP_PRIVATE bool rtheap_add_region_unlocked(rtheap_t *heap, void *mem, size_t
         rtheap_overlaps(heap, first, sentinel + WORD)) {
         return false;
     }
-    region_t *r = &heap->regions[heap->region_count];
-    r->first = first;
-    r->sentinel = sentinel;
-    heap->region_count++;
+    rtheap_register_region(heap, first, sentinel);
     heap->heap_bytes += bytes;
-    rtheap_fill_region(heap, first, sentinel);
     return true;
 }
 
@@ -1396,8 +1498,7 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_check_region(rtheap_t *heap, const region_t
         if (h > r->sentinel || rtheap_prev_is_free(b) != prev_free) {
             return RTHEAP_ERR_CHAIN;
         }
-        if (b->header == (MIN_BLOCK | FLAG_FENCE | (prev_free ? FLAG_PREV_FREE : 0u)) &&
-            MIN_BLOCK < r->sentinel - h) {
+        if ((b->header & ~FLAG_PREV_FREE) == FENCE && MIN_BLOCK < r->sentinel - h) {
             totals->fence_bytes += MIN_BLOCK;
             prev_free = false;
             h += MIN_BLOCK;
@@ -1430,7 +1531,8 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_check_region(rtheap_t *heap, const region_t
         h += t;
     }
     const block_t *s = rtheap_block_at(h);
-    if (rtheap_size(s) != 0 || rtheap_is_free(s) || rtheap_prev_is_free(s) != prev_free) {
+    if (rtheap_size(s) != 0 || rtheap_is_free(s) || rtheap_prev_is_free(s) != prev_free ||
+        !rtheap_check_bit_ok(s->header) || (s->header & FLAG_RESERVED) != 0) {
         return RTHEAP_ERR_CHAIN;
     }
     return RTHEAP_OK;
@@ -1532,8 +1634,8 @@ size_t rtheap_walk(rtheap_t *heap, rtheap_walker_t walker, void *user)
         for (uintptr_t h = r->first; go_on && h < r->sentinel;) {
             const block_t *b = rtheap_block_at(h);
             uintptr_t t = rtheap_size(b);
-            if ((b->header & FLAG_FENCE) != 0 && t == MIN_BLOCK) {
-                h += t; /* a fence between chunks: not a block anyone owns */
+            if ((b->header & ~FLAG_PREV_FREE) == FENCE) {
+                h += MIN_BLOCK; /* a fence between chunks: not a block anyone owns */
                 continue;
             }
             if (!rtheap_header_plausible(heap, r, h)) {

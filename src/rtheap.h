@@ -155,15 +155,33 @@ size_t rtheap_control_size(size_t bytes);
 rtheap_t *rtheap_init(void *mem, size_t bytes);
 
 /**
+ * rtheap_init() with an index large enough for blocks of up to
+ * `largest_region` bytes, for a heap that will get a region larger than
+ * the first one with rtheap_add_region() (a big PSRAM behind a small SRAM):
+ * without it, such a region is cut into chunks no larger than the first
+ * region, separated by fences of RTHEAP_MIN_BLOCK bytes, and no allocation
+ * can be larger than a chunk. Costs one index row (4 + RTHEAP_SL_COUNT
+ * pointers) per doubling beyond the first region's size. Returns as
+ * rtheap_init() does; largest_region <= bytes is rtheap_init().
+ */
+rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t largest_region);
+
+/**
  * Adds a further, non-contiguous region (second SRAM bank, CCM, PSRAM).
  * The region must not overlap any region of the heap. Blocks never span two
  * regions. A block is never larger than the largest size the index sized
  * by rtheap_init() can hold (about the size of the first region rounded up
- * to a power of two); a larger region is carved into several free blocks.
+ * to a power of two): a larger region is cut into chunks of at most that
+ * size, separated by fences of RTHEAP_MIN_BLOCK bytes (see
+ * rtheap_init_for() to avoid that).
  *
  * Returns true on success; false (and reports RTHEAP_ERR_BAD_ARGUMENT) if
- * heap/mem is NULL, the region is too small, overlaps another one, or
- * RTHEAP_MAX_REGIONS regions exist already. O(1). ISR-safe.
+ * heap/mem is NULL, the region is too small, overlaps the blocks or the
+ * control structure of a region already in the heap (the few bytes of
+ * alignment padding at either end of a region are never used, so ranges
+ * that share only padding are accepted), or RTHEAP_MAX_REGIONS regions
+ * exist already. O(bytes / largest block): one step unless the region is
+ * larger than the first. ISR-safe.
  */
 bool rtheap_add_region(rtheap_t *heap, void *mem, size_t bytes);
 

@@ -33,10 +33,14 @@ static size_t rtheap_span(const char *start, const char *end)
 static rtheap_t *rtheap_build_default(void)
 {
     size_t first = rtheap_span(__heap_start, __heap_end);
-    rtheap_t *heap = first != 0 ? rtheap_init(__heap_start, first) : NULL;
+    size_t second = 0;
 #if RTHEAP_DEFAULT_SECOND_REGION
-    size_t second = rtheap_span(__heap2_start, __heap2_end);
-    if (heap != NULL && __heap2_start != NULL && second != 0) {
+    second = rtheap_span(__heap2_start, __heap2_end);
+#endif
+    /* Index sized for the larger region, so that neither is cut up. */
+    rtheap_t *heap = first != 0 ? rtheap_init_for(__heap_start, first, second) : NULL;
+#if RTHEAP_DEFAULT_SECOND_REGION
+    if (heap != NULL && second != 0) {
         (void)rtheap_add_region(heap, __heap2_start, second);
     }
 #endif
