@@ -2,7 +2,13 @@
 # rtheap: THE test command. Builds and runs every test:
 #   host      native build (64-bit)
 #   host32    native build with -m32 (skipped, with the reason, if gcc -m32 cannot link)
+#   host-asan native build with -fsanitize=address,undefined -fno-sanitize-recover=all
+#             (same tests; the fuzz replay also runs on an ASan-poisoned arena)
 #   cortex-*  one cross build per CPU fragment in toolchain/cpu/, tests under QEMU
+#   coverage  native build with --coverage: host tests + fuzz corpus replay, then the lcov
+#             line/branch summary of src/rtheap.c (tools/coverage.sh)
+#   lint      cppcheck + clang-tidy on src/, warnings as errors (tools/lint.sh)
+#   fuzz      libFuzzer run of tests/fuzz for ~60 s (tools/fuzz.sh; --hours N for long runs)
 # On a fresh Debian 12 as root it first installs what is missing (tools/deps.sh).
 #
 # Usage: tools/test.sh [TREE...]     e.g. tools/test.sh host cortex-m3
@@ -16,10 +22,11 @@ cd "$root" || exit 1
 start=$(date +%s.%N)
 rtheap_install_deps || { echo "test.sh: dependencies missing" >&2; exit 1; }
 
-all_trees="host host32"
+all_trees="host host32 host-asan"
 for f in toolchain/cpu/*.cmake; do
     all_trees="$all_trees $(basename "$f" .cmake)"
 done
+all_trees="$all_trees coverage lint fuzz"
 trees=${*:-$all_trees}
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -55,10 +62,33 @@ host32_ok() {
 }
 
 for tree in $trees; do
+    tree_flags=
     echo
     echo "=================== $tree ==================="
     case "$tree" in
         host) args= ;;
+        host-asan)
+            # CFLAGS/LDFLAGS seed CMAKE_C_FLAGS and the link flags of a new build tree.
+            tree_flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+            args= ;;
+        coverage|lint|fuzz)
+            # Script steps: each prints "N passed, N failed" as its last line.
+            log=build/$tree.log
+            mkdir -p build
+            "$root/tools/$tree.sh" 2>&1 | tee "$log"
+            line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+            if [ -n "$line" ]; then
+                npass=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
+                nfail=$(echo "$line" | sed -E 's/.*passed, ([0-9]+) failed.*/\1/')
+            else
+                npass=0; nfail=1
+            fi
+            total_pass=$((total_pass + npass))
+            total_fail=$((total_fail + nfail))
+            [ "$nfail" -ne 0 ] && failed_trees="$failed_trees $tree"
+            extra=$(grep -E '^(coverage|fuzz\.sh|lint):.*(lines|OK|FAILED|clean)' "$log" | tail -n 2 | tr '\n' ' ')
+            note "$tree" "$npass passed, $nfail failed $extra"
+            continue ;;
         host32)
             if ! host32_ok; then
                 echo "test.sh: SKIPPING host32: $host32_why"
@@ -78,7 +108,7 @@ for tree in $trees; do
     dir=build/$tree
     mkdir -p build
     # shellcheck disable=SC2086
-    if ! cmake -G Ninja -S . -B "$dir" $args >"$dir.configure.log" 2>&1; then
+    if ! CFLAGS="$tree_flags" LDFLAGS="$tree_flags" cmake -G Ninja -S . -B "$dir" $args >"$dir.configure.log" 2>&1; then
         cat "$dir.configure.log"
         echo "test.sh: $tree: CONFIGURE FAILED"
         total_fail=$((total_fail + 1)); failed_trees="$failed_trees $tree"

@@ -1,0 +1,48 @@
+#!/bin/sh
+# rtheap: line and branch coverage of src/ by the host tests (which include the replay of
+# the fuzz seed corpus, tests/fuzz/corpus, plus pseudo-random fuzz inputs).
+#   build tree build/coverage: host build, -O0 --coverage; ctest; lcov; summary.
+# Prints the lcov summary of src/rtheap.c (and of all of src/), and writes an HTML
+# report to build/coverage/html. Last line: "N passed, N failed" (the ctest counts).
+# COVERAGE_MIN_LINES / COVERAGE_MIN_BRANCHES (percent, default 0 = report only) make
+# the step fail below a threshold.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 1
+dir=build/coverage
+for t in lcov gcov; do
+    command -v $t >/dev/null 2>&1 || { echo "coverage: $t missing (apt-get install lcov)"; echo "0 passed, 1 failed"; exit 1; }
+done
+rc="--rc lcov_branch_coverage=1"
+CFLAGS="--coverage -fprofile-update=single" LDFLAGS="--coverage" \
+    cmake -G Ninja -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O0 -g" \
+    >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; echo "0 passed, 1 failed"; exit 1; }
+cmake --build "$dir" -j "$(nproc 2>/dev/null || echo 2)" >"$dir.build.log" 2>&1 ||
+    { tail -n 40 "$dir.build.log"; echo "0 passed, 1 failed"; exit 1; }
+lcov $rc --quiet --zerocounters --directory "$dir"
+ctest --test-dir "$dir" -j "$(nproc 2>/dev/null || echo 2)" --output-on-failure >"$dir/ctest.log" 2>&1
+line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$dir/ctest.log" | tail -n 1)
+nfail=$(echo "$line" | sed -E 's/.*passed, ([0-9]+) tests? failed out of ([0-9]+).*/\1/')
+ntot=$(echo "$line" | sed -E 's/.*passed, ([0-9]+) tests? failed out of ([0-9]+).*/\2/')
+[ -n "$line" ] || { cat "$dir/ctest.log"; nfail=1; ntot=1; }
+[ "$nfail" -ne 0 ] && grep -E 'Failed|\*\*\*' "$dir/ctest.log"
+lcov $rc --quiet --capture --directory "$dir" --output-file "$dir/all.info" 2>"$dir/lcov.err"
+lcov $rc --quiet --extract "$dir/all.info" "$root/src/*" --output-file "$dir/src.info"
+lcov $rc --quiet --extract "$dir/all.info" "$root/src/rtheap.c" --output-file "$dir/rtheap.info"
+echo "coverage: all of src/:"
+lcov $rc --summary "$dir/src.info" 2>&1 | grep -E 'lines|functions|branches' | sed 's/^/  /'
+sum=$(lcov $rc --summary "$dir/rtheap.info" 2>&1)
+lines=$(echo "$sum" | sed -nE 's/.*lines\.+: ([0-9.]+)% \(([0-9]+) of ([0-9]+).*/\1% (\2 of \3)/p')
+branches=$(echo "$sum" | sed -nE 's/.*branches\.+: ([0-9.]+)% \(([0-9]+) of ([0-9]+).*/\1% (\2 of \3)/p')
+echo "coverage: src/rtheap.c: lines $lines, branches $branches"
+genhtml $rc --quiet --output-directory "$dir/html" "$dir/src.info" >/dev/null 2>&1 &&
+    echo "coverage: HTML report in $dir/html/index.html"
+# Uncovered lines of src/rtheap.c, for the record.
+awk -F'[:,]' '/^SF:/{f=$2} /^DA:/{ if ($3 == 0 && f ~ /rtheap\.c$/) printf "%s ", $2 }' "$dir/rtheap.info" >"$dir/uncovered-lines.txt"
+[ -s "$dir/uncovered-lines.txt" ] && echo "coverage: uncovered lines of src/rtheap.c: $(cat "$dir/uncovered-lines.txt")"
+bad=0
+lp=${lines%%%*}; bp=${branches%%%*}
+awk -v v="${lp:-0}" -v m="${COVERAGE_MIN_LINES:-0}" 'BEGIN { exit !(v + 0 < m + 0) }' && { echo "coverage: lines below ${COVERAGE_MIN_LINES}%"; bad=1; }
+awk -v v="${bp:-0}" -v m="${COVERAGE_MIN_BRANCHES:-0}" 'BEGIN { exit !(v + 0 < m + 0) }' && { echo "coverage: branches below ${COVERAGE_MIN_BRANCHES}%"; bad=1; }
+echo "$((ntot - nfail)) passed, $((nfail + bad)) failed"
+[ "$nfail" -eq 0 ] && [ $bad -eq 0 ]
