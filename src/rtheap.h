@@ -14,10 +14,10 @@
  *
  *   where FL, the rows of the index, is the fewest that can describe the
  *   largest block the region can hold: about log2(bytes / RTHEAP_ALIGNMENT)
- *   - RTHEAP_SL_LOG2 + 1. C is 104 bytes on 32-bit targets with the default
+ *   - RTHEAP_SL_LOG2 + 1. C is 108 bytes on 32-bit targets with the default
  *   options (the fixed part: bitmaps, region table, statistics). On
- *   Cortex-M with the defaults (ALIGNMENT 8, 16 lists per row) that is 512
- *   bytes for a 4 KiB region, 648 for 16 KiB, 784 for 64 KiB and 1056 for
+ *   Cortex-M with the defaults (ALIGNMENT 8, 16 lists per row) that is 516
+ *   bytes for a 4 KiB region, 652 for 16 KiB, 788 for 64 KiB and 1060 for
  *   1 MiB, plus at most 8 bytes of padding; rtheap_control_size() gives the
  *   bound.
  *   Each block carries one header word (sizeof(size_t), 4 bytes on
