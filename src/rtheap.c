@@ -73,6 +73,15 @@
 #error "RTHEAP_ALIGNMENT: only 8, 16, 32 and 64 are supported"
 #endif
 
+/* Hot paths are inlined into each public call when optimising for speed, so
+ * that a plain allocation folds away the alignment logic; at -Os they stay
+ * shared. */
+#if defined(__OPTIMIZE_SIZE__) || !defined(__OPTIMIZE__)
+#define RTHEAP_HOT
+#else
+#define RTHEAP_HOT __attribute__((always_inline))
+#endif
+
 typedef struct block {
     size_t header;
     struct block *next_free; /* valid only while free */
@@ -348,15 +357,6 @@ RTHEAP_PRIVATE uint32_t rtheap_granules(uintptr_t t)
 /* ------------------------------------------------------------------------ */
 /* Word loops (written here: the core must not call memcpy/memset)           */
 /* ------------------------------------------------------------------------ */
-
-/* Hot paths are inlined into each public call when optimising for speed, so
- * that a plain allocation folds away the alignment logic; at -Os they stay
- * shared. */
-#if defined(__OPTIMIZE_SIZE__) || !defined(__OPTIMIZE__)
-#define RTHEAP_HOT
-#else
-#define RTHEAP_HOT __attribute__((always_inline))
-#endif
 
 #if defined(__GNUC__) && !defined(__clang__)
 #define RTHEAP_NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
@@ -735,7 +735,7 @@ RTHEAP_PRIVATE bool rtheap_trim(rtheap_t *heap, block_t *b, uintptr_t t)
  * class is tried (it often fits, and it makes a request of exactly the
  * largest free block succeed).
  */
-RTHEAP_PRIVATE block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint32_t *cls)
+RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint32_t *cls)
 {
     uint32_t g = rtheap_granules(t);
     uint32_t c = rtheap_class_up(g);
@@ -755,22 +755,35 @@ RTHEAP_PRIVATE block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint32_t *cls)
             return rtheap_heads(heap)[c];
         }
     }
+    /* Nothing in a class that guarantees a fit: a bounded first fit in the
+     * request's own class, whose blocks may or may not be large enough. */
     c = rtheap_class_of(g);
     *cls = c;
     block_t *b = rtheap_heads(heap)[c];
-    return (b != NULL && rtheap_size(b) >= t) ? b : NULL;
+    for (uint32_t n = 0; b != NULL && n < RTHEAP_FIT_SCAN; n++) {
+        if (rtheap_size(b) >= t) {
+            return b;
+        }
+        b = b->next_free;
+#if RTHEAP_CHECKS
+        if (b != NULL && !rtheap_link_target_ok(heap, b)) {
+            return NULL; /* damaged link: rtheap_check() reports it */
+        }
+#endif
+    }
+    return NULL;
 }
 
 /**
  * Takes free block b, the head of list c, out of its list. It stays marked
  * free until rtheap_carve() cuts the allocation from it.
  */
-RTHEAP_PRIVATE bool rtheap_take(rtheap_t *heap, block_t *b, uint32_t c, uintptr_t t)
+RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_take(rtheap_t *heap, block_t *b, uint32_t c, uintptr_t t)
 {
     block_t *next = b->next_free;
 #if RTHEAP_CHECKS
     /* A write after free can forge this block's size or links: before
-     * carving, the block must be free, the head of its list, at least t
+     * carving, the block must be free, linked from its list, at least t
      * bytes, end inside its region and have a footer pointing back at it. */
     uintptr_t h = rtheap_addr(b);
     uintptr_t size = rtheap_size(b);
@@ -781,15 +794,18 @@ RTHEAP_PRIVATE bool rtheap_take(rtheap_t *heap, block_t *b, uint32_t c, uintptr_
         const region_t *r = rtheap_region_of(heap, h);
         inside = r != NULL && size <= r->sentinel - h;
     }
-    if (!rtheap_is_free(b) || b->prev_free != NULL || size < t || !inside ||
-        *rtheap_footer(h + size) != b ||
-        (next != NULL && (!rtheap_link_target_ok(heap, next) || next->prev_free != b))) {
+    if (!rtheap_is_free(b) || size < t || !inside || *rtheap_footer(h + size) != b ||
+        !rtheap_links_ok(heap, b, c)) {
         rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(b));
         return false;
     }
 #else
     (void)t;
 #endif
+    if (b->prev_free != NULL) {
+        rtheap_list_remove(heap, b, c); /* found by the bounded first fit */
+        return true;
+    }
     rtheap_heads(heap)[c] = next;
     if (next != NULL) {
         next->prev_free = NULL;
@@ -807,7 +823,7 @@ RTHEAP_PRIVATE bool rtheap_take(rtheap_t *heap, block_t *b, uint32_t c, uintptr_
  * b is a free block out of any list. Marks its first t bytes used and turns
  * the rest, when it is large enough, into a free block.
  */
-RTHEAP_PRIVATE void rtheap_carve(rtheap_t *heap, block_t *b, uintptr_t t)
+RTHEAP_PRIVATE RTHEAP_HOT void rtheap_carve(rtheap_t *heap, block_t *b, uintptr_t t)
 {
     uintptr_t total = rtheap_size(b);
     block_t *n = rtheap_block_at(rtheap_addr(b) + total);

@@ -44,6 +44,17 @@
 #endif
 
 /*
+ * RTHEAP_FIT_SCAN: when no size class that guarantees a fit has a free
+ * block, how many blocks of the request's own class (which may or may not
+ * be large enough) are examined, first fit. Bounds the search, so
+ * allocation stays O(1); larger values let allocations succeed closer to a
+ * full heap. 1 looks at the head only. Range 1..64.
+ */
+#ifndef RTHEAP_FIT_SCAN
+#define RTHEAP_FIT_SCAN 1
+#endif
+
+/*
  * RTHEAP_STATS: 1 keeps the byte and call counters of rtheap_stats_t up to
  * date (a few additions per call); 0 leaves them at zero (capacity, region
  * count and the largest guaranteed allocation are still reported).
@@ -205,6 +216,9 @@ static inline __attribute__((always_inline)) void rtheap_primask_unlock(uint32_t
 #endif
 #if RTHEAP_CHECKS < 0 || RTHEAP_CHECKS > 2
 #error "RTHEAP_CHECKS must be 0, 1 or 2"
+#endif
+#if RTHEAP_FIT_SCAN < 1 || RTHEAP_FIT_SCAN > 64
+#error "RTHEAP_FIT_SCAN must be in 1..64"
 #endif
 #if RTHEAP_STATS != 0 && RTHEAP_STATS != 1
 #error "RTHEAP_STATS must be 0 or 1"
