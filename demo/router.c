@@ -440,6 +440,38 @@ static void print_map(const char *title)
     printf("\n");
 }
 
+/* The heap map dump (tools/heapmap.py draws it; `rtheap map --dump` in GDB prints the same
+ * format): one line per block, "region index address size used", between markers that
+ * tools/demo.sh cuts out of the output. */
+typedef struct {
+    uint32_t region, index;
+} dump_pos_t;
+
+static bool dump_block(const rtheap_block_info_t *b, void *user)
+{
+    dump_pos_t *d = (dump_pos_t *)user;
+    if (b->region != d->region) {
+        d->region = b->region;
+        d->index = 0;
+    }
+    printf("%lu %lu %#lx %lu %d\n", (unsigned long)b->region, (unsigned long)d->index++,
+           (unsigned long)(uintptr_t)b->ptr, (unsigned long)b->size, b->used ? 1 : 0);
+    return true;
+}
+
+static void print_heapmap_dump(const char *title)
+{
+    printf("--- heapmap begin ---\n# rtheap heapmap v1\n# title %s: %s\n# word %u\n",
+           RTHEAP_BOARD_NAME, title, (unsigned)sizeof(size_t));
+    for (unsigned i = 0; i < region_count; i++) {
+        printf("# region %u %#lx %#lx\n", i, (unsigned long)regions[i].base,
+               (unsigned long)(regions[i].base + regions[i].len));
+    }
+    dump_pos_t d = {0, 0};
+    (void)rtheap_walk(rtheap_default(), dump_block, &d);
+    printf("--- heapmap end ---\n");
+}
+
 static void print_timing(const timing_t *t)
 {
     if (t->calls == 0) {
@@ -508,6 +540,7 @@ int main(void)
         }
     }
     print_map("uart, log and net drained (fragmented)");
+    print_heapmap_dump("uart, log and net drained (fragmented)");
 
     /* A second, smaller burst reuses the holes; then everything is delivered. */
     for (uint32_t i = 0; i < parsed / 4u && dropped == 0; i++) {

@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 "$root/tools/demo.sh" mps2-an385 >"$tmp/full" 2>&1
-{ echo '$ sudo tools/demo.sh'; cat "$tmp/full"; } >"$tmp/mps2-an385"
+{ echo '# tools/demo.sh'; cat "$tmp/full"; } >"$tmp/mps2-an385"
 "$root/tools/demo.sh" microbit >"$tmp/mb" 2>&1
 {
     sed -n '/^rtheap demo:/,/^burst:/p' "$tmp/mb"

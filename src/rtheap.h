@@ -1,12 +1,13 @@
-/*
- * rtheap — a real-time heap for bare-metal ARM Cortex-M.
+/**
+ * \file rtheap.h
+ * \brief rtheap — a real-time heap for bare-metal ARM Cortex-M.
  *
  * Two-level segregated fit (TLSF) with immediate coalescing. Every call
  * below that is marked O(1) runs in bounded time: no loop depends on the
  * number or the layout of blocks in the heap (copying and zeroing, which
  * are linear in the size the caller asked for, are the only exceptions).
  *
- * Memory layout
+ * \par Memory layout
  *   A heap is one or more regions of RAM. The first region starts with the
  *   control structure, sized to that region (not to the address space):
  *
@@ -27,19 +28,19 @@
  *   max(16, round_up(n + 4, 8)) bytes. Each region ends with a one-word
  *   sentinel.
  *
- * Alignment
+ * \par Alignment
  *   Every pointer returned is aligned to RTHEAP_ALIGNMENT (8 on 32-bit
  *   targets, as AAPCS requires for 64-bit types; 16 on 64-bit hosts).
  *   The *_aligned calls accept any power of two.
  *
- * Concurrency
+ * \par Concurrency
  *   Every public call runs inside RTHEAP_LOCK()/RTHEAP_UNLOCK(). On Cortex-M
  *   the default is a PRIMASK critical section, so all calls are ISR-safe out
  *   of the box (interrupts are masked for the duration of the call only:
  *   O(1) except for the copy of a moving realloc and the zeroing of calloc).
  *   On other targets the default is no lock. See rtheap_config.h.
  *
- * Bad input
+ * \par Bad input
  *   Freeing NULL is a no-op. A pointer that is outside every region,
  *   misaligned, already free, not the start of a block, or whose header or
  *   neighbours fail the O(1) consistency checks is refused: the heap is left
@@ -73,8 +74,8 @@ typedef struct rtheap rtheap_t;
 
 /** What the error hook and rtheap_check() report. */
 typedef enum rtheap_error {
-    RTHEAP_OK = 0,
-        /* Reported by free/realloc/usable_size/resize on a bad pointer. */
+    RTHEAP_OK = 0, /**< no error (rtheap_check(): the heap is consistent) */
+    /* Reported by free/realloc/usable_size/resize on a bad pointer. */
     RTHEAP_ERR_FOREIGN_POINTER = 1, /**< not inside any region of this heap */
     RTHEAP_ERR_MISALIGNED = 2,      /**< not aligned to RTHEAP_ALIGNMENT */
     RTHEAP_ERR_DOUBLE_FREE = 3,     /**< the block is already free */
@@ -92,8 +93,9 @@ typedef enum rtheap_error {
     RTHEAP_ERR_STATS = 14,       /**< statistics disagree with the heap */
     RTHEAP_ERR_POISON = 15,      /**< a free block was written (RTHEAP_POISON builds) */
     RTHEAP_ERR_CONTROL = 16,     /**< the control structure itself is damaged */
-    /* Keeps the enum int-sized where enums are short (arm-none-eabi-gcc's
-     * default), so that the C ABI is the same for every caller and language. */
+    /** Not an error: keeps the enum int-sized where enums are short
+     * (arm-none-eabi-gcc's default), so that the C ABI is the same for every
+     * caller and language. */
     RTHEAP_ERR_FORCE_INT_ = 0x7FFFFFFF
 } rtheap_error_t;
 
@@ -137,6 +139,9 @@ typedef bool (*rtheap_walker_t)(const rtheap_block_info_t *block, void *user);
  * Bytes the control structure takes for a first region of `bytes` bytes,
  * counting the worst-case alignment padding in front of it and of the first
  * block. O(1). Pure: touches no memory.
+ *
+ * \param bytes size of the first region in bytes
+ * \return control-structure bytes, padding included
  */
 size_t rtheap_control_size(size_t bytes);
 
@@ -151,6 +156,10 @@ size_t rtheap_control_size(size_t bytes);
  * index can describe are clamped. O(1) apart from clearing the index, which
  * is proportional to log2(bytes). Not ISR-safe against other calls on the
  * same memory (nothing exists yet to lock).
+ *
+ * \param mem start of the first region (any alignment)
+ * \param bytes size of the region in bytes
+ * \return the heap, or NULL
  */
 rtheap_t *rtheap_init(void *mem, size_t bytes);
 
@@ -163,6 +172,11 @@ rtheap_t *rtheap_init(void *mem, size_t bytes);
  * can be larger than a chunk. Costs one index row (4 + RTHEAP_SL_COUNT
  * pointers) per doubling beyond the first region's size. Returns as
  * rtheap_init() does; largest_region <= bytes is rtheap_init().
+ *
+ * \param mem start of the first region (any alignment)
+ * \param bytes size of the region in bytes
+ * \param largest_region size of the largest region that will be added
+ * \return the heap, or NULL
  */
 rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t largest_region);
 
@@ -182,6 +196,11 @@ rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t largest_region);
  * that share only padding are accepted), or RTHEAP_MAX_REGIONS regions
  * exist already. O(bytes / largest block): one step unless the region is
  * larger than the first. ISR-safe.
+ *
+ * \param heap the heap (from rtheap_init())
+ * \param mem start of the new region (any alignment)
+ * \param bytes size of the region in bytes
+ * \return true if the region was added
  */
 bool rtheap_add_region(rtheap_t *heap, void *mem, size_t bytes);
 
@@ -190,6 +209,10 @@ bool rtheap_add_region(rtheap_t *heap, void *mem, size_t bytes);
  * A zero size gets a unique minimum block (which must be freed).
  * Returns NULL if the memory cannot be found (counted as failed) or heap is
  * NULL. O(1). ISR-safe.
+ *
+ * \param heap the heap (from rtheap_init())
+ * \param size bytes wanted (0: a minimum block)
+ * \return the block, or NULL
  */
 void *rtheap_alloc(rtheap_t *heap, size_t size);
 
@@ -199,6 +222,11 @@ void *rtheap_alloc(rtheap_t *heap, size_t size);
  * align is not a power of two (RTHEAP_ERR_BAD_ARGUMENT is reported) or
  * memory cannot be found. The block can be freed, reallocated and queried
  * like any other. O(1). ISR-safe.
+ *
+ * \param heap the heap (from rtheap_init())
+ * \param size bytes wanted
+ * \param align alignment, a power of two
+ * \return the block, or NULL
  */
 void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align);
 
@@ -207,6 +235,11 @@ void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align);
  * overflows size_t (counted as failed) or memory cannot be found.
  * O(1) + O(bytes) for the zeroing. ISR-safe (interrupts stay masked while
  * zeroing with the default lock).
+ *
+ * \param heap the heap (from rtheap_init())
+ * \param count number of elements
+ * \param size bytes per element
+ * \return the zeroed block, or NULL
  */
 void *rtheap_calloc(rtheap_t *heap, size_t count, size_t size);
 
@@ -221,6 +254,11 @@ void *rtheap_calloc(rtheap_t *heap, size_t count, size_t size);
  * Returns the (possibly moved) pointer, or NULL if no memory: the old block
  * is then left intact. A bad ptr is refused (error hook, NULL returned,
  * nothing freed). O(1) + O(size) for the copy when moving. ISR-safe.
+ *
+ * \param heap the heap (from rtheap_init())
+ * \param ptr a live block, or NULL
+ * \param size new size in bytes
+ * \return the block (possibly moved), or NULL
  */
 void *rtheap_realloc(rtheap_t *heap, void *ptr, size_t size);
 
@@ -229,6 +267,12 @@ void *rtheap_realloc(rtheap_t *heap, void *ptr, size_t size);
  * result: in place when ptr is already aligned to it, otherwise moved.
  * Returns NULL on failure (old block intact) or a bad alignment.
  * O(1) + O(size) for the copy. ISR-safe.
+ *
+ * \param heap the heap (from rtheap_init())
+ * \param ptr a live block, or NULL
+ * \param size new size in bytes
+ * \param align alignment, a power of two
+ * \return the block (possibly moved), or NULL
  */
 void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t align);
 
@@ -239,18 +283,30 @@ void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t alig
  * Returns the new usable size (>= size) on success; 0 if the block cannot
  * be resized in place or ptr is bad (the block is then untouched). O(1).
  * ISR-safe.
+ *
+ * \param heap the heap (from rtheap_init())
+ * \param ptr a live block
+ * \param size new size in bytes
+ * \return the new usable size, or 0
  */
 size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size);
 
 /**
  * Frees a block. NULL is a no-op. A bad pointer is refused and reported
  * (see "Bad input" above); the heap is untouched. O(1). ISR-safe.
+ *
+ * \param heap the heap (from rtheap_init())
+ * \param ptr a live block, or NULL
  */
 void rtheap_free(rtheap_t *heap, void *ptr);
 
 /**
  * Usable bytes of the live block at `ptr` (>= the size asked for).
  * Returns 0 for NULL or a bad pointer (reported). O(1). ISR-safe.
+ *
+ * \param heap the heap (from rtheap_init())
+ * \param ptr a live block
+ * \return its usable bytes, or 0
  */
 size_t rtheap_usable_size(rtheap_t *heap, const void *ptr);
 
@@ -262,6 +318,10 @@ size_t rtheap_usable_size(rtheap_t *heap, const void *ptr);
  * (less than RTHEAP_MIN_BLOCK bytes more). The caller may use all of them.
  * Returns 0 if the request could never be satisfied (too large, bad align).
  * Pure: touches no heap. O(1).
+ *
+ * \param size bytes a request asks for
+ * \param align its alignment, a power of two
+ * \return usable bytes it gets, or 0
  */
 size_t rtheap_request_usable_size(size_t size, size_t align);
 
@@ -269,6 +329,10 @@ size_t rtheap_request_usable_size(size_t size, size_t align);
  * Copies the statistics into *out. O(1) (the largest guaranteed allocation
  * is computed from the bitmaps). Returns false if heap or out is NULL.
  * ISR-safe.
+ *
+ * \param heap the heap (from rtheap_init())
+ * \param out where the statistics are copied
+ * \return true on success
  */
 bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out);
 
@@ -280,6 +344,9 @@ bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out);
  * RTHEAP_POISON) untouched free memory. Returns RTHEAP_OK or the first
  * invariant that broke. O(blocks). Runs inside the lock: with the default
  * lock, interrupts stay masked for the whole walk.
+ *
+ * \param heap the heap (from rtheap_init())
+ * \return RTHEAP_OK, or the first broken invariant
  */
 rtheap_error_t rtheap_check(rtheap_t *heap);
 
@@ -288,12 +355,21 @@ rtheap_error_t rtheap_check(rtheap_t *heap);
  * stops early if it returns false. Returns the number of blocks visited, 0
  * for a NULL heap/walker. O(blocks). The callback runs inside the heap lock
  * and must not call into the same heap.
+ *
+ * \param heap the heap (from rtheap_init())
+ * \param walker called for each block
+ * \param user passed to walker
+ * \return number of blocks visited
  */
 size_t rtheap_walk(rtheap_t *heap, rtheap_walker_t walker, void *user);
 
 /**
  * Installs a per-heap error hook (NULL restores the RTHEAP_ERROR_HOOK
  * default). `user` is passed back to it. ISR-safe.
+ *
+ * \param heap the heap (from rtheap_init())
+ * \param hook the hook, or NULL for the default
+ * \param user passed to the hook
  */
 void rtheap_set_error_hook(rtheap_t *heap, rtheap_error_hook_t hook, void *user);
 
@@ -301,10 +377,19 @@ void rtheap_set_error_hook(rtheap_t *heap, rtheap_error_hook_t hook, void *user)
  * Counts an error and hands it to the heap's error hook, for layers built on
  * rtheap (the libc and Rust front ends) that detect misuse themselves.
  * ISR-safe.
+ *
+ * \param heap the heap (from rtheap_init())
+ * \param kind the error
+ * \param ptr the pointer that caused it
  */
 void rtheap_report_error(rtheap_t *heap, rtheap_error_t kind, const void *ptr);
 
-/** Short constant name of an error ("double free", ...). Never NULL. */
+/**
+ * Short constant name of an error ("double free", ...). Never NULL.
+ *
+ * \param kind an error
+ * \return its name
+ */
 const char *rtheap_error_name(rtheap_error_t kind);
 
 /* ------------------------------------------------------------------------ */
@@ -318,6 +403,8 @@ const char *rtheap_error_name(rtheap_error_t kind);
  * non-empty). Returns NULL if the symbols describe a region too small for a
  * heap. O(1) after the first call. ISR-safe (the first call builds the heap
  * inside the lock).
+ *
+ * \return the default heap, or NULL
  */
 rtheap_t *rtheap_default(void);
 
@@ -325,6 +412,10 @@ rtheap_t *rtheap_default(void);
  * Builds the default heap from an explicit region instead of the linker
  * symbols. Must be called before anything uses the default heap; returns
  * the heap, or NULL if it already exists or the region is too small.
+ *
+ * \param mem start of the region (any alignment)
+ * \param bytes size of the region in bytes
+ * \return the default heap, or NULL
  */
 rtheap_t *rtheap_default_init(void *mem, size_t bytes);
 
@@ -335,6 +426,10 @@ rtheap_t *rtheap_default_init(void *mem, size_t bytes);
 /**
  * A block of at least `size` bytes aligned to `align` (any power of two),
  * or NULL. A zero size returns a unique, freeable pointer. O(1). ISR-safe.
+ *
+ * \param size bytes wanted
+ * \param align alignment, a power of two
+ * \return the block, or NULL
  */
 void *__rust_allocate(size_t size, size_t align);
 
@@ -342,6 +437,10 @@ void *__rust_allocate(size_t size, size_t align);
  * Frees `ptr` (NULL is a no-op). `old_size`/`align` are checked against the
  * block in RTHEAP_DEBUG builds (mismatch reported as RTHEAP_ERR_BAD_ARGUMENT)
  * and never trusted for memory safety. O(1). ISR-safe.
+ *
+ * \param ptr a live block, or NULL
+ * \param old_size the size it was allocated with
+ * \param align the alignment it was allocated with
  */
 void __rust_deallocate(void *ptr, size_t old_size, size_t align);
 
@@ -349,12 +448,24 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align);
  * Resizes to `size` bytes keeping `align`: in place when possible, else
  * allocate-copy-free. Returns NULL on failure, leaving the old block intact.
  * O(1) + O(size) for the copy. ISR-safe.
+ *
+ * \param ptr a live block
+ * \param old_size its current size
+ * \param size new size in bytes
+ * \param align its alignment
+ * \return the block (possibly moved), or NULL
  */
 void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align);
 
 /**
  * Grows or shrinks without moving. Returns the new usable size (>= size) on
  * success, `old_size` when it cannot (the block is untouched). O(1).
+ *
+ * \param ptr a live block
+ * \param old_size its current size
+ * \param size new size in bytes
+ * \param align its alignment
+ * \return the new usable size, or old_size
  */
 size_t __rust_reallocate_inplace(void *ptr, size_t old_size, size_t size, size_t align);
 
@@ -362,6 +473,10 @@ size_t __rust_reallocate_inplace(void *ptr, size_t old_size, size_t size, size_t
  * The number of usable bytes a request of (size, align) gets from
  * __rust_allocate (rtheap_request_usable_size()): every such block has at
  * least that many, all usable by the caller. O(1), pure.
+ *
+ * \param size bytes a request asks for
+ * \param align its alignment
+ * \return usable bytes it gets
  */
 size_t __rust_usable_size(size_t size, size_t align);
 

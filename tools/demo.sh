@@ -6,7 +6,7 @@
 # build/demo-<board>, and runs it under QEMU with -icount, which makes the instruction
 # counts it prints exact and repeatable. The firmware's exit status is the script's.
 #
-# On a fresh Debian 12, run it as root (sudo tools/demo.sh): it first installs what is
+# On a fresh Debian 12, run it as root: it first installs what is
 # missing of cmake ninja-build gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -70,12 +70,33 @@ fi
 # the CPU clock of every board here, 12..168 MHz) ticks at least once per instruction.
 echo "demo.sh: running on QEMU -M $machine -icount shift=7"
 echo
+# The firmware also prints a heap map dump (tools/heapmap.py's input) between
+# "--- heapmap begin ---" and "--- heapmap end ---": it goes to $dir/heapmap.txt, not to
+# the terminal, and becomes $dir/heapmap.svg.
+dump=$dir/heapmap.txt
+rm -f "$dump" "$dir/heapmap.svg"
 set +e
-timeout 300 qemu-system-arm -M "$machine" -cpu "$(get QEMU_CPU)" -nographic \
-    -monitor none -serial none -icount shift=7,sleep=off \
-    -semihosting-config enable=on,target=native,chardev=sh0 -chardev stdio,id=sh0 \
-    -kernel "$dir/demo/demo.$board.elf"
-rc=$?
+{
+    timeout 300 qemu-system-arm -M "$machine" -cpu "$(get QEMU_CPU)" -nographic \
+        -monitor none -serial none -icount shift=7,sleep=off \
+        -semihosting-config enable=on,target=native,chardev=sh0 -chardev stdio,id=sh0 \
+        -kernel "$dir/demo/demo.$board.elf"
+    echo $? >"$dir/demo.rc"
+} | awk -v dump="$dump" '
+    $0 == "--- heapmap begin ---" { inmap = 1; next }
+    $0 == "--- heapmap end ---"   { inmap = 0; next }
+    inmap { print > dump; next }
+    { print; fflush() }'
+rc=$(cat "$dir/demo.rc" 2>/dev/null || echo 1)
 set -e
 [ "$rc" -eq 0 ] || echo "demo.sh: the firmware exited with status $rc" >&2
+if [ -s "$dump" ]; then
+    if command -v python3 >/dev/null 2>&1 &&
+       python3 tools/heapmap.py -o "$dir/heapmap.svg" "$dump" >/dev/null; then
+        echo
+        echo "heap map picture: $dir/heapmap.svg"
+    else
+        echo "demo.sh: could not draw the heap map (python3 tools/heapmap.py $dump)" >&2
+    fi
+fi
 exit "$rc"

@@ -1,5 +1,6 @@
-/*
- * rtheap_libc — the C library's malloc family on rtheap's default heap.
+/**
+ * \file rtheap_libc.h
+ * \brief rtheap_libc — the C library's malloc family on rtheap's default heap.
  *
  * Link the `rtheap::libc` CMake target (library rtheap_libc) into a firmware
  * built with picolibc and every allocation in the program - yours and the C
@@ -61,18 +62,67 @@
 extern "C" {
 #endif
 
-/* The "page" of valloc/pvalloc/getpagesize (a power of two). */
+/** The "page" of valloc/pvalloc/getpagesize (a power of two). */
 #ifndef RTHEAP_LIBC_PAGE_SIZE
 #define RTHEAP_LIBC_PAGE_SIZE 4096u
 #endif
 
-/* newlib's reentrant variants; `reent` is ignored (errno is set directly). */
+/**
+ * \name newlib's reentrant variants
+ * Same as the functions without `_r`; `reent` is ignored (errno is set directly).
+ * @{
+ */
+/**
+ * malloc(size).
+ *
+ * \param reent ignored
+ * \param size bytes wanted
+ * \return the block, or NULL
+ */
 void *_malloc_r(void *reent, size_t size);
+/**
+ * free(ptr).
+ *
+ * \param reent ignored
+ * \param ptr a live block, or NULL
+ */
 void _free_r(void *reent, void *ptr);
+/**
+ * calloc(count, size).
+ *
+ * \param reent ignored
+ * \param count number of elements
+ * \param size bytes per element
+ * \return the zeroed block, or NULL
+ */
 void *_calloc_r(void *reent, size_t count, size_t size);
+/**
+ * realloc(ptr, size).
+ *
+ * \param reent ignored
+ * \param ptr a live block, or NULL
+ * \param size new size in bytes
+ * \return the block, or NULL
+ */
 void *_realloc_r(void *reent, void *ptr, size_t size);
+/**
+ * memalign(align, size).
+ *
+ * \param reent ignored
+ * \param align alignment, a power of two
+ * \param size bytes wanted
+ * \return the block, or NULL
+ */
 void *_memalign_r(void *reent, size_t align, size_t size);
+/**
+ * malloc_usable_size(ptr).
+ *
+ * \param reent ignored
+ * \param ptr a live block
+ * \return its usable bytes, or 0
+ */
 size_t _malloc_usable_size_r(void *reent, void *ptr);
+/** @} */
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,68 @@
+# rtheap install rules (included by the top-level CMakeLists.txt when RTHEAP_INSTALL).
+#
+#   cmake --install <tree> --prefix <prefix>   installs
+#     include/rtheap.h, include/rtheap_config.h (+ rtheap_libc.h where rtheap::libc is built)
+#     lib/librtheap.a (+ lib/librtheap_libc.a)
+#     lib/cmake/rtheap/rtheapConfig.cmake, rtheapConfigVersion.cmake, rtheapTargets*.cmake
+#         -> find_package(rtheap [0.1] [COMPONENTS libc]): rtheap::rtheap, rtheap::libc
+#     lib/pkgconfig/rtheap.pc   (relocatable: paths relative to ${pcfiledir})
+#
+# The package carries no CPU flags (they live in CMAKE_C_FLAGS of the toolchain, not in
+# the targets) and no warning flags (rtheap_warnings is a build-tree-only dependency):
+# the consumer's toolchain decides. It must match the CPU and float ABI the library was
+# built for (rtheap_CPU in the package says which; empty for a host build).
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(_rtheap_targets rtheap)
+set(_rtheap_headers "${PROJECT_SOURCE_DIR}/src/rtheap.h" "${PROJECT_SOURCE_DIR}/src/rtheap_config.h")
+if(TARGET rtheap_libc)
+  list(APPEND _rtheap_targets rtheap_libc)
+  list(APPEND _rtheap_headers "${PROJECT_SOURCE_DIR}/src/libc/rtheap_libc.h")
+endif()
+if(RTHEAP_CONFIG_HEADER)
+  message(STATUS "rtheap: the installed package defines RTHEAP_CONFIG_HEADER=\"${RTHEAP_CONFIG_HEADER}\": "
+    "its consumers need that header on their include path")
+endif()
+
+install(TARGETS ${_rtheap_targets} EXPORT rtheapTargets
+  ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+  LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}")
+install(FILES ${_rtheap_headers} DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+
+set(RTHEAP_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/rtheap" CACHE STRING
+  "Where the CMake package files are installed (relative to the prefix)")
+install(EXPORT rtheapTargets NAMESPACE rtheap:: DESTINATION "${RTHEAP_INSTALL_CMAKEDIR}")
+
+if(CMAKE_CROSSCOMPILING)
+  set(RTHEAP_PACKAGE_CPU "${RTHEAP_CPU}")
+else()
+  set(RTHEAP_PACKAGE_CPU "")
+endif()
+configure_package_config_file("${CMAKE_CURRENT_LIST_DIR}/rtheapConfig.cmake.in"
+  "${PROJECT_BINARY_DIR}/rtheapConfig.cmake"
+  INSTALL_DESTINATION "${RTHEAP_INSTALL_CMAKEDIR}")
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/rtheapConfigVersion.cmake"
+  VERSION "${PROJECT_VERSION}" COMPATIBILITY SameMajorVersion)
+install(FILES "${PROJECT_BINARY_DIR}/rtheapConfig.cmake" "${PROJECT_BINARY_DIR}/rtheapConfigVersion.cmake"
+  DESTINATION "${RTHEAP_INSTALL_CMAKEDIR}")
+
+# pkg-config (for host builds and Makefiles): prefix relative to the .pc file, so the
+# file stays right with `cmake --install --prefix <elsewhere>` and DESTDIR.
+set(_rtheap_pcdir "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
+file(RELATIVE_PATH _rtheap_pc_to_prefix "/prefix/${_rtheap_pcdir}" "/prefix")
+string(REGEX REPLACE "/$" "" _rtheap_pc_to_prefix "${_rtheap_pc_to_prefix}")
+foreach(_d LIBDIR INCLUDEDIR)
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_${_d}}")
+    set(RTHEAP_PC_${_d} "${CMAKE_INSTALL_${_d}}")
+  else()
+    set(RTHEAP_PC_${_d} "\${prefix}/${CMAKE_INSTALL_${_d}}")
+  endif()
+endforeach()
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(RTHEAP_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  set(RTHEAP_PC_PREFIX "\${pcfiledir}/${_rtheap_pc_to_prefix}")
+endif()
+configure_file("${CMAKE_CURRENT_LIST_DIR}/rtheap.pc.in" "${PROJECT_BINARY_DIR}/rtheap.pc" @ONLY)
+install(FILES "${PROJECT_BINARY_DIR}/rtheap.pc" DESTINATION "${_rtheap_pcdir}")
