@@ -1,0 +1,152 @@
+/* The five classic Rust allocator entry points, driven from C as a firmware or
+ * another language would (no Rust needed): __rust_allocate, __rust_deallocate,
+ * __rust_reallocate, __rust_reallocate_inplace and __rust_usable_size on the
+ * default heap, with odd sizes and every power-of-two alignment the heap can
+ * place. Runs on the host and on every board. */
+#include "core_util.h"
+
+static size_t heap_bytes(void)
+{
+    rtheap_stats_t s;
+    return rtheap_get_stats(rtheap_default(), &s) ? s.heap_bytes : 0u;
+}
+
+static size_t live_blocks(void)
+{
+    rtheap_stats_t s;
+    return rtheap_get_stats(rtheap_default(), &s) ? s.live_blocks : 0u;
+}
+
+/* Sizes and alignments: odd sizes, and alignments up to 4096 where the heap
+ * can hold the padding (the micro:bit's is about 10 KiB). */
+static const size_t sizes[] = {0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 63, 100, 255, 257, 1000};
+static const size_t aligns[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
+
+static void allocate_everything(void)
+{
+    size_t biggest_align = heap_bytes() >= 16384u ? 4096u : 2048u;
+    for (size_t ai = 0; ai < sizeof aligns / sizeof aligns[0]; ai++) {
+        size_t align = aligns[ai];
+        if (align > biggest_align) {
+            break;
+        }
+        for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+            size_t size = sizes[si];
+            uint8_t *p = __rust_allocate(size, align);
+            if (!TH_CHECK_NOT_NULL(p)) {
+                continue;
+            }
+            TH_CHECK(cu_aligned(p, align));
+            size_t usable = __rust_usable_size(size, align);
+            TH_CHECK(usable >= size);
+            TH_CHECK_EQ(usable, rtheap_request_usable_size(size, align));
+            /* The block really has those bytes: the heap says so, and writing
+             * all of them disturbs nothing (rtheap_check after the free). */
+            TH_CHECK(rtheap_usable_size(rtheap_default(), p) >= usable);
+            cu_fill(p, usable, (uint32_t)(size * 31u + align));
+            TH_CHECK_EQ(cu_verify(p, usable, (uint32_t)(size * 31u + align)), usable);
+            __rust_deallocate(p, size, align);
+        }
+    }
+    TH_CHECK_EQ(rtheap_check(rtheap_default()), RTHEAP_OK);
+}
+
+static void zero_sized(void)
+{
+    void *a = __rust_allocate(0, 8);
+    void *b = __rust_allocate(0, 8);
+    void *c = __rust_allocate(0, 64);
+    TH_CHECK(a != NULL && b != NULL && c != NULL);
+    TH_CHECK(a != b && a != c && b != c);
+    TH_CHECK(cu_aligned(c, 64));
+    __rust_deallocate(a, 0, 8);
+    __rust_deallocate(b, 0, 8);
+    __rust_deallocate(c, 0, 64);
+    __rust_deallocate(NULL, 0, 8); /* nothing */
+}
+
+static void reallocate(void)
+{
+    /* Growth by doubling, as Vec does, keeping contents and alignment. */
+    const size_t align = 64;
+    size_t size = 24;
+    uint8_t *p = __rust_allocate(size, align);
+    TH_CHECK_NOT_NULL(p);
+    cu_fill(p, size, 7u);
+    size_t cap = heap_bytes() >= 16384u ? 8192u : 2048u;
+    while (p != NULL && size * 2u <= cap) {
+        uint8_t *q = __rust_reallocate(p, size, size * 2u, align);
+        if (!TH_CHECK_NOT_NULL(q)) {
+            break;
+        }
+        TH_CHECK(cu_aligned(q, align));
+        TH_CHECK_EQ(cu_verify(q, size, 7u), size);
+        cu_fill(q, size * 2u, 7u);
+        p = q;
+        size *= 2u;
+    }
+    /* Shrink, then a reallocate that cannot be served: NULL, block intact. */
+    uint8_t *q = __rust_reallocate(p, size, 40, align);
+    TH_CHECK_NOT_NULL(q);
+    TH_CHECK(cu_aligned(q, align));
+    TH_CHECK_EQ(cu_verify(q, 40, 7u), 40u);
+    p = q;
+    size = 40;
+    TH_CHECK_NULL(__rust_reallocate(p, size, heap_bytes() * 2u, align));
+    TH_CHECK_EQ(cu_verify(p, 40, 7u), 40u);
+    __rust_deallocate(p, size, align);
+}
+
+static void reallocate_inplace(void)
+{
+    uint8_t *a = __rust_allocate(100, 8);
+    uint8_t *b = __rust_allocate(100, 8);
+    uint8_t *c = __rust_allocate(100, 8);
+    TH_CHECK(a != NULL && b != NULL && c != NULL);
+    cu_fill(a, 100, 1u);
+    size_t old = __rust_usable_size(100, 8);
+
+    /* Blocked by b: the classic ABI answers old_size, a untouched. */
+    TH_CHECK_EQ(__rust_reallocate_inplace(a, old, old + 200u, 8), old);
+    TH_CHECK_EQ(cu_verify(a, 100, 1u), 100u);
+
+    /* b freed: a grows into it, without moving. */
+    __rust_deallocate(b, 100, 8);
+    size_t grown = __rust_reallocate_inplace(a, old, old + 100u, 8);
+    TH_CHECK(grown >= old + 100u);
+    TH_CHECK(rtheap_usable_size(rtheap_default(), a) >= grown);
+    TH_CHECK_EQ(cu_verify(a, 100, 1u), 100u);
+    cu_fill(a, grown, 2u);
+
+    /* Shrink in place: always possible, the usable size is what is left. */
+    size_t shrunk = __rust_reallocate_inplace(a, grown, 16, 8);
+    TH_CHECK(shrunk >= 16u && shrunk < grown);
+    TH_CHECK_EQ(cu_verify(a, 16, 2u), 16u);
+    TH_CHECK_EQ(rtheap_check(rtheap_default()), RTHEAP_OK);
+
+    __rust_deallocate(a, shrunk, 8);
+    __rust_deallocate(c, 100, 8);
+}
+
+static void bad_requests(void)
+{
+    TH_CHECK_NULL(__rust_allocate(heap_bytes() * 2u, 8));
+    TH_CHECK_NULL(__rust_allocate((size_t)-1, 8));
+    TH_CHECK_NULL(__rust_allocate(16, 3)); /* not a power of two */
+    TH_CHECK_EQ(__rust_usable_size(16, 3), 0u);
+    TH_CHECK_EQ(__rust_usable_size((size_t)-1, 8), 0u);
+}
+
+int main(void)
+{
+    th_println("test_rust_abi: the five classic entry points from C");
+    size_t live = live_blocks();
+    zero_sized();
+    allocate_everything();
+    reallocate();
+    reallocate_inplace();
+    bad_requests();
+    TH_CHECK_EQ(live_blocks(), live);
+    TH_CHECK_EQ(rtheap_check(rtheap_default()), RTHEAP_OK);
+    return th_summary();
+}
