@@ -215,19 +215,6 @@ RTHEAP_PRIVATE uint32_t rtheap_class_up(uint32_t g)
     return (s << RTHEAP_SL_LOG2) + (g >> s) + inexact;
 }
 
-/**
- * Rounds g up to the smallest size of the next class boundary, so that every
- * block of class_of(result) or above has at least g granules.
- */
-RTHEAP_PRIVATE uint32_t rtheap_round_to_class(uint32_t g)
-{
-    if (g < SL_COUNT) {
-        return g;
-    }
-    uint32_t step = (1u << (rtheap_fls(g) - RTHEAP_SL_LOG2)) - 1u;
-    return g + step;
-}
-
 /** Smallest granule count of class c (inverse of rtheap_class_of). */
 RTHEAP_PRIVATE uint32_t rtheap_class_min(uint32_t c)
 {
@@ -305,6 +292,12 @@ RTHEAP_PRIVATE bool rtheap_is_free(const block_t *b)
 RTHEAP_PRIVATE size_t rtheap_hdr(uintptr_t t, size_t flags)
 {
     return (size_t)t | flags | (size_t)(((t & ALIGN) ^ ALIGN) >> (ALIGN_LOG2 - 2u));
+}
+
+/** True if a header word is a fence's, whatever its PREV_FREE flag. */
+RTHEAP_PRIVATE bool rtheap_is_fence(size_t header)
+{
+    return (header & ~FLAG_PREV_FREE) == FENCE;
 }
 
 /** True if the header's check bit agrees with its size. */
@@ -498,6 +491,16 @@ RTHEAP_PRIVATE bool rtheap_links_ok(rtheap_t *heap, const block_t *b, uint32_t c
 #endif
 }
 
+/** List c has just become empty: clears its bit, and its row's if that empties too. */
+RTHEAP_PRIVATE void rtheap_list_emptied(rtheap_t *heap, uint32_t c)
+{
+    uint32_t fl = c / SL_COUNT;
+    heap->sl_bitmap[fl] &= ~(1u << (c % SL_COUNT));
+    if (heap->sl_bitmap[fl] == 0) {
+        heap->fl_bitmap &= ~(1u << fl);
+    }
+}
+
 RTHEAP_PRIVATE void rtheap_list_remove(rtheap_t *heap, block_t *b, uint32_t c)
 {
     block_t *prev = b->prev_free;
@@ -510,11 +513,7 @@ RTHEAP_PRIVATE void rtheap_list_remove(rtheap_t *heap, block_t *b, uint32_t c)
     } else {
         rtheap_heads(heap)[c] = next;
         if (next == NULL) {
-            uint32_t fl = c / SL_COUNT;
-            heap->sl_bitmap[fl] &= ~(1u << (c % SL_COUNT));
-            if (heap->sl_bitmap[fl] == 0) {
-                heap->fl_bitmap &= ~(1u << fl);
-            }
+            rtheap_list_emptied(heap, c);
         }
     }
 }
@@ -601,7 +600,7 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_validate_used(const rtheap_t *heap, const v
     /* Next: says "previous used", no reserved bits, check bit right, and
      * fits the region (or is the sentinel). */
     if ((next & (FLAG_PREV_FREE | FLAG_RESERVED)) != 0 ||
-        (!rtheap_check_bit_ok(next) && next != FENCE) ||
+        (!rtheap_check_bit_ok(next) && !rtheap_is_fence(next)) ||
         (t != room && (tn < MIN_BLOCK || tn > room - t))) {
         return RTHEAP_ERR_BAD_NEIGHBOUR;
     }
@@ -780,7 +779,6 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint
  */
 RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_take(rtheap_t *heap, block_t *b, uint32_t c, uintptr_t t)
 {
-    block_t *next = b->next_free;
 #if RTHEAP_CHECKS
     /* A write after free can forge this block's size or links: before
      * carving, the block must be free, linked from its list, at least t
@@ -802,19 +800,17 @@ RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_take(rtheap_t *heap, block_t *b, uint32_t 
 #else
     (void)t;
 #endif
+    block_t *next = b->next_free;
     if (b->prev_free != NULL) {
-        rtheap_list_remove(heap, b, c); /* found by the bounded first fit */
+        rtheap_list_remove(heap, b, c); /* found deeper by the bounded first fit */
         return true;
     }
+    /* The head: the common case, without list_remove's test of prev. */
     rtheap_heads(heap)[c] = next;
     if (next != NULL) {
         next->prev_free = NULL;
     } else {
-        uint32_t fl = c / SL_COUNT;
-        heap->sl_bitmap[fl] &= ~(1u << (c % SL_COUNT));
-        if (heap->sl_bitmap[fl] == 0) {
-            heap->fl_bitmap &= ~(1u << fl);
-        }
+        rtheap_list_emptied(heap, c);
     }
     return true;
 }
@@ -1514,7 +1510,7 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_check_region(rtheap_t *heap, const region_t
         if (h > r->sentinel || rtheap_prev_is_free(b) != prev_free) {
             return RTHEAP_ERR_CHAIN;
         }
-        if ((b->header & ~FLAG_PREV_FREE) == FENCE && MIN_BLOCK < r->sentinel - h) {
+        if (rtheap_is_fence(b->header) && MIN_BLOCK < r->sentinel - h) {
             totals->fence_bytes += MIN_BLOCK;
             prev_free = false;
             h += MIN_BLOCK;
@@ -1650,7 +1646,7 @@ size_t rtheap_walk(rtheap_t *heap, rtheap_walker_t walker, void *user)
         for (uintptr_t h = r->first; go_on && h < r->sentinel;) {
             const block_t *b = rtheap_block_at(h);
             uintptr_t t = rtheap_size(b);
-            if ((b->header & ~FLAG_PREV_FREE) == FENCE) {
+            if (rtheap_is_fence(b->header)) {
                 h += MIN_BLOCK; /* a fence between chunks: not a block anyone owns */
                 continue;
             }

@@ -77,13 +77,13 @@ static void check_class_of(uint32_t g, uint32_t *bad)
     ok = ok && (g >= (1u << 30) || rtheap_class_min(c + 1u) > g);
     ok = ok && rtheap_fl_of(g) == c / SL_COUNT;
     ok = ok && rtheap_class_of(rtheap_class_min(c)) == c;
-    /* rounded class: the smallest class whose minimum is >= g */
-    uint32_t r = rtheap_round_to_class(g);
-    uint32_t cr = rtheap_class_of(r);
-    ok = ok && r >= g && rtheap_class_min(cr) >= g && (cr == 0 || rtheap_class_min(cr - 1u) < g);
+    /* search class: the smallest class whose minimum is >= g */
+    uint32_t cr = rtheap_class_up(g);
+    uint32_t r = rtheap_class_min(cr);
+    ok = ok && r >= g && (cr == 0 || rtheap_class_min(cr - 1u) < g);
     ok = ok && (cr == c || cr == c + 1u);
     if (g > 1) {
-        ok = ok && rtheap_class_of(g - 1u) <= c && rtheap_round_to_class(g - 1u) <= r;
+        ok = ok && rtheap_class_of(g - 1u) <= c && rtheap_class_up(g - 1u) <= cr;
     }
     if (!ok && (*bad)++ < 5) {
         th_print("  class mismatch for g=");
@@ -135,7 +135,7 @@ static void test_classes(void)
     /* row 0 is one granule count per list */
     for (uint32_t g = 1; g < SL_COUNT; g++) {
         TH_CHECK_EQ(rtheap_class_of(g), g);
-        TH_CHECK_EQ(rtheap_round_to_class(g), g);
+        TH_CHECK_EQ(rtheap_class_up(g), g);
     }
 }
 
