@@ -1447,6 +1447,8 @@ bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out)
     s->largest_guaranteed = rtheap_largest_guaranteed(heap);
     s->error_count = heap->error_count;
     s->region_count = heap->region_count;
+    s->quarantine_count = 0;
+    s->quarantined_bytes = 0;
 #if RTHEAP_STATS
     s->used_bytes_with_overhead = heap->used_total;
     size_t live = (size_t)(uint32_t)(heap->alloc_count - heap->free_count);
@@ -1694,6 +1696,7 @@ const char *rtheap_error_name(rtheap_error_t kind)
     case RTHEAP_ERR_STATS: return "statistics mismatch";
     case RTHEAP_ERR_POISON: return "free memory written";
     case RTHEAP_ERR_CONTROL: return "control structure damaged";
+    case RTHEAP_ERR_NO_HEAP: return "no heap (heap symbols missing or region too small)";
     case RTHEAP_ERR_FORCE_INT_: break;
     }
     return "unknown error";

@@ -93,6 +93,8 @@ typedef enum rtheap_error {
     RTHEAP_ERR_STATS = 14,       /**< statistics disagree with the heap */
     RTHEAP_ERR_POISON = 15,      /**< a free block was written (RTHEAP_POISON builds) */
     RTHEAP_ERR_CONTROL = 16,     /**< the control structure itself is damaged */
+    /* Reported by the default heap (rtheap_default.c). */
+    RTHEAP_ERR_NO_HEAP = 17,     /**< no heap: the heap symbols are missing or describe too small a region */
     /** Not an error: keeps the enum int-sized where enums are short
      * (arm-none-eabi-gcc's default), so that the C ABI is the same for every
      * caller and language. */
@@ -122,6 +124,8 @@ typedef struct rtheap_stats {
     uint32_t failed_count;      /**< allocations that returned NULL for want of memory */
     uint32_t error_count;       /**< bad-input errors detected (see rtheap_error_t) */
     uint32_t region_count;      /**< regions in the heap */
+    uint32_t quarantine_count;  /**< damaged free blocks (or lists) taken out of service */
+    size_t quarantined_bytes;   /**< bytes of the blocks quarantined (see "Damage") */
 } rtheap_stats_t;
 
 /** What rtheap_walk() reports for each block, in address order. */

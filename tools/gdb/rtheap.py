@@ -45,6 +45,7 @@ ERRORS = [
     ("RTHEAP_ERR_STATS", "statistics mismatch"),
     ("RTHEAP_ERR_POISON", "free memory written"),
     ("RTHEAP_ERR_CONTROL", "control structure damaged"),
+    ("RTHEAP_ERR_NO_HEAP", "no heap (heap symbols missing or region too small)"),
 ]
 OK, CHAIN, ACCOUNTING, COALESCE, LIST_CLASS, BITMAP, FREE_COUNT, STATS, CONTROL = (
     0, 8, 9, 10, 11, 12, 13, 14, 16)

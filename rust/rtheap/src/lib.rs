@@ -204,6 +204,10 @@ pub struct Stats {
     pub error_count: u32,
     /// Regions in the heap (1, or 2 with a second RAM region).
     pub region_count: u32,
+    /// Damaged free blocks (or lists) taken out of service.
+    pub quarantine_count: u32,
+    /// Bytes of the quarantined blocks.
+    pub quarantined_bytes: usize,
 }
 
 // The C layout: 8 size_t then 6 uint32_t, no padding on 32-bit (and a tail
@@ -251,6 +255,8 @@ pub enum HeapError {
     /// The control structure is damaged, or there is no heap at all
     /// (the linker symbols describe a region too small for one).
     Control = 16,
+    /// No heap: the heap symbols are missing or describe too small a region.
+    NoHeap = 17,
     /// A code this crate does not know (a newer C library).
     Unknown = 255,
 }
@@ -277,6 +283,7 @@ impl HeapError {
             14 => Stats,
             15 => Poison,
             16 => Control,
+            17 => NoHeap,
             _ => Unknown,
         })
     }
