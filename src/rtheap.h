@@ -423,6 +423,17 @@ rtheap_t *rtheap_default(void);
  */
 rtheap_t *rtheap_default_init(void *mem, size_t bytes);
 
+/**
+ * Whether the default heap exists: RTHEAP_OK once rtheap_default() has (or
+ * can) build it, RTHEAP_ERR_NO_HEAP when the linker symbols are missing or
+ * describe a region too small for a heap and rtheap_default_init() was not
+ * called. Lets front ends (libc, Rust) tell "no heap" from "out of memory".
+ * O(1) after the first call. ISR-safe.
+ *
+ * \return RTHEAP_OK or RTHEAP_ERR_NO_HEAP
+ */
+rtheap_error_t rtheap_default_status(void);
+
 /* ------------------------------------------------------------------------ */
 /* Classic Rust allocator ABI on the default heap (rtheap_rust.c)            */
 /* ------------------------------------------------------------------------ */

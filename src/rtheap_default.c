@@ -74,3 +74,8 @@ rtheap_t *rtheap_default_init(void *mem, size_t bytes)
     RTHEAP_UNLOCK((rtheap_t *)NULL, state);
     return heap;
 }
+
+rtheap_error_t rtheap_default_status(void)
+{
+    return rtheap_default() != NULL ? RTHEAP_OK : RTHEAP_ERR_NO_HEAP;
+}
