@@ -73,6 +73,9 @@ void fw_trace_free(void *p, size_t size);
 #define traceMALLOC(p, size) fw_trace_malloc((p), (size))
 #define traceFREE(p, size) fw_trace_free((p), (size))
 
+/* No MPU (the Armv6-M and Armv8-M ports ask). */
+#define configENABLE_MPU 0
+
 #if defined(__ARM_ARCH_7M__)
 /* ARM_CM3: the port's handlers under the names of boards/common/startup.c's vector
  * table (their weak defaults are replaced). */
@@ -81,11 +84,10 @@ void fw_trace_free(void *p, size_t size);
 #define xPortSysTickHandler SysTick_Handler
 #elif defined(__ARM_ARCH_8M_MAIN__)
 /* ARM_CM33_NTZ: FreeRTOS alone in the Secure state (QEMU starts the CPU secure),
- * no TrustZone calls, MPU, FPU (soft-float build) or MVE. Its handlers already
+ * no TrustZone calls, FPU (soft-float build) or MVE. Its handlers already
  * have the vector table's names. */
 #define configENABLE_TRUSTZONE 0
 #define configRUN_FREERTOS_SECURE_ONLY 1
-#define configENABLE_MPU 0
 #define configENABLE_FPU 0
 #define configENABLE_MVE 0
 #endif
