@@ -28,6 +28,10 @@
 #include "task.h"
 #include "timers.h"
 
+/* 1: the consumer leaks one message; the test must then fail (negative control). */
+#ifndef STRESS_LEAK
+#define STRESS_LEAK 0
+#endif
 #ifndef STRESS_ITERATIONS
 #define STRESS_ITERATIONS 20000u
 #endif
@@ -368,6 +372,11 @@ static void consumer_task(void *arg)
         if (n > MAX_BUF + 4u || !intact(m + 4, n, seq)) {
             ledger_add(&ledger.bad, 1);
         }
+#if STRESS_LEAK
+        if (m[4 + n - 1] == pattern(seq, n - 1, n) && seq == 1) {
+            continue; /* the negative control: one message never freed */
+        }
+#endif
         vPortFree(m); /* allocated by the producer */
         ledger_add(&ledger.buf_frees, 1);
     }
