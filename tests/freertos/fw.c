@@ -3,7 +3,6 @@
 
 #include "FreeRTOS.h"
 #include "harness.h"
-#include "rtheap_freertos.h"
 #include "semihost.h"
 #include "task.h"
 

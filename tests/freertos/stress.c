@@ -543,7 +543,8 @@ static void coordinator_task(void *arg)
     TH_CHECK_EQ(ledger.bad, 0);
     TH_CHECK_EQ(fw_malloc_failed, 0);
     TH_CHECK_EQ(fw_trace.malloc_nulls, 0);
-    TH_CHECK(irq_owner.ops > 100u && tick_owner.ops > 100u && timer_callbacks > 100u);
+    TH_CHECK(irq_owner.ops > STRESS_ITERATIONS / 8u && tick_owner.ops > STRESS_ITERATIONS / 8u &&
+             timer_callbacks > STRESS_ITERATIONS / 8u);
     TH_CHECK(child_runs == ledger.tasks - (uint32_t)N_WORKERS);
     TH_CHECK(ledger.slices > 10u);
 
