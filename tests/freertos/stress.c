@@ -70,7 +70,7 @@ static ledger_t ledger;
 static owner_t churn_owner[N_CHURN], timer_owner, irq_owner, tick_owner;
 static TaskHandle_t coordinator;
 static QueueHandle_t msgq;
-static volatile uint32_t irq_count, tick_count, timer_callbacks, child_runs;
+static volatile uint32_t irq_count, tick_count, timer_callbacks, child_runs, irq_in_critical;
 
 static void ledger_add(uint32_t *field, uint32_t n)
 {
@@ -164,9 +164,21 @@ static void owner_release(owner_t *o)
 }
 
 /* ---- interrupts ---- */
+/* Exception entry leaves BASEPRI alone: non-zero here means the interrupt came
+ * inside one of the kernel's critical sections, which do not mask priority 0. */
+static void count_kernel_critical(void)
+{
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_8M_MAIN__)
+    uint32_t basepri;
+    __asm__ volatile("mrs %0, basepri" : "=r"(basepri));
+    irq_in_critical += basepri != 0;
+#endif
+}
+
 static void on_timer_irq(void)
 {
     irq_count++;
+    count_kernel_critical();
     owner_step(&irq_owner, 64);
     owner_step(&irq_owner, 64);
 }
@@ -465,7 +477,13 @@ static void print_result(uint32_t ops, uint32_t irq_ops, uint32_t checks)
     th_print(fw_timer_name);
     th_print(" interrupts, ");
     th_print_u(tick_count);
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_8M_MAIN__)
+    th_print(" tick hooks; ");
+    th_print_u(irq_in_critical);
+    th_print(" timer interrupts inside the kernel's critical sections); ");
+#else
     th_print(" tick hooks); ");
+#endif
     th_print_u(ledger.tasks);
     th_print(" tasks, ");
     th_print_u(ledger.queues);
@@ -547,6 +565,9 @@ static void coordinator_task(void *arg)
              timer_callbacks > STRESS_ITERATIONS / 8u);
     TH_CHECK(child_runs == ledger.tasks - (uint32_t)N_WORKERS);
     TH_CHECK(ledger.slices > 10u);
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_8M_MAIN__)
+    TH_CHECK(irq_in_critical > 0u); /* it allocated where the kernel masks (BASEPRI) */
+#endif
 
     uint32_t ops = (fw_trace.mallocs - base_mallocs) + (fw_trace.frees - base_frees);
     uint32_t irq_ops = irq_owner.ops + tick_owner.ops;
