@@ -782,26 +782,40 @@ __attribute__((noinline, cold)) static void rtheap_contain_listed(rtheap_t *heap
 }
 
 /**
- * A free block of at least t bytes (t <= max_block) that holds up, left in
- * its list, or NULL; *cls gets its list and *size its size. Good fit: the
- * rounded class guarantees any block found is large enough; when it finds
- * nothing, up to RTHEAP_FIT_SCAN blocks of t's own class are tried (the
- * first often fits, and it makes a request of exactly the largest free
- * block succeed). A damaged block met on the way is taken out of service
- * and the search goes on: the loop is bounded, every round takes one
- * non-empty list or block out.
+ * Size of b, the head of a list found by the good-fit search, when it holds
+ * up as an allocation needs (a free block of at least t bytes inside its
+ * region, its footer, no previous link, a sound next link); 0 otherwise.
  */
-RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint32_t *cls,
-                                               uintptr_t *size)
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_head_ok(const rtheap_t *heap, const block_t *b,
+                                                   uintptr_t t)
+{
+    uintptr_t s = rtheap_listed_size(heap, b);
+    if (RTHEAP_CHECKS && (s < t || b->prev_free != NULL || !rtheap_next_link_ok(heap, b))) {
+        return 0;
+    }
+    return s;
+}
+
+/**
+ * The rest of rtheap_find, out of the hot path: damaged heads taken out of
+ * service and the search done again, and the bounded first fit in t's own
+ * class when no class guarantees a fit. Bounded: every round takes one
+ * list or block out of service, and there are at most four.
+ */
+__attribute__((noinline)) static block_t *rtheap_find_slow(rtheap_t *heap, uintptr_t t,
+                                                           uint32_t *cls, uintptr_t *size,
+                                                           block_t *damaged, uint32_t dc)
 {
     uint32_t g = rtheap_granules(t);
+    if (damaged != NULL) {
+        rtheap_contain_listed(heap, damaged, dc);
+    }
     for (uint32_t round = 0; round < 4u; round++) {
         uint32_t c;
         block_t *b = rtheap_search(heap, rtheap_class_up(g), &c);
         if (b != NULL) {
-            uintptr_t s = rtheap_listed_size(heap, b);
-            if (s >= t && (!RTHEAP_CHECKS || rtheap_next_link_ok(heap, b)) &&
-                b->prev_free == NULL) {
+            uintptr_t s = rtheap_head_ok(heap, b, t);
+            if (s != 0) {
                 *cls = c;
                 *size = s;
                 return b;
@@ -813,12 +827,12 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint
          * the request's own class, whose blocks may or may not fit. */
         c = rtheap_class_of(g);
         b = heap->heads[c];
-        bool damaged = false;
+        bool damage = false;
         for (uint32_t n = 0; b != NULL && n < RTHEAP_FIT_SCAN; n++) {
             uintptr_t s = rtheap_listed_size(heap, b);
             if (s == 0 || !rtheap_links_ok(heap, b, c)) {
                 rtheap_contain_listed(heap, b, c);
-                damaged = true;
+                damage = true;
                 break;
             }
             if (s >= t) {
@@ -828,11 +842,36 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint
             }
             b = b->next_free; /* checked by links_ok above */
         }
-        if (!damaged) {
+        if (!damage) {
             return NULL;
         }
     }
     return NULL;
+}
+
+/**
+ * A free block of at least t bytes (t <= max_block) that holds up, left in
+ * its list, or NULL; *cls gets its list and *size its size. Good fit: the
+ * rounded class guarantees any block found is large enough; when it finds
+ * nothing, up to RTHEAP_FIT_SCAN blocks of t's own class are tried (the
+ * first often fits, and it makes a request of exactly the largest free
+ * block succeed). A damaged block met on the way is taken out of service
+ * and the search goes on (rtheap_find_slow).
+ */
+RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint32_t *cls,
+                                               uintptr_t *size)
+{
+    uint32_t c = 0;
+    block_t *b = rtheap_search(heap, rtheap_class_up(rtheap_granules(t)), &c);
+    if (b != NULL) {
+        uintptr_t s = rtheap_head_ok(heap, b, t);
+        if (s != 0) {
+            *cls = c;
+            *size = s;
+            return b;
+        }
+    }
+    return rtheap_find_slow(heap, t, cls, size, b, c);
 }
 
 /** Unlinks the block whose links are prev and next from list c. */
@@ -1034,15 +1073,18 @@ __attribute__((noinline, cold)) static rtheap_error_t rtheap_diagnose(const regi
  * O(1) validation of a pointer handed in as a live block: inside a region,
  * aligned, a sound used header whose size stays in the region, and a next
  * header that is sound and says its previous block is in use. Returns
- * RTHEAP_OK (with the region in *rp) or the error to report.
+ * RTHEAP_OK (with the region in *rp and the next header in *ndp) or the
+ * error to report.
  */
 RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *heap, const void *ptr,
-                                                              const region_t **rp)
+                                                              const region_t **rp, size_t *ndp)
 {
     uintptr_t h = (uintptr_t)ptr - WORD;
     const region_t *r = rtheap_region_of(heap, h);
     *rp = r;
+    *ndp = 0;
     if (!RTHEAP_CHECKS) {
+        *ndp = rtheap_block_at(h + rtheap_size(rtheap_block_at(h)->header))->header;
         return RTHEAP_OK;
     }
     if (r == NULL) {
@@ -1058,6 +1100,7 @@ RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *he
         return rtheap_diagnose(r, h);
     }
     size_t nd = rtheap_block_at(h + t)->header;
+    *ndp = nd;
     if (rtheap_prev_is_free(nd) || (rtheap_kind(nd) != KIND_BLOCK && !rtheap_is_ownerless(nd))) {
         return RTHEAP_ERR_BAD_NEIGHBOUR;
     }
@@ -1066,9 +1109,9 @@ RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *he
 
 /** Validates and reports; returns the block or NULL. */
 RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_lookup(rtheap_t *heap, const void *ptr,
-                                                 const region_t **rp)
+                                                 const region_t **rp, size_t *ndp)
 {
-    rtheap_error_t e = rtheap_validate_used(heap, ptr, rp);
+    rtheap_error_t e = rtheap_validate_used(heap, ptr, rp, ndp);
     if (e != RTHEAP_OK) {
         rtheap_report(heap, e, ptr);
         return NULL;
@@ -1102,85 +1145,117 @@ __attribute__((noinline, cold)) static void rtheap_contain_neighbour(rtheap_t *h
 }
 
 /**
- * True if the free block n after a block ending at n (room bytes to the
- * sentinel) holds up for a merge: size inside the region, footer, links.
- * *tn gets its size and *cn its class.
+ * Takes free block n (t bytes) out of its list if its links agree with the
+ * list (each link checked before it is read through): true then; false,
+ * nothing changed, if they do not. The class is computed only when n is a
+ * list head, the one case that needs it.
  */
-RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_next_mergeable(const rtheap_t *heap, const block_t *n,
-                                                     uintptr_t room, uintptr_t *tn, uint32_t *cn)
+RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_unlink_checked(rtheap_t *heap, block_t *n, uintptr_t t)
 {
-    uintptr_t t = rtheap_size(n->header);
-    *tn = t;
-    *cn = rtheap_class_of_size(t);
-    if (!RTHEAP_CHECKS) {
-        return true;
+    block_t *prev = n->prev_free;
+    block_t *next = n->next_free;
+    uint32_t c = 0;
+    if (prev != NULL) {
+        if (RTHEAP_CHECKS && (!rtheap_link_ok(heap, prev) || prev->next_free != n)) {
+            return false;
+        }
+    } else {
+        c = rtheap_class_of_size(t);
+        if (RTHEAP_CHECKS && heap->heads[c] != n) {
+            return false;
+        }
     }
-    return t >= MIN_BLOCK && t <= room && *rtheap_footer(rtheap_addr(n) + t) == n &&
-           rtheap_links_ok(heap, n, *cn);
+    if (RTHEAP_CHECKS && next != NULL && (!rtheap_link_ok(heap, next) || next->prev_free != n)) {
+        return false;
+    }
+    rtheap_unlink_between(heap, prev, next, c);
+    return true;
 }
 
 /**
- * The free block in front of block h (which says PREV_FREE), found through
- * the footer, if it holds up for a merge: a header position in region r
- * below h, a free block's header, a size that ends exactly at h, sound
- * links. NULL otherwise, after taking the damage out of service: the block
- * is quarantined when its header and extent hold up (links damaged);
- * otherwise the caller disowns it (clears its own PREV_FREE), so that it
- * is never looked at from here again. Reported once on behalf of `ptr`.
+ * Takes free block n, the next block of one that ends at n with `room`
+ * bytes left to the sentinel, out of its list for a merge if it holds up
+ * (size inside the region, footer, links): its size then, else 0.
  */
-RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_prev_mergeable(rtheap_t *heap, const region_t *r,
-                                                         uintptr_t h, uint32_t *cp,
-                                                         const void *ptr)
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_take_next(rtheap_t *heap, block_t *n, size_t nd,
+                                                     uintptr_t room)
+{
+    uintptr_t t = rtheap_size(nd);
+    if (RTHEAP_CHECKS &&
+        (t < MIN_BLOCK || t > room || *rtheap_footer(rtheap_addr(n) + t) != n)) {
+        return 0;
+    }
+    return rtheap_unlink_checked(heap, n, t) ? t : 0;
+}
+
+/**
+ * The free block in front of block h (which says PREV_FREE) could not be
+ * merged (cold path): quarantined when its header and extent hold up (so
+ * its links are what is damaged); otherwise the footer, or the header it
+ * leads to, was overwritten and where that block starts is unknown: it is
+ * left to be found through its list, where h's disowning it (the caller
+ * clears its PREV_FREE) shows it was reported. Reported once for `ptr`.
+ */
+__attribute__((noinline, cold)) static void rtheap_contain_prev(rtheap_t *heap, const region_t *r,
+                                                                uintptr_t h, const void *ptr)
 {
     block_t *p = *rtheap_footer(h);
     uintptr_t ph = rtheap_addr(p);
-    if (!RTHEAP_CHECKS) {
-        *cp = rtheap_class_of_size(h - ph);
-        return p;
-    }
-    /* Position first: nothing is read through a footer before that. */
     if (ph < h && rtheap_header_pos_ok(r, ph)) {
         size_t pd = p->header;
         if (rtheap_is_free_block(pd) && rtheap_size(pd) == h - ph) {
-            *cp = rtheap_class_of_size(h - ph);
-            if (rtheap_links_ok(heap, p, *cp)) {
-                return p;
-            }
             rtheap_contain_neighbour(heap, r, p, ptr);
-            return NULL;
+            return;
         }
+        rtheap_report_damage(heap, RTHEAP_ERR_BAD_NEIGHBOUR, ph, ptr);
+        return;
     }
-    /* The footer or the header it leads to was overwritten: where the free
-     * block in front starts is unknown. It is left to be found through its
-     * list, where the disowning shows it was reported. */
-    rtheap_report_damage(heap, RTHEAP_ERR_BAD_NEIGHBOUR,
-                         ph < h && rtheap_header_pos_ok(r, ph) ? ph : h, ptr);
-    return NULL;
+    rtheap_report_damage(heap, RTHEAP_ERR_BAD_NEIGHBOUR, h, ptr);
 }
 
 /**
- * Turns used block b (t bytes, header hd, inside region r, checked, in no
- * list) into a free block, merged with free neighbours, in its list; the
- * block after it learns that its previous block is free. A damaged
- * neighbour is taken out of service instead of merged (reported on behalf
- * of `ptr`).
+ * Takes the free block in front of block h (which says PREV_FREE, inside
+ * region r) out of its list for a merge if it holds up: found through the
+ * footer at a header position of r below h (checked before anything is read
+ * through it), a free block's header, a size that ends exactly at h, links
+ * that agree. Returns it, or NULL.
+ */
+RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_take_prev(rtheap_t *heap, const region_t *r, uintptr_t h)
+{
+    block_t *p = *rtheap_footer(h);
+    uintptr_t ph = rtheap_addr(p);
+    if (RTHEAP_CHECKS) {
+        if (ph >= h || !rtheap_header_pos_ok(r, ph)) {
+            return NULL;
+        }
+        size_t pd = p->header;
+        if (!rtheap_is_free_block(pd) || rtheap_size(pd) != h - ph) {
+            return NULL;
+        }
+    }
+    return rtheap_unlink_checked(heap, p, h - ph) ? p : NULL;
+}
+
+/**
+ * Turns used block b (header hd, inside region r, checked, in no list;
+ * next header nd) into a free block, merged with free neighbours, in its
+ * list; the block after it learns that its previous block is free. A
+ * damaged neighbour is taken out of service instead of merged (reported on
+ * behalf of `ptr`).
  */
 RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release(rtheap_t *heap, const region_t *r, block_t *b,
-                                              size_t hd, const void *ptr)
+                                              size_t hd, size_t nd, const void *ptr)
 {
     uintptr_t h = rtheap_addr(b);
     uintptr_t t = rtheap_size(hd);
     uintptr_t start = h;
     uintptr_t total = t;
-    size_t flags = FLAG_FREE;
     rtheap_poison(h + WORD, t - WORD);
     block_t *n = rtheap_block_at(h + t);
     bool next_merged = false;
-    if (rtheap_is_free(n->header)) {
-        uintptr_t tn;
-        uint32_t cn;
-        if (rtheap_next_mergeable(heap, n, r->sentinel - h - t, &tn, &cn)) {
-            rtheap_unlink(heap, n, cn);
+    if (rtheap_is_free(nd)) {
+        uintptr_t tn = rtheap_take_next(heap, n, nd, r->sentinel - h - t);
+        if (tn != 0) {
             n->header = 0; /* no stale header left behind */
             rtheap_poison(h + t, 3u * WORD);
             total += tn;
@@ -1190,18 +1265,18 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release(rtheap_t *heap, const region_t *r,
         }
     }
     if (rtheap_prev_is_free(hd)) {
-        uint32_t cp;
-        block_t *p = rtheap_prev_mergeable(heap, r, h, &cp, ptr);
+        block_t *p = rtheap_take_prev(heap, r, h);
         if (p != NULL) {
-            rtheap_unlink(heap, p, cp);
             b->header = 0;
             rtheap_poison(h - WORD, 2u * WORD);
             start = rtheap_addr(p);
             total += h - start;
+        } else {
+            rtheap_contain_prev(heap, r, h, ptr);
         }
     }
     block_t *f = rtheap_block_at(start);
-    f->header = rtheap_hdr(total, flags, KIND_BLOCK);
+    f->header = rtheap_hdr(total, FLAG_FREE, KIND_BLOCK);
     uintptr_t end = start + total;
     *rtheap_footer(end) = f;
     if (!next_merged) {
@@ -1222,11 +1297,12 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release(rtheap_t *heap, const region_t *r,
 RTHEAP_PRIVATE RTHEAP_HOT void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
 {
     const region_t *r;
-    block_t *b = rtheap_lookup(heap, ptr, &r);
+    size_t nd;
+    block_t *b = rtheap_lookup(heap, ptr, &r, &nd);
     if (b != NULL) {
         size_t hd = b->header;
         rtheap_count_free(heap, rtheap_size(hd));
-        rtheap_release(heap, r, b, hd, ptr);
+        rtheap_release(heap, r, b, hd, nd, ptr);
     }
 }
 
@@ -1246,7 +1322,8 @@ RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, const region_t *r, block_t *b, u
     block_t *tail = rtheap_block_at(rtheap_addr(b) + t);
     size_t th = rtheap_hdr(total - t, 0, KIND_BLOCK); /* its previous block (b) is used */
     tail->header = th;
-    rtheap_release(heap, r, tail, th, rtheap_payload(b));
+    size_t nd = rtheap_block_at(rtheap_addr(b) + total)->header;
+    rtheap_release(heap, r, tail, th, nd, rtheap_payload(b));
 }
 
 /**
@@ -1261,16 +1338,15 @@ RTHEAP_PRIVATE bool rtheap_resize_block(rtheap_t *heap, const region_t *r, block
     uintptr_t old = rtheap_size(b->header);
     if (t > old) {
         block_t *n = rtheap_block_at(h + old);
-        uintptr_t tn;
-        uint32_t cn;
-        if (!rtheap_is_free(n->header) || old + rtheap_size(n->header) < t) {
+        size_t nd = n->header;
+        if (!rtheap_is_free(nd) || old + rtheap_size(nd) < t) {
             return false;
         }
-        if (!rtheap_next_mergeable(heap, n, r->sentinel - h - old, &tn, &cn)) {
+        uintptr_t tn = rtheap_take_next(heap, n, nd, r->sentinel - h - old);
+        if (tn == 0) {
             rtheap_contain_neighbour(heap, r, n, rtheap_payload(n));
             return false;
         }
-        rtheap_unlink(heap, n, cn);
         uintptr_t joined = old + tn;
         n->header = 0;
         b->header = rtheap_hdr(joined, b->header & FLAG_PREV_FREE, KIND_BLOCK);
@@ -1297,7 +1373,8 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
         return rtheap_alloc_aligned_unlocked(heap, size, align);
     }
     const region_t *r;
-    block_t *b = rtheap_lookup(heap, ptr, &r);
+    size_t nd;
+    block_t *b = rtheap_lookup(heap, ptr, &r, &nd);
     if (b == NULL) {
         return NULL;
     }
@@ -1314,12 +1391,14 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     if (fresh == NULL) {
         return NULL;
     }
+    /* Re-read: taking damage out of service in the allocation may have
+     * changed b's PREV_FREE flag or its next block. */
     size_t hd = b->header;
     uintptr_t keep = rtheap_size(hd) - WORD;
     uintptr_t room = rtheap_size(rtheap_block_of(fresh)->header) - WORD;
     rtheap_copy_words((uintptr_t)fresh, (uintptr_t)ptr, keep < room ? keep : room);
     rtheap_count_free(heap, rtheap_size(hd));
-    rtheap_release(heap, r, b, hd, ptr);
+    rtheap_release(heap, r, b, hd, rtheap_block_at(rtheap_addr(b) + rtheap_size(hd))->header, ptr);
 #if RTHEAP_STATS
     heap->realloc_count++;
 #endif
@@ -1629,7 +1708,8 @@ size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size)
     LOCK(heap);
     size_t usable = 0;
     const region_t *r;
-    block_t *b = rtheap_lookup(heap, ptr, &r);
+    size_t nd;
+    block_t *b = rtheap_lookup(heap, ptr, &r, &nd);
     uintptr_t t = rtheap_block_size_for(size);
     if (b != NULL && t != 0 && t <= heap->max_block && rtheap_resize_block(heap, r, b, t)) {
         usable = (size_t)(rtheap_size(b->header) - WORD);
@@ -1657,7 +1737,8 @@ size_t rtheap_usable_size(rtheap_t *heap, const void *ptr)
     }
     LOCK(heap);
     const region_t *r;
-    const block_t *b = rtheap_lookup(heap, ptr, &r);
+    size_t nd;
+    const block_t *b = rtheap_lookup(heap, ptr, &r, &nd);
     size_t usable = b != NULL ? (size_t)(rtheap_size(b->header) - WORD) : 0u;
     UNLOCK(heap);
     return usable;
