@@ -1811,7 +1811,10 @@ bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out)
     s->used_bytes_with_overhead = heap->used_total;
     size_t live = (size_t)(uint32_t)(heap->alloc_count - heap->free_count);
     s->used_bytes = heap->used_total - live * WORD;
-    s->free_bytes = heap->arena_bytes - heap->used_total - heap->quarantined_bytes;
+    /* Quarantined blocks sized by a forged header could overlap live ones:
+     * never let that wrap the free count. */
+    size_t unused = heap->arena_bytes - heap->used_total;
+    s->free_bytes = unused > heap->quarantined_bytes ? unused - heap->quarantined_bytes : 0u;
     s->peak_used_bytes = heap->peak_total;
     s->live_blocks = live;
     s->alloc_count = heap->alloc_count;
