@@ -802,10 +802,17 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_head_ok(const rtheap_t *heap, const b
  * class when no class guarantees a fit. Bounded: every round takes one
  * list or block out of service, and there are at most four.
  */
+typedef struct found {
+    uintptr_t size;
+    uint32_t cls;
+} found_t;
+
 __attribute__((noinline)) static block_t *rtheap_find_slow(rtheap_t *heap, uintptr_t t,
-                                                           uint32_t *cls, uintptr_t *size,
-                                                           block_t *damaged, uint32_t dc)
+                                                           block_t *damaged, uint32_t dc,
+                                                           found_t *out)
 {
+    uint32_t *cls = &out->cls;
+    uintptr_t *size = &out->size;
     uint32_t g = rtheap_granules(t);
     if (damaged != NULL) {
         rtheap_contain_listed(heap, damaged, dc);
@@ -871,7 +878,12 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint
             return b;
         }
     }
-    return rtheap_find_slow(heap, t, cls, size, b, c);
+    /* Its own out-parameters, so that the fast path's stay in registers. */
+    found_t slow = {0, 0};
+    b = rtheap_find_slow(heap, t, b, c, &slow);
+    *cls = slow.cls;
+    *size = slow.size;
+    return b;
 }
 
 /** Unlinks the block whose links are prev and next from list c. */
