@@ -10,25 +10,41 @@
  *     | header W | payload (T - W bytes) ............... | header of n |
  *                ^ returned pointer, aligned to A
  *
- *   header = T | flags, T = total block size, a multiple of A.
+ *   header = tag << (8W - 8) | T | flags. T is the total block size, a
+ *   multiple of A below 2^(8W - 8) (16 MiB on Cortex-M); the flags are FREE
+ *   and PREV_FREE (the other bits below A stay clear). The tag byte makes
+ *   the XOR of the header's bytes equal a constant, and the constant says
+ *   what the header is: an ordinary block (free, used, or a region's
+ *   sentinel), a fence, or a quarantined block. Changing any one byte of a
+ *   header breaks it, so a one-byte overflow into the next header (a
+ *   string's NUL) is always caught; a longer one slips through only when its
+ *   bytes keep the XOR, 1 time in 256, and then still has to pass the size
+ *   and neighbour checks.
+ *
  *   A free block keeps in its payload: next_free, prev_free (first two
  *   words) and a footer (last word, just before n's header) pointing back
  *   to b, so that n can find it when n is freed (n has FLAG_PREV_FREE).
  *   A used block keeps nothing but its header: one word of overhead.
  *
- *   Every region ends with a sentinel: a header with T = 0, never free.
+ *   Every region ends with a sentinel: an ordinary header with T = 0.
  *   A region larger than the largest block the index can hold is cut into
- *   chunks separated by fences: used blocks of MIN_BLOCK bytes that nobody
- *   owns, whose header is FENCE (a check bit deliberately wrong, so that no
- *   pointer to one is ever accepted). No merge can then exceed max_block,
- *   and two free blocks are never neighbours.
+ *   chunks separated by fences: blocks of MIN_BLOCK bytes that nobody owns,
+ *   so no merge can exceed max_block and two free blocks never touch.
  *
- *   FLAG_CHECK is redundancy in the header word: set exactly when the
- *   lowest size bit is clear. An overflow that rewrites a header's low byte
- *   (a string's terminating NUL one past the end, say) breaks it in most
- *   cases, so a forged size is refused instead of trusted.
+ * Damage. Every pointer handed in, every header and every free-list link is
+ * checked before it is used (RTHEAP_CHECKS >= 1). A free block that fails a
+ * check is taken out of service where it is found, once: it leaves its list
+ * (with the blocks behind it when its links cannot be trusted) and, when its
+ * extent is known, its header becomes a quarantine header: a block nobody
+ * owns, which no pointer is accepted for and nothing merges with.
  */
 #include "rtheap.h"
+
+#if !RTHEAP_PRIVATE_IS_DEFAULT_
+/* RTHEAP_PRIVATE defined empty gives the helpers external linkage so that
+ * tests can call them; they have no declarations elsewhere, on purpose. */
+#pragma GCC diagnostic ignored "-Wmissing-declarations"
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* Layout constants                                                          */
@@ -41,22 +57,24 @@
 #define MIN_BLOCK ((4 * WORD + ALIGN - 1) & ~(ALIGN - 1))
 #define FLAG_FREE ((size_t)1)
 #define FLAG_PREV_FREE ((size_t)2)
-#define FLAG_CHECK ((size_t)4)
-/* A fence's header (PREV_FREE may be added): MIN_BLOCK with the check bit
- * inverted, see rtheap_hdr(). */
-#define FENCE ((size_t)MIN_BLOCK | ((size_t)(MIN_BLOCK & ALIGN) >> (ALIGN_LOG2 - 2u)))
-/* Flag bits with no meaning yet (with ALIGN > 8): must be clear. */
-#define FLAG_RESERVED (FLAG_BITS & ~(FLAG_FREE | FLAG_PREV_FREE | FLAG_CHECK))
 #define FLAG_BITS ((size_t)(ALIGN - 1))
-#define SIZE_BITS (~FLAG_BITS)
+/* The tag is the header's top byte; sizes live below it. */
+#define TAG_SHIFT (sizeof(size_t) * 8u - 8u)
+#define SIZE_BITS ((((size_t)1 << TAG_SHIFT) - 1u) & ~FLAG_BITS)
+/* What the XOR of a header's bytes says it is. Zeroed, all-ones and poisoned
+ * memory (bytes all alike) XOR to 0, which is none of them. */
+#define KIND_BLOCK 0x5Bu      /* an ordinary block or a sentinel */
+#define KIND_FENCE 0xE6u      /* a fence between chunks */
+#define KIND_QUARANTINE 0x3Cu /* a damaged block taken out of service */
 /* fl rows are limited so that bit masks like ~0u << (fl + 1) stay defined. */
 #define FL_MAX 31u
-/* Granule counts are scanned as uint32_t: keep them below 2^31. */
-#define MAX_GRANULES ((uintptr_t)1 << 31)
-/* Largest region init takes: 2^31 granules fit a 32-bit address space anyway. */
+/* Granule counts are scanned as uint32_t (below 2^31) and sizes must stay
+ * below the tag byte. */
 #if UINTPTR_MAX > 0xFFFFFFFFu
+#define MAX_GRANULES ((uintptr_t)1 << 31)
 #define MAX_REGION_BYTES ((MAX_GRANULES - 1u) << ALIGN_LOG2)
 #else
+#define MAX_GRANULES ((uintptr_t)1 << (TAG_SHIFT - ALIGN_LOG2))
 #define MAX_REGION_BYTES UINTPTR_MAX
 #endif
 #define HEAP_MAGIC ((uintptr_t)0x72746870u) /* "rthp" */
@@ -73,10 +91,10 @@
 #error "RTHEAP_ALIGNMENT: only 8, 16, 32 and 64 are supported"
 #endif
 
-/* Hot paths are inlined into each public call when optimising for speed, so
- * that a plain allocation folds away the alignment logic; at -Os they stay
- * shared. */
-#if defined(__OPTIMIZE_SIZE__) || !defined(__OPTIMIZE__)
+/* Hot paths are inlined into each public call when optimising for speed
+ * (always_inline needs the helpers' default storage class, static inline);
+ * at -Os they stay shared. */
+#if defined(__OPTIMIZE_SIZE__) || !defined(__OPTIMIZE__) || !RTHEAP_PRIVATE_IS_DEFAULT_
 #define RTHEAP_HOT
 #else
 #define RTHEAP_HOT __attribute__((always_inline))
@@ -94,20 +112,25 @@ typedef struct region {
 } region_t;
 
 struct rtheap {
-    uintptr_t magic;       /* HEAP_MAGIC ^ address of the heap */
-    uint32_t fl_bitmap;    /* bit fl set: row fl has a non-empty list */
-    uint32_t fl_count;     /* rows in the index */
-    size_t max_block;      /* largest block (T) the index can hold */
-    block_t **heads;       /* fl_count * SL_COUNT list heads, after sl_bitmap */
+    uintptr_t magic;    /* HEAP_MAGIC ^ address of the heap */
+    uint32_t fl_bitmap; /* bit fl set: row fl has a non-empty list */
+    uint32_t fl_count;  /* rows in the index */
+    size_t max_block;   /* largest block (T) the index can hold */
+    block_t **heads;    /* fl_count * SL_COUNT list heads, after sl_bitmap */
+    region_t regions[RTHEAP_MAX_REGIONS]; /* the hot paths look at regions[0] first */
     rtheap_error_hook_t hook;
     void *hook_user;
     uint32_t region_count;
     uint32_t error_count;
     uintptr_t lo;   /* lowest block header of all regions */
-    uintptr_t span; /* highest sentinel - lo: free-list links must point inside */
-    region_t regions[RTHEAP_MAX_REGIONS];
+    uintptr_t span; /* highest sentinel - lo */
     size_t heap_bytes;  /* bytes handed to init/add_region */
     size_t arena_bytes; /* bytes in blocks */
+    /* Damage taken out of service (see rtheap_quarantine). */
+    size_t quarantined_bytes;
+    uint32_t quarantine_count;
+    uint32_t lost_lists;    /* lists (or their tails) cut off behind a damaged block */
+    uintptr_t last_damage;  /* header address of the damage reported last */
 #if RTHEAP_STATS
     size_t used_total; /* sum of T over live blocks */
     size_t peak_total;
@@ -130,6 +153,11 @@ _Static_assert(sizeof(struct rtheap) % sizeof(void *) == 0, "heads stay pointer-
 _Static_assert(SL_COUNT <= 32, "second-level bitmap is one uint32_t");
 _Static_assert(MIN_BLOCK >= 4 * sizeof(size_t) && MIN_BLOCK % RTHEAP_ALIGNMENT == 0,
                "minimum block holds header, links and footer");
+_Static_assert(ALIGN_LOG2 + RTHEAP_SL_LOG2 < TAG_SHIFT, "the smallest row fits below the tag");
+_Static_assert((KIND_BLOCK ^ KIND_FENCE) != 0 && (KIND_BLOCK ^ KIND_QUARANTINE) != 0 &&
+                   (KIND_FENCE ^ KIND_QUARANTINE) != 0 && KIND_BLOCK != 0 && KIND_FENCE != 0 &&
+                   KIND_QUARANTINE != 0,
+               "header kinds differ from each other and from memory whose bytes are alike");
 
 /* ------------------------------------------------------------------------ */
 /* Bit scans                                                                 */
@@ -215,17 +243,6 @@ RTHEAP_PRIVATE uint32_t rtheap_class_up(uint32_t g)
     return (s << RTHEAP_SL_LOG2) + (g >> s) + inexact;
 }
 
-/** Smallest granule count of class c (inverse of rtheap_class_of). */
-RTHEAP_PRIVATE uint32_t rtheap_class_min(uint32_t c)
-{
-    uint32_t fl = c / SL_COUNT;
-    uint32_t sl = c % SL_COUNT;
-    if (fl == 0) {
-        return sl;
-    }
-    return (SL_COUNT + sl) << (fl - 1u);
-}
-
 /** Rows the index needs for blocks of up to `bytes` bytes. */
 RTHEAP_PRIVATE uint32_t rtheap_rows_for(uintptr_t bytes)
 {
@@ -265,8 +282,67 @@ RTHEAP_PRIVATE uintptr_t rtheap_block_size_for(size_t size)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Block access                                                              */
+/* Headers and blocks                                                        */
 /* ------------------------------------------------------------------------ */
+
+/** XOR of the bytes of a header word: its kind when the header is sound. */
+RTHEAP_PRIVATE uint32_t rtheap_kind(size_t header)
+{
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    header ^= header >> 32;
+#endif
+    uint32_t x = (uint32_t)header;
+    x ^= x >> 16;
+    x ^= x >> 8;
+    return x & 0xFFu;
+}
+
+/** Header word of kind `kind` for a block of t bytes with flags (FREE, PREV_FREE). */
+RTHEAP_PRIVATE size_t rtheap_hdr(uintptr_t t, size_t flags, uint32_t kind)
+{
+    size_t v = (size_t)t | flags;
+    return v | ((size_t)(rtheap_kind(v) ^ kind) << TAG_SHIFT);
+}
+
+/** Header with flag bits f flipped, still of the same kind: the tag flips with them. */
+RTHEAP_PRIVATE size_t rtheap_toggle(size_t header, size_t f)
+{
+    return header ^ (f | (f << TAG_SHIFT));
+}
+
+RTHEAP_PRIVATE uintptr_t rtheap_size(size_t header)
+{
+    return header & SIZE_BITS;
+}
+
+RTHEAP_PRIVATE bool rtheap_is_free(size_t header)
+{
+    return (header & FLAG_FREE) != 0;
+}
+
+RTHEAP_PRIVATE bool rtheap_prev_is_free(size_t header)
+{
+    return (header & FLAG_PREV_FREE) != 0;
+}
+
+/** A sound header of an ordinary block: the only kind that can be free or owned. */
+RTHEAP_PRIVATE bool rtheap_is_block(size_t header)
+{
+    return rtheap_kind(header) == KIND_BLOCK;
+}
+
+/** A sound header of a free block (kind and FREE flag, nothing else). */
+RTHEAP_PRIVATE bool rtheap_is_free_block(size_t header)
+{
+    return rtheap_is_block(header) && rtheap_is_free(header);
+}
+
+/** A header that is sound but belongs to nobody: a fence or a quarantined block. */
+RTHEAP_PRIVATE bool rtheap_is_ownerless(size_t header)
+{
+    uint32_t k = rtheap_kind(header);
+    return k == KIND_FENCE || k == KIND_QUARANTINE;
+}
 
 RTHEAP_PRIVATE block_t *rtheap_block_at(uintptr_t addr)
 {
@@ -276,44 +352,6 @@ RTHEAP_PRIVATE block_t *rtheap_block_at(uintptr_t addr)
 RTHEAP_PRIVATE uintptr_t rtheap_addr(const block_t *b)
 {
     return (uintptr_t)b;
-}
-
-RTHEAP_PRIVATE uintptr_t rtheap_size(const block_t *b)
-{
-    return b->header & SIZE_BITS;
-}
-
-RTHEAP_PRIVATE bool rtheap_is_free(const block_t *b)
-{
-    return (b->header & FLAG_FREE) != 0;
-}
-
-/** Header word for a block of t bytes with flags (FREE, PREV_FREE). */
-RTHEAP_PRIVATE size_t rtheap_hdr(uintptr_t t, size_t flags)
-{
-    return (size_t)t | flags | (size_t)(((t & ALIGN) ^ ALIGN) >> (ALIGN_LOG2 - 2u));
-}
-
-/** True if a header word is a fence's, whatever its PREV_FREE flag. */
-RTHEAP_PRIVATE bool rtheap_is_fence(size_t header)
-{
-    return (header & ~FLAG_PREV_FREE) == FENCE;
-}
-
-/** True if the header's check bit agrees with its size. */
-RTHEAP_PRIVATE bool rtheap_check_bit_ok(size_t header)
-{
-    return ((header ^ (header >> (ALIGN_LOG2 - 2u))) & FLAG_CHECK) != 0;
-}
-
-RTHEAP_PRIVATE bool rtheap_prev_is_free(const block_t *b)
-{
-    return (b->header & FLAG_PREV_FREE) != 0;
-}
-
-RTHEAP_PRIVATE block_t *rtheap_next(const block_t *b)
-{
-    return rtheap_block_at(rtheap_addr(b) + rtheap_size(b));
 }
 
 /** The footer word of a free block: the last word before its next block. */
@@ -332,19 +370,14 @@ RTHEAP_PRIVATE block_t *rtheap_block_of(const void *ptr)
     return rtheap_block_at((uintptr_t)ptr - WORD);
 }
 
-RTHEAP_PRIVATE void rtheap_set_prev_free(block_t *b, bool prev_free)
-{
-    b->header = (b->header & ~FLAG_PREV_FREE) | (prev_free ? FLAG_PREV_FREE : 0u);
-}
-
-RTHEAP_PRIVATE block_t **rtheap_heads(rtheap_t *heap)
-{
-    return heap->heads;
-}
-
 RTHEAP_PRIVATE uint32_t rtheap_granules(uintptr_t t)
 {
     return (uint32_t)(t >> ALIGN_LOG2);
+}
+
+RTHEAP_PRIVATE uint32_t rtheap_class_of_size(uintptr_t t)
+{
+    return rtheap_class_of(rtheap_granules(t));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -403,23 +436,76 @@ __attribute__((noinline, cold)) static void rtheap_report(rtheap_t *heap, rtheap
 }
 
 /* ------------------------------------------------------------------------ */
+/* Regions and links                                                         */
+/* ------------------------------------------------------------------------ */
+
+/** The region after the first whose blocks contain header address h, or NULL. */
+__attribute__((noinline)) static const region_t *rtheap_region_slow(const rtheap_t *heap,
+                                                                     uintptr_t h)
+{
+    for (uint32_t i = 1; i < heap->region_count; i++) {
+        const region_t *r = &heap->regions[i];
+        if (h - r->first < r->sentinel - r->first) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/** Region whose blocks contain header address h, or NULL: the first region first. */
+RTHEAP_PRIVATE const region_t *rtheap_region_of(const rtheap_t *heap, uintptr_t h)
+{
+    const region_t *r = &heap->regions[0];
+    if (h - r->first < r->sentinel - r->first) {
+        return r;
+    }
+    return heap->region_count > 1 ? rtheap_region_slow(heap, h) : NULL;
+}
+
+/** True if h is a block header position (aligned like one) inside region r. */
+RTHEAP_PRIVATE bool rtheap_header_pos_ok(const region_t *r, uintptr_t h)
+{
+    uintptr_t d = h - r->first;
+    return d < r->sentinel - r->first && (d & (ALIGN - 1u)) == 0;
+}
+
+/**
+ * True if a free-list link read from heap memory may be followed: a block
+ * header position inside a region. A write after free can leave any value
+ * in a link, so every link is checked before it is read through.
+ */
+RTHEAP_PRIVATE bool rtheap_link_ok(const rtheap_t *heap, const block_t *x)
+{
+    uintptr_t h = rtheap_addr(x);
+    if (rtheap_header_pos_ok(&heap->regions[0], h)) {
+        return true;
+    }
+    if (heap->region_count == 1) {
+        return false;
+    }
+    const region_t *r = rtheap_region_slow(heap, h);
+    return r != NULL && rtheap_header_pos_ok(r, h);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Free lists                                                                */
 /* ------------------------------------------------------------------------ */
 
-RTHEAP_PRIVATE void rtheap_list_insert(rtheap_t *heap, block_t *b)
+/** Puts b at the head of list c; the bitmaps change only if the list was empty. */
+RTHEAP_PRIVATE void rtheap_push(rtheap_t *heap, block_t *b, uint32_t c)
 {
-    uint32_t c = rtheap_class_of(rtheap_granules(rtheap_size(b)));
-    block_t **head = &rtheap_heads(heap)[c];
+    block_t **head = &heap->heads[c];
     block_t *old = *head;
     b->next_free = old;
     b->prev_free = NULL;
+    *head = b;
     if (old != NULL) {
         old->prev_free = b;
+    } else {
+        uint32_t fl = c / SL_COUNT;
+        heap->sl_bitmap[fl] |= 1u << (c % SL_COUNT);
+        heap->fl_bitmap |= 1u << fl;
     }
-    *head = b;
-    uint32_t fl = c / SL_COUNT;
-    heap->sl_bitmap[fl] |= 1u << (c % SL_COUNT);
-    heap->fl_bitmap |= 1u << fl;
 }
 
 /**
@@ -428,12 +514,11 @@ RTHEAP_PRIVATE void rtheap_list_insert(rtheap_t *heap, block_t *b)
  * lists, the first region's above all (usually the fastest RAM), are used
  * before a new region of the same size class.
  */
-RTHEAP_PRIVATE void rtheap_list_insert_behind(rtheap_t *heap, block_t *b)
+RTHEAP_PRIVATE void rtheap_push_behind(rtheap_t *heap, block_t *b, uint32_t c)
 {
-    uint32_t c = rtheap_class_of(rtheap_granules(rtheap_size(b)));
-    block_t *head = rtheap_heads(heap)[c];
+    block_t *head = heap->heads[c];
     if (head == NULL) {
-        rtheap_list_insert(heap, b);
+        rtheap_push(heap, b, c);
         return;
     }
     b->prev_free = head;
@@ -442,53 +527,6 @@ RTHEAP_PRIVATE void rtheap_list_insert_behind(rtheap_t *heap, block_t *b)
         head->next_free->prev_free = b;
     }
     head->next_free = b;
-}
-
-/** Region whose blocks contain header address h, or NULL. */
-RTHEAP_PRIVATE const region_t *rtheap_region_of(const rtheap_t *heap, uintptr_t h)
-{
-    for (uint32_t i = 0; i < heap->region_count; i++) {
-        const region_t *r = &heap->regions[i];
-        if (h >= r->first && h < r->sentinel) {
-            return r;
-        }
-    }
-    return NULL;
-}
-
-/**
- * True if a free-list link read from heap memory may be followed: a block
- * header address (aligned like one) inside a region. Use after free can
- * overwrite links, and an overflow can forge a free block whose "links" are
- * user data: they are checked before they are read through.
- */
-RTHEAP_PRIVATE bool rtheap_link_target_ok(const rtheap_t *heap, const block_t *x)
-{
-    uintptr_t h = rtheap_addr(x);
-    if (h - heap->lo >= heap->span || ((h + WORD) & (ALIGN - 1u)) != 0) {
-        return false;
-    }
-    return heap->region_count == 1 || rtheap_region_of(heap, h) != NULL;
-}
-
-/** True if b's links agree with its neighbours in the list (O(1)). */
-RTHEAP_PRIVATE bool rtheap_links_ok(rtheap_t *heap, const block_t *b, uint32_t c)
-{
-#if RTHEAP_CHECKS
-    const block_t *prev = b->prev_free;
-    const block_t *next = b->next_free;
-    if (prev != NULL) {
-        if (!rtheap_link_target_ok(heap, prev) || prev->next_free != b) {
-            return false;
-        }
-    } else if (rtheap_heads(heap)[c] != b) {
-        return false;
-    }
-    return next == NULL || (rtheap_link_target_ok(heap, next) && next->prev_free == b);
-#else
-    (void)heap, (void)b, (void)c;
-    return true;
-#endif
 }
 
 /** List c has just become empty: clears its bit, and its row's if that empties too. */
@@ -501,7 +539,8 @@ RTHEAP_PRIVATE void rtheap_list_emptied(rtheap_t *heap, uint32_t c)
     }
 }
 
-RTHEAP_PRIVATE void rtheap_list_remove(rtheap_t *heap, block_t *b, uint32_t c)
+/** Unlinks b, whose links were checked, from list c. */
+RTHEAP_PRIVATE void rtheap_unlink(rtheap_t *heap, block_t *b, uint32_t c)
 {
     block_t *prev = b->prev_free;
     block_t *next = b->next_free;
@@ -511,343 +550,128 @@ RTHEAP_PRIVATE void rtheap_list_remove(rtheap_t *heap, block_t *b, uint32_t c)
     if (prev != NULL) {
         prev->next_free = next;
     } else {
-        rtheap_heads(heap)[c] = next;
+        heap->heads[c] = next;
         if (next == NULL) {
             rtheap_list_emptied(heap, c);
         }
     }
 }
 
-/** Removes a free block found through a physical neighbour, checking it. */
-RTHEAP_PRIVATE bool rtheap_unlink_checked(rtheap_t *heap, block_t *b)
+/** True if b's next link is NULL or a block that links back to b. */
+RTHEAP_PRIVATE bool rtheap_next_link_ok(const rtheap_t *heap, const block_t *b)
 {
-    uint32_t c = rtheap_class_of(rtheap_granules(rtheap_size(b)));
-    if (!rtheap_links_ok(heap, b, c)) {
-        return false;
-    }
-    rtheap_list_remove(heap, b, c);
-    return true;
+    const block_t *next = b->next_free;
+    return next == NULL || (rtheap_link_ok(heap, next) && next->prev_free == b);
 }
 
-/* ------------------------------------------------------------------------ */
-/* Regions and pointer validation                                            */
-/* ------------------------------------------------------------------------ */
-
-/** Plausible header of a (non-sentinel) block at h inside region r. */
-RTHEAP_PRIVATE bool rtheap_header_plausible(const rtheap_t *heap, const region_t *r, uintptr_t h)
+/** True if free block b's links agree with its neighbours in list c (O(1)). */
+RTHEAP_PRIVATE bool rtheap_links_ok(const rtheap_t *heap, const block_t *b, uint32_t c)
 {
-    const block_t *b = rtheap_block_at(h);
-    uintptr_t t = rtheap_size(b);
-    if ((b->header & FLAG_RESERVED) != 0 || !rtheap_check_bit_ok(b->header)) {
-        return false;
-    }
-    return t >= MIN_BLOCK && t <= heap->max_block && t <= r->sentinel - h;
-}
-
-/**
- * Why the block at header address h (inside region r) is not a plausible
- * live block; called only once the fast checks below have failed, so that
- * the error path costs the hot path nothing.
- */
-#if RTHEAP_CHECKS
-static rtheap_error_t rtheap_diagnose(const rtheap_t *heap, const region_t *r, uintptr_t h)
-{
-    const block_t *b = rtheap_block_at(h);
-    if (!rtheap_header_plausible(heap, r, h)) {
-        return RTHEAP_ERR_BAD_HEADER;
-    }
-    if (rtheap_is_free(b)) {
-        /* A block freed earlier: the block after it says "previous free",
-         * or, when the two were merged, is itself a stale free header. A
-         * free bit on a block followed by a used one that says "previous
-         * used" is an overwritten header. */
-        const block_t *n = rtheap_next(b);
-        return (rtheap_prev_is_free(n) || rtheap_is_free(n)) ? RTHEAP_ERR_DOUBLE_FREE
-                                                            : RTHEAP_ERR_BAD_HEADER;
-    }
-    return RTHEAP_ERR_BAD_NEIGHBOUR;
-}
-#endif
-
-/**
- * O(1) validation of a pointer handed in as a live block: inside a region,
- * aligned, a plausible used header, a next block that agrees it follows a
- * used block (and is the sentinel or plausible itself) and, when the header
- * says the previous block is free, a footer leading to a free block that
- * ends exactly here. Returns RTHEAP_OK or the error to report.
- */
-RTHEAP_PRIVATE rtheap_error_t rtheap_validate_used(const rtheap_t *heap, const void *ptr)
-{
-#if RTHEAP_CHECKS
-    uintptr_t h = (uintptr_t)ptr - WORD;
-    const region_t *r = rtheap_region_of(heap, h);
-    if (r == NULL) {
-        return RTHEAP_ERR_FOREIGN_POINTER;
-    }
-    if (((uintptr_t)ptr & (ALIGN - 1u)) != 0) {
-        return RTHEAP_ERR_MISALIGNED;
-    }
-    size_t header = rtheap_block_at(h)->header;
-    uintptr_t t = header & SIZE_BITS;
-    uintptr_t room = r->sentinel - h;
-    /* FREE and reserved bits clear, check bit right, size within the region. */
-    if ((header & (FLAG_FREE | FLAG_RESERVED)) != 0 || !rtheap_check_bit_ok(header) ||
-        t < MIN_BLOCK || t > room) {
-        return rtheap_diagnose(heap, r, h);
-    }
-    size_t next = rtheap_block_at(h + t)->header;
-    uintptr_t tn = next & SIZE_BITS;
-    /* Next: says "previous used", no reserved bits, check bit right, and
-     * fits the region (or is the sentinel). */
-    if ((next & (FLAG_PREV_FREE | FLAG_RESERVED)) != 0 ||
-        (!rtheap_check_bit_ok(next) && !rtheap_is_fence(next)) ||
-        (t != room && (tn < MIN_BLOCK || tn > room - t))) {
-        return RTHEAP_ERR_BAD_NEIGHBOUR;
-    }
-    if (t != room) {
-        /* The block after next must agree with next's FREE bit (an overflow
-         * that sets or clears it is caught here), and a free next block's
-         * footer must point back at it before anything trusts its links. */
-        uintptr_t nn = h + t + tn;
-        bool next_free = (next & FLAG_FREE) != 0;
-        if (rtheap_prev_is_free(rtheap_block_at(nn)) != next_free ||
-            (next_free && rtheap_addr(*rtheap_footer(nn)) != h + t)) {
-            return RTHEAP_ERR_BAD_NEIGHBOUR;
-        }
-    }
-    if ((header & FLAG_PREV_FREE) != 0) {
-        /* ph + size == h also makes ph aligned like h and below it. */
-        uintptr_t ph = rtheap_addr(*rtheap_footer(h));
-        if (ph < r->first || ph >= h || !rtheap_is_free(rtheap_block_at(ph)) ||
-            rtheap_size(rtheap_block_at(ph)) != h - ph) {
-            return RTHEAP_ERR_BAD_NEIGHBOUR;
-        }
-    }
-#else
-    (void)heap, (void)ptr;
-#endif
-    return RTHEAP_OK;
-}
-
-/** Validates and reports; returns the block or NULL. */
-RTHEAP_PRIVATE block_t *rtheap_lookup(rtheap_t *heap, const void *ptr)
-{
-    rtheap_error_t e = rtheap_validate_used(heap, ptr);
-    if (e != RTHEAP_OK) {
-        rtheap_report(heap, e, ptr);
-        return NULL;
-    }
-    return rtheap_block_of(ptr);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Release: turn a block (not in any list) into a free block, coalescing     */
-/* ------------------------------------------------------------------------ */
-
-/**
- * b is a block not in any list, with a valid header (size and PREV_FREE).
- * Merges it with free neighbours (regions never outgrow max_block, so the
- * result fits the index),
- * inserts the result and updates the next block's PREV_FREE flag.
- * Returns false, changing nothing, if a neighbour's list links are damaged.
- */
-RTHEAP_PRIVATE bool rtheap_release(rtheap_t *heap, block_t *b)
-{
-    uintptr_t t = rtheap_size(b);
-    block_t *n = rtheap_next(b);
-    block_t *p = NULL;
-    uintptr_t tn = 0;
-    uintptr_t tp = 0;
-    uint32_t cn = 0;
-    uint32_t cp = 0;
-    /* Check both neighbours before touching either. */
-    if (rtheap_is_free(n)) {
-        tn = rtheap_size(n);
-        cn = rtheap_class_of(rtheap_granules(tn));
-        if (!rtheap_links_ok(heap, n, cn)) {
-            return false;
-        }
-    }
-    if (rtheap_prev_is_free(b)) {
-        p = *rtheap_footer(rtheap_addr(b));
-        tp = rtheap_size(p);
-        cp = rtheap_class_of(rtheap_granules(tp));
-        if (!rtheap_links_ok(heap, p, cp)) {
-            return false;
-        }
-    }
-    rtheap_poison(rtheap_addr(b) + WORD, t - WORD);
-    size_t flags = b->header & FLAG_PREV_FREE;
-    if (tn != 0) {
-        rtheap_list_remove(heap, n, cn);
-        rtheap_poison(rtheap_addr(n), 3 * WORD);
-        t += tn;
-    }
-    if (tp != 0) {
-        rtheap_list_remove(heap, p, cp);
-        rtheap_poison(rtheap_addr(b) - WORD, 2 * WORD);
-        flags = p->header & FLAG_PREV_FREE;
-        b = p;
-        t += tp;
-    }
-    b->header = rtheap_hdr(t, flags | FLAG_FREE);
-    uintptr_t next = rtheap_addr(b) + t;
-    *rtheap_footer(next) = b;
-    rtheap_block_at(next)->header |= FLAG_PREV_FREE;
-    rtheap_list_insert(heap, b);
-    return true;
-}
-
-/**
- * Cuts used block b down to `t` bytes when the tail is large enough to be a
- * block, releasing the tail (which may merge with a free next block). b
- * keeps its flags. Returns false, b left whole, if that next block's list
- * links are damaged.
- */
-RTHEAP_PRIVATE bool rtheap_trim(rtheap_t *heap, block_t *b, uintptr_t t)
-{
-    uintptr_t total = rtheap_size(b);
-    if (total - t < MIN_BLOCK) {
+    if (!RTHEAP_CHECKS) {
         return true;
     }
-    size_t header = b->header;
-    block_t *tail = rtheap_block_at(rtheap_addr(b) + t);
-    size_t overwritten = tail->header; /* the caller's data, until this succeeds */
-    b->header = rtheap_hdr(t, header & (FLAG_FREE | FLAG_PREV_FREE));
-    tail->header = rtheap_hdr(total - t, 0); /* previous (b) is used */
-    if (!rtheap_release(heap, tail)) {
-        tail->header = overwritten;
-        b->header = header;
+    const block_t *prev = b->prev_free;
+    if (prev != NULL) {
+        if (!rtheap_link_ok(heap, prev) || prev->next_free != b) {
+            return false;
+        }
+    } else if (heap->heads[c] != b) {
         return false;
     }
-    return true;
+    return rtheap_next_link_ok(heap, b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Quarantine                                                                */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Takes free block b of list c out of that list as far as its links can be
+ * trusted: whatever sound pointer leads to b (the head of c, or a previous
+ * block that links back) is made to skip it when b's own next link is
+ * sound, and ends the list there when it is not; the blocks behind are
+ * lost with b. Nothing is written through a link that fails its check.
+ */
+static void rtheap_unlink_salvage(rtheap_t *heap, block_t *b, uint32_t c)
+{
+    block_t *prev = b->prev_free;
+    block_t *next = b->next_free;
+    if (!rtheap_next_link_ok(heap, b)) {
+        next = NULL;
+        heap->lost_lists++;
+    }
+    block_t **into = NULL;
+    if (heap->heads[c] == b) {
+        into = &heap->heads[c];
+        prev = NULL;
+    } else if (prev != NULL && rtheap_link_ok(heap, prev) && prev->next_free == b) {
+        into = &prev->next_free;
+    }
+    if (into == NULL) {
+        /* Nothing sound leads to b: the blocks behind it are cut off. */
+        if (next != NULL) {
+            next->prev_free = NULL;
+            heap->lost_lists++;
+        }
+        return;
+    }
+    *into = next;
+    if (next != NULL) {
+        next->prev_free = prev;
+    } else if (prev == NULL) {
+        rtheap_list_emptied(heap, c);
+    }
+}
+
+/**
+ * Quarantines b, a block of t bytes that claims to be free, whose extent
+ * the caller checked lies inside its region: out of its list, its header a
+ * quarantine header, the next block told that its previous block is not
+ * free. Counted; reporting is the caller's.
+ */
+static void rtheap_quarantine(rtheap_t *heap, block_t *b, uintptr_t t)
+{
+    if (rtheap_is_free_block(b->header)) {
+        rtheap_unlink_salvage(heap, b, rtheap_class_of_size(t));
+    }
+    b->header = rtheap_hdr(t, b->header & FLAG_PREV_FREE, KIND_QUARANTINE);
+    block_t *n = rtheap_block_at(rtheap_addr(b) + t);
+    if (rtheap_kind(n->header) == KIND_BLOCK && rtheap_prev_is_free(n->header)) {
+        n->header = rtheap_toggle(n->header, FLAG_PREV_FREE);
+    }
+    heap->quarantine_count++;
+    heap->quarantined_bytes += t;
+}
+
+/**
+ * Reports damage found at header address `at` on behalf of `ptr`, unless
+ * that damage was the last one reported (it is then known and contained).
+ */
+static void rtheap_report_damage(rtheap_t *heap, rtheap_error_t kind, uintptr_t at,
+                                 const void *ptr)
+{
+    if (at != 0 && at == heap->last_damage) {
+        return;
+    }
+    heap->last_damage = at;
+    rtheap_report(heap, kind, ptr);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Allocation                                                                */
 /* ------------------------------------------------------------------------ */
 
-/**
- * A free block of at least t bytes (t <= max_block), left in its list, or
- * NULL; *cls gets its class. Good fit: the rounded class guarantees any block
- * found is large enough; if that finds nothing, the first block of t's own
- * class is tried (it often fits, and it makes a request of exactly the
- * largest free block succeed).
- */
-RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint32_t *cls)
-{
-    uint32_t g = rtheap_granules(t);
-    uint32_t c = rtheap_class_up(g);
-    uint32_t fl = c / SL_COUNT;
-    if (fl < heap->fl_count) {
-        uint32_t sl_bits = heap->sl_bitmap[fl] & (~0u << (c % SL_COUNT));
-        if (sl_bits == 0) {
-            uint32_t fl_bits = heap->fl_bitmap & (~0u << (fl + 1u));
-            if (fl_bits != 0) {
-                fl = rtheap_ffs(fl_bits);
-                sl_bits = heap->sl_bitmap[fl];
-            }
-        }
-        if (sl_bits != 0) {
-            c = fl * SL_COUNT + rtheap_ffs(sl_bits);
-            *cls = c;
-            return rtheap_heads(heap)[c];
-        }
-    }
-    /* Nothing in a class that guarantees a fit: a bounded first fit in the
-     * request's own class, whose blocks may or may not be large enough. */
-    c = rtheap_class_of(g);
-    *cls = c;
-    block_t *b = rtheap_heads(heap)[c];
-    for (uint32_t n = 0; b != NULL && n < RTHEAP_FIT_SCAN; n++) {
-        if (rtheap_size(b) >= t) {
-            return b;
-        }
-        b = b->next_free;
-#if RTHEAP_CHECKS
-        if (b != NULL && !rtheap_link_target_ok(heap, b)) {
-            return NULL; /* damaged link: rtheap_check() reports it */
-        }
-#endif
-    }
-    return NULL;
-}
-
-/**
- * Takes free block b, the head of list c, out of its list. It stays marked
- * free until rtheap_carve() cuts the allocation from it.
- */
-RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_take(rtheap_t *heap, block_t *b, uint32_t c, uintptr_t t)
-{
-#if RTHEAP_CHECKS
-    /* A write after free can forge this block's size or links: before
-     * carving, the block must be free, linked from its list, at least t
-     * bytes, end inside its region and have a footer pointing back at it. */
-    uintptr_t h = rtheap_addr(b);
-    uintptr_t size = rtheap_size(b);
-    bool inside;
-    if (heap->region_count == 1) {
-        inside = size <= heap->span - (h - heap->lo);
-    } else {
-        const region_t *r = rtheap_region_of(heap, h);
-        inside = r != NULL && size <= r->sentinel - h;
-    }
-    if (!rtheap_is_free(b) || size < t || !inside || *rtheap_footer(h + size) != b ||
-        !rtheap_links_ok(heap, b, c)) {
-        rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(b));
-        return false;
-    }
-#else
-    (void)t;
-#endif
-    block_t *next = b->next_free;
-    if (b->prev_free != NULL) {
-        rtheap_list_remove(heap, b, c); /* found deeper by the bounded first fit */
-        return true;
-    }
-    /* The head: the common case, without list_remove's test of prev. */
-    rtheap_heads(heap)[c] = next;
-    if (next != NULL) {
-        next->prev_free = NULL;
-    } else {
-        rtheap_list_emptied(heap, c);
-    }
-    return true;
-}
-
-/**
- * b is a free block out of any list. Marks its first t bytes used and turns
- * the rest, when it is large enough, into a free block.
- */
-RTHEAP_PRIVATE RTHEAP_HOT void rtheap_carve(rtheap_t *heap, block_t *b, uintptr_t t)
-{
-    uintptr_t total = rtheap_size(b);
-    block_t *n = rtheap_block_at(rtheap_addr(b) + total);
-    if (total - t < MIN_BLOCK) {
-        b->header &= ~FLAG_FREE;
-        n->header &= ~FLAG_PREV_FREE;
-        return;
-    }
-    /* n is used (free blocks are never neighbours): it already says
-     * "previous free" and the footer slot is the old one, so only the tail's
-     * own fields are new. */
-    b->header = rtheap_hdr(t, b->header & FLAG_PREV_FREE);
-    block_t *tail = rtheap_block_at(rtheap_addr(b) + t);
-    tail->header = rtheap_hdr(total - t, FLAG_FREE);
-    *rtheap_footer(rtheap_addr(n)) = tail;
-    rtheap_list_insert(heap, tail);
-}
-
-RTHEAP_PRIVATE void rtheap_count_alloc(rtheap_t *heap, const block_t *b)
+RTHEAP_PRIVATE void rtheap_count_alloc(rtheap_t *heap, uintptr_t t)
 {
 #if RTHEAP_STATS
-    heap->used_total += rtheap_size(b);
+    size_t used = heap->used_total + t;
+    heap->used_total = used;
     heap->alloc_count++;
-    if (heap->used_total > heap->peak_total) {
-        heap->peak_total = heap->used_total;
+    if (used > heap->peak_total) {
+        heap->peak_total = used;
     }
 #else
-    (void)heap, (void)b;
+    (void)heap, (void)t;
 #endif
 }
 
@@ -871,166 +695,687 @@ RTHEAP_PRIVATE void rtheap_count_failed(rtheap_t *heap)
 }
 
 /**
- * Bytes to skip at the start of free block b so that the payload is aligned
+ * The head of the first non-empty list at or above class c (every block of
+ * which has at least class c's smallest size), or NULL; *cls gets its class.
+ */
+RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_search(const rtheap_t *heap, uint32_t c, uint32_t *cls)
+{
+    uint32_t fl = c / SL_COUNT;
+    if (fl >= heap->fl_count) {
+        return NULL;
+    }
+    uint32_t sl_bits = heap->sl_bitmap[fl] & (~0u << (c % SL_COUNT));
+    if (sl_bits == 0) {
+        uint32_t fl_bits = heap->fl_bitmap & (~0u << (fl + 1u)); /* fl + 1 <= FL_MAX */
+        if (fl_bits == 0) {
+            return NULL;
+        }
+        fl = rtheap_ffs(fl_bits);
+        sl_bits = heap->sl_bitmap[fl];
+    }
+    c = fl * SL_COUNT + rtheap_ffs(sl_bits);
+    *cls = c;
+    return heap->heads[c];
+}
+
+/**
+ * Size of b, a block reached through free list c (a checked link or a list
+ * head), if it holds up as a free block inside its region with a footer
+ * pointing back at it; 0 if it does not. Reads nothing outside the region.
+ */
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_listed_size(const rtheap_t *heap, const block_t *b)
+{
+    size_t hd = b->header;
+    uintptr_t size = rtheap_size(hd);
+    if (!RTHEAP_CHECKS) {
+        return size;
+    }
+    uintptr_t h = rtheap_addr(b);
+    const region_t *r = rtheap_region_of(heap, h);
+    if (!rtheap_is_free_block(hd) || r == NULL || size < MIN_BLOCK || size > r->sentinel - h ||
+        *rtheap_footer(h + size) != b) {
+        return 0;
+    }
+    return size;
+}
+
+/**
+ * True if b, free with a bad footer, is damage already reported: the block
+ * after it no longer says that b is free (a neighbour freed next to it
+ * found the footer and disowned it).
+ */
+RTHEAP_PRIVATE bool rtheap_disowned(const region_t *r, const block_t *b, uintptr_t t)
+{
+    uintptr_t h = rtheap_addr(b);
+    if (t > r->sentinel - h) {
+        return false;
+    }
+    size_t nd = rtheap_block_at(h + t)->header;
+    return rtheap_kind(nd) == KIND_BLOCK && !rtheap_prev_is_free(nd);
+}
+
+/**
+ * Takes damaged block b, found through list c, out of service (cold path):
+ * quarantined when its header is a free block's and its extent lies inside
+ * its region, else list c is dropped. Reported once, unless it was known.
+ */
+__attribute__((noinline, cold)) static void rtheap_contain_listed(rtheap_t *heap, block_t *b,
+                                                                  uint32_t c)
+{
+    uintptr_t h = rtheap_addr(b);
+    size_t hd = b->header;
+    uintptr_t t = rtheap_size(hd);
+    const region_t *r = rtheap_region_of(heap, h);
+    bool known = h == heap->last_damage || rtheap_kind(hd) == KIND_QUARANTINE;
+    if (r != NULL && rtheap_is_free_block(hd) && t >= MIN_BLOCK && t <= r->sentinel - h) {
+        known = known || (*rtheap_footer(h + t) != b && rtheap_disowned(r, b, t));
+        rtheap_quarantine(heap, b, t);
+    } else {
+        heap->heads[c] = NULL;
+        rtheap_list_emptied(heap, c);
+        heap->quarantine_count++;
+        heap->lost_lists++;
+    }
+    if (!known) {
+        rtheap_report_damage(heap, RTHEAP_ERR_BAD_FREE_LIST, h, rtheap_payload(b));
+    }
+}
+
+/**
+ * Size of b, the head of a list found by the good-fit search, when it holds
+ * up as an allocation needs (a free block of at least t bytes inside its
+ * region, its footer, no previous link, a sound next link); 0 otherwise.
+ */
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_head_ok(const rtheap_t *heap, const block_t *b,
+                                                   uintptr_t t)
+{
+    uintptr_t s = rtheap_listed_size(heap, b);
+    if (RTHEAP_CHECKS && (s < t || b->prev_free != NULL || !rtheap_next_link_ok(heap, b))) {
+        return 0;
+    }
+    return s;
+}
+
+/**
+ * The rest of rtheap_find, out of the hot path: damaged heads taken out of
+ * service and the search done again, and the bounded first fit in t's own
+ * class when no class guarantees a fit. Bounded: every round takes one
+ * list or block out of service, and there are at most four.
+ */
+typedef struct found {
+    uintptr_t size;
+    uint32_t cls;
+} found_t;
+
+__attribute__((noinline)) static block_t *rtheap_find_slow(rtheap_t *heap, uintptr_t t,
+                                                           block_t *damaged, uint32_t dc,
+                                                           found_t *out)
+{
+    uint32_t *cls = &out->cls;
+    uintptr_t *size = &out->size;
+    uint32_t g = rtheap_granules(t);
+    if (damaged != NULL) {
+        rtheap_contain_listed(heap, damaged, dc);
+    }
+    for (uint32_t round = 0; round < 4u; round++) {
+        uint32_t c;
+        block_t *b = rtheap_search(heap, rtheap_class_up(g), &c);
+        if (b != NULL) {
+            uintptr_t s = rtheap_head_ok(heap, b, t);
+            if (s != 0) {
+                *cls = c;
+                *size = s;
+                return b;
+            }
+            rtheap_contain_listed(heap, b, c);
+            continue;
+        }
+        /* Nothing in a class that guarantees a fit: a bounded first fit in
+         * the request's own class, whose blocks may or may not fit. */
+        c = rtheap_class_of(g);
+        b = heap->heads[c];
+        bool damage = false;
+        for (uint32_t n = 0; b != NULL && n < RTHEAP_FIT_SCAN; n++) {
+            uintptr_t s = rtheap_listed_size(heap, b);
+            if (s == 0 || !rtheap_links_ok(heap, b, c)) {
+                rtheap_contain_listed(heap, b, c);
+                damage = true;
+                break;
+            }
+            if (s >= t) {
+                *cls = c;
+                *size = s;
+                return b;
+            }
+            b = b->next_free; /* checked by links_ok above */
+        }
+        if (!damage) {
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+/**
+ * A free block of at least t bytes (t <= max_block) that holds up, left in
+ * its list, or NULL; *cls gets its list and *size its size. Good fit: the
+ * rounded class guarantees any block found is large enough; when it finds
+ * nothing, up to RTHEAP_FIT_SCAN blocks of t's own class are tried (the
+ * first often fits, and it makes a request of exactly the largest free
+ * block succeed). A damaged block met on the way is taken out of service
+ * and the search goes on (rtheap_find_slow).
+ */
+RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint32_t *cls,
+                                               uintptr_t *size)
+{
+    uint32_t c = 0;
+    block_t *b = rtheap_search(heap, rtheap_class_up(rtheap_granules(t)), &c);
+    if (b != NULL) {
+        uintptr_t s = rtheap_head_ok(heap, b, t);
+        if (s != 0) {
+            *cls = c;
+            *size = s;
+            return b;
+        }
+    }
+    /* Its own out-parameters, so that the fast path's stay in registers. */
+    found_t slow = {0, 0};
+    b = rtheap_find_slow(heap, t, b, c, &slow);
+    *cls = slow.cls;
+    *size = slow.size;
+    return b;
+}
+
+/** Unlinks the block whose links are prev and next from list c. */
+RTHEAP_PRIVATE void rtheap_unlink_between(rtheap_t *heap, block_t *prev, block_t *next, uint32_t c)
+{
+    if (next != NULL) {
+        next->prev_free = prev;
+    }
+    if (prev != NULL) {
+        prev->next_free = next;
+    } else {
+        heap->heads[c] = next;
+        if (next == NULL) {
+            rtheap_list_emptied(heap, c);
+        }
+    }
+}
+
+/** Clears the PREV_FREE flag of the header at h, if set (keeping it sound). */
+RTHEAP_PRIVATE void rtheap_clear_prev_free(uintptr_t h)
+{
+    block_t *n = rtheap_block_at(h);
+    if (rtheap_prev_is_free(n->header)) {
+        n->header = rtheap_toggle(n->header, FLAG_PREV_FREE);
+    }
+}
+
+/**
+ * Cuts a used block of t bytes from the front of free block b (`size`
+ * bytes, in list c, checked). The rest, when it can be a block, stays free:
+ * in b's place in list c when its class is still c (no bitmap or list
+ * change), else at the head of its own list. Returns the used block's size.
+ */
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_take(rtheap_t *heap, block_t *b, uint32_t c,
+                                                uintptr_t size, uintptr_t t)
+{
+    uintptr_t h = rtheap_addr(b);
+    block_t *prev = b->prev_free;
+    block_t *next = b->next_free;
+    size_t prev_flag = b->header & FLAG_PREV_FREE;
+    uintptr_t rest = size - t;
+    if (rest < MIN_BLOCK) {
+        rtheap_unlink_between(heap, prev, next, c);
+        b->header = rtheap_toggle(b->header, FLAG_FREE);
+        rtheap_clear_prev_free(h + size);
+        return size;
+    }
+    /* The block after b still says "previous free"; only the rest's own
+     * fields are new. */
+    block_t *tail = rtheap_block_at(h + t);
+    tail->header = rtheap_hdr(rest, FLAG_FREE, KIND_BLOCK);
+    *rtheap_footer(h + size) = tail;
+    uint32_t ct = rtheap_class_of_size(rest);
+    if (ct == c) {
+        tail->prev_free = prev;
+        tail->next_free = next;
+        if (next != NULL) {
+            next->prev_free = tail;
+        }
+        if (prev != NULL) {
+            prev->next_free = tail;
+        } else {
+            heap->heads[c] = tail;
+        }
+    } else {
+        rtheap_unlink_between(heap, prev, next, c);
+        rtheap_push(heap, tail, ct);
+    }
+    b->header = rtheap_hdr(t, prev_flag, KIND_BLOCK);
+    return t;
+}
+
+/**
+ * Bytes to skip at the start of free block h so that the payload is aligned
  * to `align`: 0, or a gap large enough to become a free block itself.
  */
-RTHEAP_PRIVATE uintptr_t rtheap_align_gap(const block_t *b, uintptr_t align)
+RTHEAP_PRIVATE uintptr_t rtheap_align_gap(uintptr_t h, uintptr_t align)
 {
     /* Modular arithmetic: no overflow even for payloads near the top of
      * the address space (a gap that runs past it simply will not fit). */
-    uintptr_t gap = (0u - (uintptr_t)rtheap_payload(b)) & (align - 1u);
+    uintptr_t gap = (0u - (h + WORD)) & (align - 1u);
     if (gap != 0 && gap < MIN_BLOCK) {
         gap += align; /* gap and align are multiples of ALIGN: stays aligned */
     }
     return gap;
 }
 
-/** True if t bytes fit in free block b after skipping gap bytes. */
-RTHEAP_PRIVATE bool rtheap_fits_after(const block_t *b, uintptr_t gap, uintptr_t t)
-{
-    uintptr_t size = rtheap_size(b);
-    return gap <= size && size - gap >= t;
-}
-
 /**
- * Allocation with any power-of-two alignment (ALIGN for a plain request).
- * One search finds a block of the plain size; an over-aligned request that
- * it cannot place is searched again with room for any alignment gap.
+ * Allocation with align > ALIGN. One search for the request plus the
+ * largest alignment gap, which any block found can hold; only if that
+ * fails (a nearly full heap), the plain-size block is tried in case it
+ * happens to be placed well.
  */
-RTHEAP_PRIVATE RTHEAP_HOT void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size,
-                                                               uintptr_t align)
+RTHEAP_PRIVATE void *rtheap_alloc_over_aligned(rtheap_t *heap, uintptr_t t, uintptr_t align)
 {
-    uintptr_t t = rtheap_block_size_for(size);
-    block_t *b = NULL;
-    uintptr_t gap = 0;
     uint32_t c = 0;
-    if (t != 0 && t <= heap->max_block) {
-        b = rtheap_find(heap, t, &c);
-        if (align > ALIGN) {
-            /* The plain-size block may happen to be placed well. */
-            if (b != NULL) {
-                gap = rtheap_align_gap(b, align);
-                if (!rtheap_fits_after(b, gap, t)) {
-                    b = NULL;
-                }
-            }
-            /* Else one large enough for any placement: the worst gap is
-             * MIN_BLOCK + align - ALIGN. */
-            if (b == NULL && t + MIN_BLOCK <= heap->max_block &&
-                align - ALIGN <= heap->max_block - t - MIN_BLOCK) {
-                b = rtheap_find(heap, t + MIN_BLOCK + align - ALIGN, &c);
-                if (b != NULL) {
-                    gap = rtheap_align_gap(b, align);
-                    if (!rtheap_fits_after(b, gap, t)) {
-                        b = NULL; /* cannot happen: the padding covers any gap */
-                    }
-                }
-            }
-        }
+    uintptr_t size = 0;
+    block_t *b = NULL;
+    uintptr_t pad = align + MIN_BLOCK - ALIGN;
+    if (pad <= heap->max_block - t) {
+        b = rtheap_find(heap, t + pad, &c, &size);
     }
-    if (b == NULL || !rtheap_take(heap, b, c, gap + t)) {
+    if (b == NULL) {
+        b = rtheap_find(heap, t, &c, &size);
+    }
+    uintptr_t h = rtheap_addr(b);
+    uintptr_t gap = b != NULL ? rtheap_align_gap(h, align) : 0;
+    if (b == NULL || gap > size || size - gap < t) {
         rtheap_count_failed(heap);
         return NULL;
     }
-    if (gap != 0) {
-        /* The leading gap becomes a free block of its own: carve from the
-         * aligned part first (so that the gap cannot merge into it), then
-         * release the gap, which may merge backwards. */
-        block_t *lead = b;
-        b = rtheap_block_at(rtheap_addr(lead) + gap);
-        b->header = rtheap_hdr(rtheap_size(lead) - gap, FLAG_FREE | FLAG_PREV_FREE);
-        lead->header = rtheap_hdr(gap, lead->header & FLAG_PREV_FREE);
-        rtheap_carve(heap, b, t);
-        if (!rtheap_release(heap, lead)) {
-            rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(lead));
-        }
-    } else {
-        rtheap_carve(heap, b, t);
+    if (gap == 0) {
+        rtheap_count_alloc(heap, rtheap_take(heap, b, c, size, t));
+        return rtheap_payload(b);
     }
-    rtheap_count_alloc(heap, b);
+    /* The leading gap becomes a free block of its own (b's previous block is
+     * in use: free blocks never touch), the aligned block follows it. */
+    size_t prev_flag = b->header & FLAG_PREV_FREE;
+    rtheap_unlink(heap, b, c);
+    b->header = rtheap_hdr(gap, FLAG_FREE | prev_flag, KIND_BLOCK);
+    *rtheap_footer(h + gap) = b;
+    rtheap_push(heap, b, rtheap_class_of_size(gap));
+    block_t *a = rtheap_block_at(h + gap);
+    uintptr_t rest = size - gap - t;
+    uintptr_t used = size - gap;
+    if (rest >= MIN_BLOCK) {
+        block_t *tail = rtheap_block_at(h + gap + t);
+        tail->header = rtheap_hdr(rest, FLAG_FREE, KIND_BLOCK);
+        *rtheap_footer(h + size) = tail;
+        rtheap_push(heap, tail, rtheap_class_of_size(rest));
+        used = t;
+    } else {
+        rtheap_clear_prev_free(h + size);
+    }
+    a->header = rtheap_hdr(used, FLAG_PREV_FREE, KIND_BLOCK);
+    rtheap_count_alloc(heap, used);
+    return rtheap_payload(a);
+}
+
+/** Plain allocation: RTHEAP_ALIGNMENT. */
+RTHEAP_PRIVATE RTHEAP_HOT void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
+{
+    uintptr_t t = rtheap_block_size_for(size);
+    uint32_t c = 0;
+    uintptr_t s = 0;
+    block_t *b = t != 0 && t <= heap->max_block ? rtheap_find(heap, t, &c, &s) : NULL;
+    if (b == NULL) {
+        rtheap_count_failed(heap);
+        return NULL;
+    }
+    rtheap_count_alloc(heap, rtheap_take(heap, b, c, s, t));
     return rtheap_payload(b);
 }
 
-RTHEAP_PRIVATE void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
+/** Allocation with any power-of-two alignment. */
+RTHEAP_PRIVATE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, uintptr_t align)
 {
-    return rtheap_alloc_aligned_unlocked(heap, size, ALIGN);
+    if (align <= ALIGN) {
+        return rtheap_alloc_unlocked(heap, size);
+    }
+    uintptr_t t = rtheap_block_size_for(size);
+    if (t == 0 || t > heap->max_block) {
+        rtheap_count_failed(heap);
+        return NULL;
+    }
+    return rtheap_alloc_over_aligned(heap, t, align);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Pointer validation                                                        */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Why the block at header address h (inside region r) is not a live block;
+ * called only once the fast checks have failed, so that naming the error
+ * costs the hot path nothing.
+ */
+__attribute__((noinline, cold)) static rtheap_error_t rtheap_diagnose(const region_t *r,
+                                                                      uintptr_t h)
+{
+    size_t hd = rtheap_block_at(h)->header;
+    uintptr_t t = rtheap_size(hd);
+    if (rtheap_kind(hd) != KIND_BLOCK) {
+        /* Only the "previous block is free" flag is wrong: the header
+         * disagrees with its neighbour rather than being garbage. */
+        return rtheap_is_block(hd ^ FLAG_PREV_FREE) ? RTHEAP_ERR_BAD_NEIGHBOUR
+                                                    : RTHEAP_ERR_BAD_HEADER;
+    }
+    if (t < MIN_BLOCK || t > r->sentinel - h) {
+        return RTHEAP_ERR_BAD_HEADER;
+    }
+    if (rtheap_is_free(hd)) {
+        return RTHEAP_ERR_DOUBLE_FREE; /* a free block's own header */
+    }
+    return RTHEAP_ERR_BAD_NEIGHBOUR;
+}
+
+/**
+ * O(1) validation of a pointer handed in as a live block: inside a region,
+ * aligned, a sound used header whose size stays in the region, and a next
+ * header that is sound and says its previous block is in use. Returns
+ * RTHEAP_OK (with the region in *rp and the next header in *ndp) or the
+ * error to report.
+ */
+RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *heap, const void *ptr,
+                                                              const region_t **rp, size_t *ndp)
+{
+    uintptr_t h = (uintptr_t)ptr - WORD;
+    const region_t *r = rtheap_region_of(heap, h);
+    *rp = r;
+    *ndp = 0;
+    if (!RTHEAP_CHECKS) {
+        *ndp = rtheap_block_at(h + rtheap_size(rtheap_block_at(h)->header))->header;
+        return RTHEAP_OK;
+    }
+    if (r == NULL) {
+        return RTHEAP_ERR_FOREIGN_POINTER;
+    }
+    if (((uintptr_t)ptr & (ALIGN - 1u)) != 0) {
+        return RTHEAP_ERR_MISALIGNED;
+    }
+    size_t hd = rtheap_block_at(h)->header;
+    uintptr_t t = rtheap_size(hd);
+    if (rtheap_kind(hd) != KIND_BLOCK || rtheap_is_free(hd) || t < MIN_BLOCK ||
+        t > r->sentinel - h) {
+        return rtheap_diagnose(r, h);
+    }
+    size_t nd = rtheap_block_at(h + t)->header;
+    *ndp = nd;
+    if (rtheap_prev_is_free(nd) || (rtheap_kind(nd) != KIND_BLOCK && !rtheap_is_ownerless(nd))) {
+        return RTHEAP_ERR_BAD_NEIGHBOUR;
+    }
+    return RTHEAP_OK;
+}
+
+/** Validates and reports; returns the block or NULL. */
+RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_lookup(rtheap_t *heap, const void *ptr,
+                                                 const region_t **rp, size_t *ndp)
+{
+    rtheap_error_t e = rtheap_validate_used(heap, ptr, rp, ndp);
+    if (e != RTHEAP_OK) {
+        rtheap_report(heap, e, ptr);
+        return NULL;
+    }
+    return rtheap_block_of(ptr);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Release: merging with free neighbours                                     */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A free neighbour n (whose header said FREE) failed its checks: it is
+ * quarantined when its extent [n, n + tn) lies inside the region (room
+ * bytes from n to the sentinel), and reported once on behalf of `ptr`.
+ */
+__attribute__((noinline, cold)) static void rtheap_contain_neighbour(rtheap_t *heap,
+                                                                     const region_t *r,
+                                                                     block_t *n, const void *ptr)
+{
+    uintptr_t h = rtheap_addr(n);
+    uintptr_t tn = rtheap_size(n->header);
+    bool known = h == heap->last_damage;
+    if (tn >= MIN_BLOCK && tn <= r->sentinel - h) {
+        known = known || (*rtheap_footer(h + tn) != n && rtheap_disowned(r, n, tn));
+        rtheap_quarantine(heap, n, tn);
+    }
+    if (!known) {
+        rtheap_report_damage(heap, RTHEAP_ERR_BAD_FREE_LIST, h, ptr);
+    }
+}
+
+/**
+ * Takes free block n (t bytes) out of its list if its links agree with the
+ * list (each link checked before it is read through): true then; false,
+ * nothing changed, if they do not. The class is computed only when n is a
+ * list head, the one case that needs it.
+ */
+RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_unlink_checked(rtheap_t *heap, block_t *n, uintptr_t t)
+{
+    block_t *prev = n->prev_free;
+    block_t *next = n->next_free;
+    uint32_t c = 0;
+    if (prev != NULL) {
+        if (RTHEAP_CHECKS && (!rtheap_link_ok(heap, prev) || prev->next_free != n)) {
+            return false;
+        }
+    } else {
+        c = rtheap_class_of_size(t);
+        if (RTHEAP_CHECKS && heap->heads[c] != n) {
+            return false;
+        }
+    }
+    if (RTHEAP_CHECKS && next != NULL && (!rtheap_link_ok(heap, next) || next->prev_free != n)) {
+        return false;
+    }
+    rtheap_unlink_between(heap, prev, next, c);
+    return true;
+}
+
+/**
+ * Takes free block n, the next block of one that ends at n with `room`
+ * bytes left to the sentinel, out of its list for a merge if it holds up
+ * (size inside the region, footer, links): its size then, else 0.
+ */
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_take_next(rtheap_t *heap, block_t *n, size_t nd,
+                                                     uintptr_t room)
+{
+    uintptr_t t = rtheap_size(nd);
+    if (RTHEAP_CHECKS &&
+        (t < MIN_BLOCK || t > room || *rtheap_footer(rtheap_addr(n) + t) != n)) {
+        return 0;
+    }
+    return rtheap_unlink_checked(heap, n, t) ? t : 0;
+}
+
+/**
+ * The free block in front of block h (which says PREV_FREE) could not be
+ * merged (cold path): quarantined when its header and extent hold up (so
+ * its links are what is damaged); otherwise the footer, or the header it
+ * leads to, was overwritten and where that block starts is unknown: it is
+ * left to be found through its list, where h's disowning it (the caller
+ * clears its PREV_FREE) shows it was reported. Reported once for `ptr`.
+ */
+__attribute__((noinline, cold)) static void rtheap_contain_prev(rtheap_t *heap, const region_t *r,
+                                                                uintptr_t h, const void *ptr)
+{
+    block_t *p = *rtheap_footer(h);
+    uintptr_t ph = rtheap_addr(p);
+    if (ph < h && rtheap_header_pos_ok(r, ph)) {
+        size_t pd = p->header;
+        if (rtheap_is_free_block(pd) && rtheap_size(pd) == h - ph) {
+            rtheap_contain_neighbour(heap, r, p, ptr);
+            return;
+        }
+        rtheap_report_damage(heap, RTHEAP_ERR_BAD_NEIGHBOUR, ph, ptr);
+        return;
+    }
+    rtheap_report_damage(heap, RTHEAP_ERR_BAD_NEIGHBOUR, h, ptr);
+}
+
+/**
+ * Takes the free block in front of block h (which says PREV_FREE, inside
+ * region r) out of its list for a merge if it holds up: found through the
+ * footer at a header position of r below h (checked before anything is read
+ * through it), a free block's header, a size that ends exactly at h, links
+ * that agree. Returns it, or NULL.
+ */
+RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_take_prev(rtheap_t *heap, const region_t *r, uintptr_t h)
+{
+    block_t *p = *rtheap_footer(h);
+    uintptr_t ph = rtheap_addr(p);
+    if (RTHEAP_CHECKS) {
+        if (ph >= h || !rtheap_header_pos_ok(r, ph)) {
+            return NULL;
+        }
+        size_t pd = p->header;
+        if (!rtheap_is_free_block(pd) || rtheap_size(pd) != h - ph) {
+            return NULL;
+        }
+    }
+    return rtheap_unlink_checked(heap, p, h - ph) ? p : NULL;
+}
+
+/**
+ * Turns used block b (header hd, inside region r, checked, in no list;
+ * next header nd) into a free block, merged with free neighbours, in its
+ * list; the block after it learns that its previous block is free. A
+ * damaged neighbour is taken out of service instead of merged (reported on
+ * behalf of `ptr`).
+ */
+RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release(rtheap_t *heap, const region_t *r, block_t *b,
+                                              size_t hd, size_t nd, const void *ptr)
+{
+    uintptr_t h = rtheap_addr(b);
+    uintptr_t t = rtheap_size(hd);
+    uintptr_t start = h;
+    uintptr_t total = t;
+    rtheap_poison(h + WORD, t - WORD);
+    block_t *n = rtheap_block_at(h + t);
+    bool next_merged = false;
+    if (rtheap_is_free(nd)) {
+        uintptr_t tn = rtheap_take_next(heap, n, nd, r->sentinel - h - t);
+        if (tn != 0) {
+            n->header = 0; /* no stale header left behind */
+            rtheap_poison(h + t, 3u * WORD);
+            total += tn;
+            next_merged = true;
+        } else {
+            rtheap_contain_neighbour(heap, r, n, ptr);
+        }
+    }
+    if (rtheap_prev_is_free(hd)) {
+        block_t *p = rtheap_take_prev(heap, r, h);
+        if (p != NULL) {
+            b->header = 0;
+            rtheap_poison(h - WORD, 2u * WORD);
+            start = rtheap_addr(p);
+            total += h - start;
+        } else {
+            rtheap_contain_prev(heap, r, h, ptr);
+        }
+    }
+    block_t *f = rtheap_block_at(start);
+    f->header = rtheap_hdr(total, FLAG_FREE, KIND_BLOCK);
+    uintptr_t end = start + total;
+    *rtheap_footer(end) = f;
+    if (!next_merged) {
+        /* The block after (used, a fence, a sentinel or damage) was told
+         * "previous used"; after a merge it already says "previous free". */
+        block_t *e = rtheap_block_at(end);
+        if (!rtheap_prev_is_free(e->header)) {
+            e->header = rtheap_toggle(e->header, FLAG_PREV_FREE);
+        }
+    }
+    rtheap_push(heap, f, rtheap_class_of_size(total));
 }
 
 /* ------------------------------------------------------------------------ */
 /* Free, resize                                                              */
 /* ------------------------------------------------------------------------ */
 
-/** Frees a validated used block; false (reported, b untouched) if a neighbour is damaged. */
-RTHEAP_PRIVATE bool rtheap_free_block(rtheap_t *heap, block_t *b)
+RTHEAP_PRIVATE RTHEAP_HOT void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
 {
-    uintptr_t t = rtheap_size(b);
-    b->header |= FLAG_FREE;
-    if (!rtheap_release(heap, b)) {
-        b->header &= ~FLAG_FREE;
-        rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(b));
-        return false;
+    const region_t *r;
+    size_t nd;
+    block_t *b = rtheap_lookup(heap, ptr, &r, &nd);
+    if (b != NULL) {
+        size_t hd = b->header;
+        rtheap_count_free(heap, rtheap_size(hd));
+        rtheap_release(heap, r, b, hd, nd, ptr);
     }
-    rtheap_count_free(heap, t);
-    return true;
 }
-
-typedef enum resize_result { RESIZE_DONE, RESIZE_NO_ROOM, RESIZE_DAMAGED } resize_result_t;
 
 /**
- * Resizes used block b in place to block size t. RESIZE_NO_ROOM (b
- * untouched) if it would have to move; RESIZE_DAMAGED (reported, b
- * untouched) if the free neighbour it would grow into or give its tail to
- * has damaged list links: the caller must not go on to move it either.
+ * Cuts used block b (checked, in region r) down to t bytes when the tail
+ * can be a block of its own, and releases the tail (merged with a free
+ * next block). b keeps its flags.
  */
-RTHEAP_PRIVATE resize_result_t rtheap_resize_block(rtheap_t *heap, block_t *b, uintptr_t t)
+RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, const region_t *r, block_t *b, uintptr_t t)
 {
-    uintptr_t old = rtheap_size(b);
-    if (t > old) {
-        block_t *n = rtheap_next(b);
-        uintptr_t joined = old + rtheap_size(n);
-        if (!rtheap_is_free(n) || joined < t) {
-            return RESIZE_NO_ROOM;
-        }
-        if (!rtheap_unlink_checked(heap, n)) {
-            rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(n));
-            return RESIZE_DAMAGED;
-        }
-        b->header = rtheap_hdr(joined, b->header & FLAG_PREV_FREE);
-        rtheap_set_prev_free(rtheap_next(b), false);
+    size_t hd = b->header;
+    uintptr_t total = rtheap_size(hd);
+    if (total - t < MIN_BLOCK) {
+        return;
     }
-    if (!rtheap_trim(heap, b, t)) {
-        rtheap_report(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_payload(b));
-        return RESIZE_DAMAGED; /* only when shrinking: growing took n out first */
-    }
-#if RTHEAP_STATS
-    heap->used_total = heap->used_total - old + rtheap_size(b);
-    if (heap->used_total > heap->peak_total) {
-        heap->peak_total = heap->used_total;
-    }
-    heap->realloc_count++;
-#endif
-    return RESIZE_DONE;
+    b->header = rtheap_hdr(t, hd & FLAG_PREV_FREE, KIND_BLOCK);
+    block_t *tail = rtheap_block_at(rtheap_addr(b) + t);
+    size_t th = rtheap_hdr(total - t, 0, KIND_BLOCK); /* its previous block (b) is used */
+    tail->header = th;
+    size_t nd = rtheap_block_at(rtheap_addr(b) + total)->header;
+    rtheap_release(heap, r, tail, th, nd, rtheap_payload(b));
 }
 
-RTHEAP_PRIVATE void *rtheap_move(rtheap_t *heap, block_t *b, size_t size, uintptr_t align)
+/**
+ * Resizes used block b (checked, in region r) in place to block size t.
+ * Returns false, b untouched, if it would have to move. A damaged free
+ * neighbour it would grow into is taken out of service (reported) and
+ * counts as no room.
+ */
+RTHEAP_PRIVATE bool rtheap_resize_block(rtheap_t *heap, const region_t *r, block_t *b, uintptr_t t)
 {
-    void *fresh = rtheap_alloc_aligned_unlocked(heap, size, align);
-    if (fresh == NULL) {
-        return NULL;
-    }
-    uintptr_t keep = rtheap_size(b) - WORD;
-    uintptr_t room = rtheap_size(rtheap_block_of(fresh)) - WORD;
-    rtheap_copy_words((uintptr_t)fresh, (uintptr_t)rtheap_payload(b), keep < room ? keep : room);
-    if (!rtheap_free_block(heap, b)) {
-        /* The old block cannot be freed (damaged neighbour, reported): fail
-         * as a whole rather than hand out a copy and leak the original. */
-        (void)rtheap_free_block(heap, rtheap_block_of(fresh));
-        return NULL;
+    uintptr_t h = rtheap_addr(b);
+    uintptr_t old = rtheap_size(b->header);
+    if (t > old) {
+        block_t *n = rtheap_block_at(h + old);
+        size_t nd = n->header;
+        if (!rtheap_is_free(nd) || old + rtheap_size(nd) < t) {
+            return false;
+        }
+        uintptr_t tn = rtheap_take_next(heap, n, nd, r->sentinel - h - old);
+        if (tn == 0) {
+            rtheap_contain_neighbour(heap, r, n, rtheap_payload(n));
+            return false;
+        }
+        uintptr_t joined = old + tn;
+        n->header = 0;
+        b->header = rtheap_hdr(joined, b->header & FLAG_PREV_FREE, KIND_BLOCK);
+        rtheap_clear_prev_free(h + joined);
+        rtheap_trim(heap, r, b, t);
+    } else {
+        rtheap_trim(heap, r, b, t);
     }
 #if RTHEAP_STATS
+    size_t used = heap->used_total - old + rtheap_size(b->header);
+    heap->used_total = used;
+    if (used > heap->peak_total) {
+        heap->peak_total = used;
+    }
     heap->realloc_count++;
 #endif
-    return fresh;
+    return true;
 }
 
 RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t size,
@@ -1039,7 +1384,9 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     if (ptr == NULL) {
         return rtheap_alloc_aligned_unlocked(heap, size, align);
     }
-    block_t *b = rtheap_lookup(heap, ptr);
+    const region_t *r;
+    size_t nd;
+    block_t *b = rtheap_lookup(heap, ptr, &r, &nd);
     if (b == NULL) {
         return NULL;
     }
@@ -1048,13 +1395,26 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
         rtheap_count_failed(heap);
         return NULL;
     }
-    if (((uintptr_t)ptr & (align - 1u)) == 0) {
-        resize_result_t r = rtheap_resize_block(heap, b, t);
-        if (r != RESIZE_NO_ROOM) {
-            return r == RESIZE_DONE ? ptr : NULL;
-        }
+    if (((uintptr_t)ptr & (align - 1u)) == 0 && rtheap_resize_block(heap, r, b, t)) {
+        return ptr;
     }
-    return rtheap_move(heap, b, size, align);
+    /* Move: the alloc, the copy and the free, nothing more. */
+    void *fresh = rtheap_alloc_aligned_unlocked(heap, size, align);
+    if (fresh == NULL) {
+        return NULL;
+    }
+    /* Re-read: taking damage out of service in the allocation may have
+     * changed b's PREV_FREE flag or its next block. */
+    size_t hd = b->header;
+    uintptr_t keep = rtheap_size(hd) - WORD;
+    uintptr_t room = rtheap_size(rtheap_block_of(fresh)->header) - WORD;
+    rtheap_copy_words((uintptr_t)fresh, (uintptr_t)ptr, keep < room ? keep : room);
+    rtheap_count_free(heap, rtheap_size(hd));
+    rtheap_release(heap, r, b, hd, rtheap_block_at(rtheap_addr(b) + rtheap_size(hd))->header, ptr);
+#if RTHEAP_STATS
+    heap->realloc_count++;
+#endif
+    return fresh;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1087,6 +1447,7 @@ RTHEAP_PRIVATE bool rtheap_is_pow2(uintptr_t x)
 /* Init and regions                                                          */
 /* ------------------------------------------------------------------------ */
 
+/** Control-structure bytes for an index of `rows` rows, the heads' alignment pad included. */
 RTHEAP_PRIVATE uintptr_t rtheap_control_bytes(uint32_t rows)
 {
     return sizeof(struct rtheap) + rows * sizeof(uint32_t) + sizeof(void *) - 1u +
@@ -1111,32 +1472,36 @@ RTHEAP_PRIVATE uint32_t rtheap_index_rows(uintptr_t bytes)
     return rows;
 }
 
+/* Worst-case padding around the control structure and the blocks: the start
+ * rounded up to ALIGN, the first header placed so that its payload is
+ * aligned, and the end rounded down with room for the sentinel. */
+#define REGION_PADDING (3u * ALIGN + WORD)
+
 size_t rtheap_control_size(size_t bytes)
 {
-    /* Worst-case padding: start alignment plus the first header's offset. */
-    return (size_t)(rtheap_control_bytes(rtheap_index_rows(bytes)) + 2u * ALIGN);
+    return (size_t)(rtheap_control_bytes(rtheap_index_rows(bytes)) + REGION_PADDING);
 }
 
 /** Header address of the first block and of the sentinel for [lo, hi). */
 RTHEAP_PRIVATE bool rtheap_carve_bounds(uintptr_t lo, uintptr_t hi, uintptr_t *first,
                                         uintptr_t *sentinel)
 {
-    if (hi - lo < MIN_BLOCK + 2u * ALIGN) {
+    if (hi < lo || hi - lo < MIN_BLOCK + 2u * ALIGN) {
         return false;
     }
     *first = ((lo + WORD + ALIGN - 1u) & ~(ALIGN - 1u)) - WORD;
     *sentinel = (hi & ~(ALIGN - 1u)) - WORD;
-    return *sentinel >= *first + MIN_BLOCK;
+    return *sentinel >= *first && *sentinel - *first >= MIN_BLOCK;
 }
 
 /** Makes [pos, pos + t) a free block, in its list, after a used block. */
 RTHEAP_PRIVATE void rtheap_add_free_block(rtheap_t *heap, uintptr_t pos, uintptr_t t)
 {
     block_t *b = rtheap_block_at(pos);
-    b->header = rtheap_hdr(t, FLAG_FREE);
+    b->header = rtheap_hdr(t, FLAG_FREE, KIND_BLOCK);
     rtheap_poison(pos + WORD, t - WORD);
     *rtheap_footer(pos + t) = b;
-    rtheap_list_insert_behind(heap, b);
+    rtheap_push_behind(heap, b, rtheap_class_of_size(t));
     heap->arena_bytes += t;
 }
 
@@ -1171,22 +1536,19 @@ RTHEAP_PRIVATE void rtheap_register_region(rtheap_t *heap, uintptr_t first, uint
             t = left - 2u * MIN_BLOCK; /* room for the fence and one block */
         }
         rtheap_add_free_block(heap, pos, t);
-        rtheap_block_at(pos + t)->header = FENCE | FLAG_PREV_FREE;
+        rtheap_block_at(pos + t)->header = rtheap_hdr(MIN_BLOCK, FLAG_PREV_FREE, KIND_FENCE);
         pos += t + MIN_BLOCK;
     }
     rtheap_add_free_block(heap, pos, sentinel - pos);
-    rtheap_block_at(sentinel)->header = rtheap_hdr(0, FLAG_PREV_FREE);
+    rtheap_block_at(sentinel)->header = rtheap_hdr(0, FLAG_PREV_FREE, KIND_BLOCK);
 }
 
 rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t largest_region)
 {
-    if (mem == NULL) {
-        return NULL;
-    }
     uintptr_t lo = (uintptr_t)mem;
     uintptr_t hi = lo + bytes;
-    if (hi < lo) {
-        hi = UINTPTR_MAX;
+    if (mem == NULL || hi < lo) {
+        return NULL; /* a region that wraps the address space is no region */
     }
     if (hi - lo > MAX_REGION_BYTES) {
         hi = lo + MAX_REGION_BYTES;
@@ -1203,7 +1565,7 @@ rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t largest_region)
     uintptr_t control_end = heads + rows * SL_COUNT * sizeof(block_t *);
     uintptr_t first;
     uintptr_t sentinel;
-    if (control_end >= hi || !rtheap_carve_bounds(control_end, hi, &first, &sentinel)) {
+    if (base < lo || control_end >= hi || !rtheap_carve_bounds(control_end, hi, &first, &sentinel)) {
         return NULL;
     }
     rtheap_t *heap = (rtheap_t *)base;
@@ -1251,7 +1613,6 @@ RTHEAP_PRIVATE bool rtheap_add_region_unlocked(rtheap_t *heap, void *mem, size_t
     heap->heap_bytes += bytes;
     return true;
 }
-
 bool rtheap_add_region(rtheap_t *heap, void *mem, size_t bytes)
 {
     if (heap == NULL) {
@@ -1314,7 +1675,7 @@ void *rtheap_calloc(rtheap_t *heap, size_t count, size_t size)
     } else {
         p = rtheap_alloc_unlocked(heap, bytes);
         if (p != NULL) {
-            rtheap_fill_words((uintptr_t)p, 0, rtheap_size(rtheap_block_of(p)) - WORD);
+            rtheap_fill_words((uintptr_t)p, 0, rtheap_size(rtheap_block_of(p)->header) - WORD);
         }
     }
     AFTER_CHANGE(heap);
@@ -1358,11 +1719,12 @@ size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size)
     }
     LOCK(heap);
     size_t usable = 0;
-    block_t *b = rtheap_lookup(heap, ptr);
+    const region_t *r;
+    size_t nd;
+    block_t *b = rtheap_lookup(heap, ptr, &r, &nd);
     uintptr_t t = rtheap_block_size_for(size);
-    if (b != NULL && t != 0 && t <= heap->max_block &&
-        rtheap_resize_block(heap, b, t) == RESIZE_DONE) {
-        usable = (size_t)(rtheap_size(b) - WORD);
+    if (b != NULL && t != 0 && t <= heap->max_block && rtheap_resize_block(heap, r, b, t)) {
+        usable = (size_t)(rtheap_size(b->header) - WORD);
     }
     AFTER_CHANGE(heap);
     UNLOCK(heap);
@@ -1375,10 +1737,7 @@ void rtheap_free(rtheap_t *heap, void *ptr)
         return;
     }
     LOCK(heap);
-    block_t *b = rtheap_lookup(heap, ptr);
-    if (b != NULL) {
-        (void)rtheap_free_block(heap, b);
-    }
+    rtheap_free_unlocked(heap, ptr);
     AFTER_CHANGE(heap);
     UNLOCK(heap);
 }
@@ -1389,8 +1748,10 @@ size_t rtheap_usable_size(rtheap_t *heap, const void *ptr)
         return 0;
     }
     LOCK(heap);
-    const block_t *b = rtheap_lookup(heap, ptr);
-    size_t usable = b != NULL ? (size_t)(rtheap_size(b) - WORD) : 0u;
+    const region_t *r;
+    size_t nd;
+    const block_t *b = rtheap_lookup(heap, ptr, &r, &nd);
+    size_t usable = b != NULL ? (size_t)(rtheap_size(b->header) - WORD) : 0u;
     UNLOCK(heap);
     return usable;
 }
@@ -1419,19 +1780,28 @@ void rtheap_set_error_hook(rtheap_t *heap, rtheap_error_hook_t hook, void *user)
 /* Statistics                                                                */
 /* ------------------------------------------------------------------------ */
 
-/** Usable bytes of the largest request rtheap_alloc() cannot fail on now. */
+/**
+ * Usable bytes of the largest request rtheap_alloc() cannot fail on now. The
+ * head of the top class is checked as an allocation would check it; a
+ * damaged one is taken out of service first, so that nothing is promised
+ * that an allocation would refuse (bounded: each round removes one).
+ */
 RTHEAP_PRIVATE size_t rtheap_largest_guaranteed(rtheap_t *heap)
 {
-    if (heap->fl_bitmap == 0) {
-        return 0;
+    for (uint32_t round = 0; round < 4u && heap->fl_bitmap != 0; round++) {
+        uint32_t fl = rtheap_fls(heap->fl_bitmap);
+        uint32_t c = fl * SL_COUNT + rtheap_fls(heap->sl_bitmap[fl]);
+        block_t *b = heap->heads[c];
+        /* Any request up to the head block of the top class is found: by the
+         * rounded search when its rounded class is not above the top class,
+         * else by the check of its own class's head (see rtheap_find). */
+        uintptr_t size = rtheap_listed_size(heap, b);
+        if (size != 0 && b->prev_free == NULL && (!RTHEAP_CHECKS || rtheap_next_link_ok(heap, b))) {
+            return (size_t)(size - WORD);
+        }
+        rtheap_contain_listed(heap, b, c);
     }
-    uint32_t fl = rtheap_fls(heap->fl_bitmap);
-    uint32_t sl = rtheap_fls(heap->sl_bitmap[fl]);
-    /* Any request up to the head block of the top class is found: by the
-     * rounded search when its rounded class is not above the top class,
-     * else by the check of its own class's head (see rtheap_find). */
-    const block_t *b = rtheap_heads(heap)[fl * SL_COUNT + sl];
-    return (size_t)(rtheap_size(b) - WORD);
+    return 0;
 }
 
 bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out)
@@ -1447,13 +1817,16 @@ bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out)
     s->largest_guaranteed = rtheap_largest_guaranteed(heap);
     s->error_count = heap->error_count;
     s->region_count = heap->region_count;
-    s->quarantine_count = 0;
-    s->quarantined_bytes = 0;
+    s->quarantine_count = heap->quarantine_count;
+    s->quarantined_bytes = heap->quarantined_bytes;
 #if RTHEAP_STATS
     s->used_bytes_with_overhead = heap->used_total;
     size_t live = (size_t)(uint32_t)(heap->alloc_count - heap->free_count);
     s->used_bytes = heap->used_total - live * WORD;
-    s->free_bytes = heap->arena_bytes - heap->used_total;
+    /* Quarantined blocks sized by a forged header could overlap live ones:
+     * never let that wrap the free count. */
+    size_t unused = heap->arena_bytes - heap->used_total;
+    s->free_bytes = unused > heap->quarantined_bytes ? unused - heap->quarantined_bytes : 0u;
     s->peak_used_bytes = heap->peak_total;
     s->live_blocks = live;
     s->alloc_count = heap->alloc_count;
@@ -1480,18 +1853,32 @@ bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out)
 /* ------------------------------------------------------------------------ */
 
 typedef struct chain_totals {
-    uintptr_t bytes; /* in blocks, fences excluded */
+    uintptr_t bytes; /* in blocks (quarantined ones too), fences excluded */
     uintptr_t fence_bytes;
+    uintptr_t quarantined_bytes;
     uintptr_t used_bytes;
     uintptr_t used_blocks;
     uintptr_t free_blocks;
 } chain_totals_t;
 
+/**
+ * Sound header of `kind` at h inside region r: no stray flag bits, a size
+ * from MIN_BLOCK to max_block that stays inside the region.
+ */
+RTHEAP_PRIVATE bool rtheap_header_plausible(const rtheap_t *heap, const region_t *r, uintptr_t h,
+                                            uint32_t kind)
+{
+    size_t hd = rtheap_block_at(h)->header;
+    uintptr_t t = rtheap_size(hd);
+    return rtheap_kind(hd) == kind && (hd & FLAG_BITS & ~(FLAG_FREE | FLAG_PREV_FREE)) == 0 &&
+           t >= MIN_BLOCK && t <= heap->max_block && t <= r->sentinel - h;
+}
+
 #if RTHEAP_POISON
 RTHEAP_PRIVATE bool rtheap_poison_intact(const block_t *b)
 {
     const size_t *w = (const size_t *)(rtheap_addr(b) + 3u * WORD);
-    const size_t *end = (const size_t *)(rtheap_addr(b) + rtheap_size(b) - WORD);
+    const size_t *end = (const size_t *)(rtheap_addr(b) + rtheap_size(b->header) - WORD);
     for (; w < end; w++) {
         if (*w != POISON_WORD) {
             return false;
@@ -1502,27 +1889,40 @@ RTHEAP_PRIVATE bool rtheap_poison_intact(const block_t *b)
 #endif
 
 /** Walks one region's physical chain, checking every block. */
-RTHEAP_PRIVATE rtheap_error_t rtheap_check_region(rtheap_t *heap, const region_t *r,
+RTHEAP_PRIVATE rtheap_error_t rtheap_check_region(const rtheap_t *heap, const region_t *r,
                                                   chain_totals_t *totals)
 {
     uintptr_t h = r->first;
     bool prev_free = false;
     while (h != r->sentinel) {
         const block_t *b = rtheap_block_at(h);
-        if (h > r->sentinel || rtheap_prev_is_free(b) != prev_free) {
+        size_t hd = b->header;
+        if (rtheap_prev_is_free(hd) != prev_free) {
             return RTHEAP_ERR_CHAIN;
         }
-        if (rtheap_is_fence(b->header) && MIN_BLOCK < r->sentinel - h) {
-            totals->fence_bytes += MIN_BLOCK;
+        uint32_t kind = rtheap_kind(hd);
+        if (kind != KIND_BLOCK) {
+            /* A fence or a quarantined block: in use, owned by nobody. */
+            if ((kind != KIND_FENCE && kind != KIND_QUARANTINE) ||
+                !rtheap_header_plausible(heap, r, h, kind) || rtheap_is_free(hd) ||
+                (kind == KIND_FENCE && rtheap_size(hd) != MIN_BLOCK)) {
+                return RTHEAP_ERR_CHAIN;
+            }
+            if (kind == KIND_FENCE) {
+                totals->fence_bytes += MIN_BLOCK;
+            } else {
+                totals->quarantined_bytes += rtheap_size(hd);
+                totals->bytes += rtheap_size(hd);
+            }
             prev_free = false;
-            h += MIN_BLOCK;
+            h += rtheap_size(hd);
             continue;
         }
-        if (!rtheap_header_plausible(heap, r, h)) {
+        if (!rtheap_header_plausible(heap, r, h, KIND_BLOCK)) {
             return RTHEAP_ERR_CHAIN;
         }
-        uintptr_t t = rtheap_size(b);
-        bool free = rtheap_is_free(b);
+        uintptr_t t = rtheap_size(hd);
+        bool free = rtheap_is_free(hd);
         if (free) {
             if (prev_free) {
                 return RTHEAP_ERR_COALESCE;
@@ -1544,16 +1944,15 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_check_region(rtheap_t *heap, const region_t
         prev_free = free;
         h += t;
     }
-    const block_t *s = rtheap_block_at(h);
-    if (rtheap_size(s) != 0 || rtheap_is_free(s) || rtheap_prev_is_free(s) != prev_free ||
-        !rtheap_check_bit_ok(s->header) || (s->header & FLAG_RESERVED) != 0) {
+    size_t sd = rtheap_block_at(h)->header;
+    if (sd != rtheap_hdr(0, prev_free ? FLAG_PREV_FREE : 0u, KIND_BLOCK)) {
         return RTHEAP_ERR_CHAIN;
     }
     return RTHEAP_OK;
 }
 
 /** Walks every free list, checking links, classes and bitmaps. */
-RTHEAP_PRIVATE rtheap_error_t rtheap_check_lists(rtheap_t *heap, uintptr_t free_blocks)
+RTHEAP_PRIVATE rtheap_error_t rtheap_check_lists(const rtheap_t *heap, uintptr_t free_blocks)
 {
     uintptr_t listed = 0;
     if (heap->fl_count < FL_MAX && (heap->fl_bitmap >> heap->fl_count) != 0) {
@@ -1565,7 +1964,7 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_check_lists(rtheap_t *heap, uintptr_t free_
         }
         for (uint32_t sl = 0; sl < SL_COUNT; sl++) {
             uint32_t c = fl * SL_COUNT + sl;
-            const block_t *b = rtheap_heads(heap)[c];
+            const block_t *b = heap->heads[c];
             if (((heap->sl_bitmap[fl] >> sl) & 1u) != (b != NULL)) {
                 return RTHEAP_ERR_BITMAP;
             }
@@ -1576,28 +1975,32 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_check_lists(rtheap_t *heap, uintptr_t free_
                 }
                 uintptr_t h = rtheap_addr(b);
                 const region_t *r = rtheap_region_of(heap, h);
-                if (r == NULL || ((h - r->first) & (ALIGN - 1u)) != 0 ||
-                    !rtheap_header_plausible(heap, r, h) || !rtheap_is_free(b) ||
-                    *rtheap_footer(h + rtheap_size(b)) != b || b->prev_free != prev) {
+                if (r == NULL || !rtheap_header_pos_ok(r, h) ||
+                    !rtheap_header_plausible(heap, r, h, KIND_BLOCK) || !rtheap_is_free(b->header) ||
+                    *rtheap_footer(h + rtheap_size(b->header)) != b || b->prev_free != prev) {
                     return RTHEAP_ERR_BAD_FREE_LIST;
                 }
-                if (rtheap_class_of(rtheap_granules(rtheap_size(b))) != c) {
+                if (rtheap_class_of_size(rtheap_size(b->header)) != c) {
                     return RTHEAP_ERR_LIST_CLASS;
                 }
             }
         }
     }
-    return listed == free_blocks ? RTHEAP_OK : RTHEAP_ERR_FREE_COUNT;
+    /* Blocks cut off behind a damaged one (lost_lists) are free but listed
+     * nowhere; otherwise every free block is in exactly one list. */
+    bool counts_ok = heap->lost_lists != 0 ? listed <= free_blocks : listed == free_blocks;
+    return counts_ok ? RTHEAP_OK : RTHEAP_ERR_FREE_COUNT;
 }
 
 static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap)
 {
     if (heap->magic != (HEAP_MAGIC ^ (uintptr_t)heap) || heap->region_count == 0 ||
         heap->region_count > RTHEAP_MAX_REGIONS || heap->fl_count == 0 ||
-        heap->fl_count > 32u - RTHEAP_SL_LOG2 || heap->max_block != rtheap_max_block_for(heap->fl_count)) {
+        heap->fl_count > 32u - RTHEAP_SL_LOG2 ||
+        heap->max_block != rtheap_max_block_for(heap->fl_count)) {
         return RTHEAP_ERR_CONTROL;
     }
-    chain_totals_t totals = {0, 0, 0, 0, 0};
+    chain_totals_t totals = {0, 0, 0, 0, 0, 0};
     uintptr_t region_bytes = 0;
     for (uint32_t i = 0; i < heap->region_count; i++) {
         const region_t *r = &heap->regions[i];
@@ -1607,7 +2010,8 @@ static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap)
         }
         region_bytes += r->sentinel - r->first;
     }
-    if (totals.bytes + totals.fence_bytes != region_bytes || totals.bytes != heap->arena_bytes) {
+    if (totals.bytes + totals.fence_bytes != region_bytes || totals.bytes != heap->arena_bytes ||
+        totals.quarantined_bytes != heap->quarantined_bytes) {
         return RTHEAP_ERR_ACCOUNTING;
     }
     rtheap_error_t e = rtheap_check_lists(heap, totals.free_blocks);
@@ -1647,16 +2051,18 @@ size_t rtheap_walk(rtheap_t *heap, rtheap_walker_t walker, void *user)
         const region_t *r = &heap->regions[i];
         for (uintptr_t h = r->first; go_on && h < r->sentinel;) {
             const block_t *b = rtheap_block_at(h);
-            uintptr_t t = rtheap_size(b);
-            if (rtheap_is_fence(b->header)) {
-                h += MIN_BLOCK; /* a fence between chunks: not a block anyone owns */
+            uint32_t kind = rtheap_kind(b->header);
+            if ((kind == KIND_FENCE || kind == KIND_QUARANTINE) &&
+                rtheap_header_plausible(heap, r, h, kind)) {
+                h += rtheap_size(b->header); /* nobody's: not reported */
                 continue;
             }
-            if (!rtheap_header_plausible(heap, r, h)) {
+            if (!rtheap_header_plausible(heap, r, h, KIND_BLOCK)) {
                 break; /* damaged chain: rtheap_check() says more */
             }
-            rtheap_block_info_t info = {rtheap_payload(b), (size_t)(t - WORD), !rtheap_is_free(b),
-                                        i};
+            uintptr_t t = rtheap_size(b->header);
+            rtheap_block_info_t info = {rtheap_payload(b), (size_t)(t - WORD),
+                                        !rtheap_is_free(b->header), i};
             visited++;
             go_on = walker(&info, user);
             h += t;

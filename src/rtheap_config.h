@@ -196,6 +196,10 @@ static inline __attribute__((always_inline)) void rtheap_primask_unlock(uint32_t
  */
 #ifndef RTHEAP_PRIVATE
 #define RTHEAP_PRIVATE static inline
+#define RTHEAP_PRIVATE_IS_DEFAULT_ 1
+#endif
+#ifndef RTHEAP_PRIVATE_IS_DEFAULT_
+#define RTHEAP_PRIVATE_IS_DEFAULT_ 0
 #endif
 
 /* ------------------------------------------------------------------------ */

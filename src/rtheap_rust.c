@@ -5,8 +5,20 @@
  */
 #include "rtheap.h"
 
+/* A power of two no larger than RTHEAP_ALIGNMENT. */
+static inline bool plain_alignment(size_t align)
+{
+    return align - 1u < RTHEAP_ALIGNMENT && (align & (align - 1u)) == 0;
+}
+
 void *__rust_allocate(size_t size, size_t align)
 {
+    /* Most Rust layouts ask for no more than the heap's own alignment: the
+     * plain path then, without the gap logic (anything else, a bad alignment
+     * included, goes the aligned way and gets its documented result). */
+    if (plain_alignment(align)) {
+        return rtheap_alloc(rtheap_default(), size);
+    }
     return rtheap_alloc_aligned(rtheap_default(), size, align);
 }
 
@@ -30,6 +42,9 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
 void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)
 {
     (void)old_size;
+    if (plain_alignment(align)) {
+        return rtheap_realloc(rtheap_default(), ptr, size);
+    }
     return rtheap_realloc_aligned(rtheap_default(), ptr, size, align);
 }
 

@@ -16,6 +16,18 @@
 #define G_RANDOM 2000000u
 #endif
 
+/* Smallest granule count of class c: the inverse of rtheap_class_of, written
+ * out plainly as the reference the branch-free class functions are held to. */
+static uint32_t rtheap_class_min(uint32_t c)
+{
+    uint32_t fl = c / SL_COUNT;
+    uint32_t sl = c % SL_COUNT;
+    if (fl == 0) {
+        return sl;
+    }
+    return (SL_COUNT + sl) << (fl - 1u);
+}
+
 static uint32_t ref_fls(uint32_t x)
 {
     uint32_t i = 31;
@@ -221,9 +233,9 @@ static void test_block_size_for(void)
 static void test_control_size(void)
 {
     /* The documented formula C + FL * (4 + SL_COUNT * sizeof(void *)), padding included
-     * (worst case 2 * ALIGN), where FL (rtheap_index_rows) is enough for the largest
+     * (worst case REGION_PADDING: both ends and the first block), where FL (rtheap_index_rows) is enough for the largest
      * block the region can hold once the control structure is taken out of it. */
-    size_t fixed = sizeof(struct rtheap) + sizeof(void *) - 1u + 2u * ALIGN;
+    size_t fixed = sizeof(struct rtheap) + sizeof(void *) - 1u + REGION_PADDING;
     uint32_t bad = 0;
     size_t prev = 0;
     uint32_t seed = 7;

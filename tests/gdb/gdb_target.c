@@ -65,6 +65,8 @@ static void print_stats(const char *name, rtheap_t *heap)
     print_kv("failed_count", s.failed_count);
     print_kv("error_count", s.error_count);
     print_kv("region_count", s.region_count);
+    print_kv("quarantine_count", s.quarantine_count);
+    print_kv("quarantined_bytes", s.quarantined_bytes);
 }
 
 typedef struct {

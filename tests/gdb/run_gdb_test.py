@@ -273,12 +273,12 @@ def verify(fw, gout):
                     if m)
         got = dict((m.group(1), int(m.group(2))) for m in
                    (re.match(r"  (\w+) +(\d+)$", l) for l in gs.get("stats-" + heap, [])) if m)
-        if len(want) != 14:
+        if len(want) != 16:
             fail("%s: the firmware printed %d stats fields" % (heap, len(want)))
         elif want != got:
             fail("%s: rtheap stats %s != firmware %s" % (heap, got, want))
         else:
-            ok("%s: rtheap stats matches rtheap_get_stats (14 fields)" % heap)
+            ok("%s: rtheap stats matches rtheap_get_stats (16 fields)" % heap)
         # dump: the same blocks as rtheap_walk, the same region bounds
         fb, fr = parse_dump(fs.get("walk " + heap, []))
         gb, gr = parse_dump(gs.get("dump-" + heap, []))

@@ -51,7 +51,9 @@ OK, CHAIN, ACCOUNTING, COALESCE, LIST_CLASS, BITMAP, FREE_COUNT, STATS, CONTROL 
     0, 8, 9, 10, 11, 12, 13, 14, 16)
 BAD_FREE_LIST = 6
 
-FLAG_FREE, FLAG_PREV_FREE, FLAG_CHECK = 1, 2, 4
+FLAG_FREE, FLAG_PREV_FREE = 1, 2
+# What the XOR of a header's bytes says it is (rtheap.c's KIND_*).
+KIND_BLOCK, KIND_FENCE, KIND_QUARANTINE = 0x5B, 0xE6, 0x3C
 HEAP_MAGIC = 0x72746870
 FL_MAX = 31
 MAX_GRANULES = 1 << 31
@@ -159,6 +161,9 @@ class Heap:
             self.lo = int(s["lo"])
             self.span = int(s["span"])
             self.heap_bytes = int(s["heap_bytes"])
+            self.quarantined_bytes = int(s["quarantined_bytes"])
+            self.quarantine_count = int(s["quarantine_count"])
+            self.lost_lists = int(s["lost_lists"])
             self.arena_bytes = int(s["arena_bytes"])
             rng = rtype["regions"].type.strip_typedefs().range()
             self.max_regions = rng[1] - rng[0] + 1
@@ -202,29 +207,46 @@ class Heap:
         self.sl_count = 1 << self.sl_log2
         a = self.align
         self.min_block = (4 * w + a - 1) & ~(a - 1)
-        self.fence = self.min_block | ((self.min_block & a) >> (self.align_log2 - 2))
         self.flag_bits = a - 1
-        self.reserved = self.flag_bits & ~(FLAG_FREE | FLAG_PREV_FREE | FLAG_CHECK)
-        self.size_mask = ~self.flag_bits & ((1 << (8 * w)) - 1)
+        self.reserved = self.flag_bits & ~(FLAG_FREE | FLAG_PREV_FREE)
+        self.tag_shift = 8 * w - 8
+        self.size_mask = ~self.flag_bits & ((1 << self.tag_shift) - 1)
 
     # --- header helpers (rtheap.c's) --------------------------------------------------
     def size(self, hdr):
         return hdr & self.size_mask
 
-    def check_bit_ok(self, hdr):
-        return ((hdr ^ (hdr >> (self.align_log2 - 2))) & FLAG_CHECK) != 0
+    def kind(self, hdr):
+        k = 0
+        for i in range(self.word):
+            k ^= (hdr >> (8 * i)) & 0xFF
+        return k
 
-    def plausible(self, region, h, hdr):
+    def check_bit_ok(self, hdr):
+        """The header's tag holds: its bytes XOR to an ordinary block's kind."""
+        return self.kind(hdr) == KIND_BLOCK
+
+    def is_fence(self, hdr):
+        return self.kind(hdr) == KIND_FENCE and self.size(hdr) == self.min_block
+
+    def is_quarantined(self, hdr):
+        return self.kind(hdr) == KIND_QUARANTINE
+
+    def hdr(self, t, flags, kind):
+        v = t | flags
+        return v | ((self.kind(v) ^ kind) << self.tag_shift)
+
+    def plausible(self, region, h, hdr, kind=KIND_BLOCK):
         t = self.size(hdr)
-        return ((hdr & self.reserved) == 0 and self.check_bit_ok(hdr) and
+        return ((hdr & self.reserved) == 0 and self.kind(hdr) == kind and
                 self.min_block <= t <= self.max_block and t <= region[1] - h)
 
     def why_implausible(self, region, h, hdr):
         t = self.size(hdr)
         if hdr & self.reserved:
             return "reserved flag bits set"
-        if not self.check_bit_ok(hdr):
-            return "check bit disagrees with the size"
+        if self.kind(hdr) not in (KIND_BLOCK, KIND_QUARANTINE):
+            return "tag byte disagrees with the header (bytes XOR to 0x%02x)" % self.kind(hdr)
         if t < self.min_block:
             return "size %d below the minimum block %d" % (t, self.min_block)
         if t > self.max_block:
@@ -277,7 +299,7 @@ class Heap:
             live = (self.alloc_count - self.free_count) & 0xFFFFFFFF
             st += [("used_bytes", self.used_total - live * self.word),
                    ("used_bytes_with_overhead", self.used_total),
-                   ("free_bytes", self.arena_bytes - self.used_total),
+                   ("free_bytes", self.arena_bytes - self.used_total - self.quarantined_bytes),
                    ("peak_used_bytes", self.peak_total)]
         else:
             live = 0
@@ -289,7 +311,9 @@ class Heap:
                    ("realloc_count", self.realloc_count), ("failed_count", self.failed_count)]
         else:
             st += [("alloc_count", 0), ("free_count", 0), ("realloc_count", 0), ("failed_count", 0)]
-        st += [("error_count", self.error_count), ("region_count", self.region_count)]
+        st += [("error_count", self.error_count), ("region_count", self.region_count),
+               ("quarantine_count", self.quarantine_count),
+               ("quarantined_bytes", self.quarantined_bytes)]
         return st
 
     # --- walking ------------------------------------------------------------------------
@@ -300,8 +324,11 @@ class Heap:
         h = first
         while h < sentinel:
             hdr = self.mem.word(h)
-            if hdr & ~FLAG_PREV_FREE == self.fence:
+            if self.is_fence(hdr):
                 h += self.min_block
+                continue
+            if self.is_quarantined(hdr) and self.plausible(self.regions[i], h, hdr, KIND_QUARANTINE):
+                h += self.size(hdr)
                 continue
             if not self.plausible(self.regions[i], h, hdr):
                 yield h, None, self.why_implausible(self.regions[i], h, hdr)
@@ -320,7 +347,7 @@ class Heap:
         if self.fl_count == 0 or self.fl_count > 32 - self.sl_log2 or not self.layout_ok or \
                 self.max_block != self.max_block_for(self.fl_count):
             return CONTROL, "fl_count %d and max_block %d disagree" % (self.fl_count, self.max_block)
-        totals = dict(bytes=0, fence=0, used_bytes=0, used_blocks=0, free_blocks=0)
+        totals = dict(bytes=0, fence=0, quarantined=0, used_bytes=0, used_blocks=0, free_blocks=0)
         region_bytes = 0
         for i in range(self.region_count):
             e = self._check_region(i, totals)
@@ -332,6 +359,9 @@ class Heap:
                 totals["bytes"], totals["fence"], region_bytes)
         if totals["bytes"] != self.arena_bytes:
             return ACCOUNTING, "blocks %d B != arena_bytes %d" % (totals["bytes"], self.arena_bytes)
+        if totals["quarantined"] != self.quarantined_bytes:
+            return ACCOUNTING, "quarantined blocks %d B != quarantined_bytes %d" % (
+                totals["quarantined"], self.quarantined_bytes)
         e = self._check_lists(totals["free_blocks"])
         if e[0] != OK:
             return e
@@ -363,10 +393,18 @@ class Heap:
                 return CHAIN, "%s: header 0x%x says the previous block is %s, it is %s" % (
                     where(h), hdr, "free" if hdr & FLAG_PREV_FREE else "used",
                     "free" if prev_free else "used (or there is none)")
-            if hdr & ~FLAG_PREV_FREE == self.fence and self.min_block < sentinel - h:
+            if self.is_fence(hdr) and self.min_block < sentinel - h and not hdr & FLAG_FREE:
                 totals["fence"] += self.min_block
                 prev_free = False
                 h += self.min_block
+                continue
+            if self.is_quarantined(hdr):
+                if not self.plausible(r, h, hdr, KIND_QUARANTINE) or hdr & FLAG_FREE:
+                    return CHAIN, "%s: quarantined block's header 0x%x is damaged" % (where(h), hdr)
+                totals["quarantined"] += self.size(hdr)
+                totals["bytes"] += self.size(hdr)
+                prev_free = False
+                h += self.size(hdr)
                 continue
             if not self.plausible(r, h, hdr):
                 return CHAIN, "%s: header 0x%x: %s" % (where(h), hdr, self.why_implausible(r, h, hdr))
@@ -387,8 +425,7 @@ class Heap:
             prev_free = free
             h += t
         hdr = self.mem.word(h)
-        if (self.size(hdr) != 0 or hdr & FLAG_FREE or bool(hdr & FLAG_PREV_FREE) != prev_free or
-                not self.check_bit_ok(hdr) or hdr & self.reserved):
+        if hdr != self.hdr(0, FLAG_PREV_FREE if prev_free else 0, KIND_BLOCK):
             return CHAIN, "region %d: sentinel 0x%x has header 0x%x" % (i, h, hdr)
         return OK, ""
 
@@ -429,7 +466,7 @@ class Heap:
                         return LIST_CLASS, "block 0x%x of %d B (class %d) is in list %d" % (b, t, cls, c)
                     prev = b
                     b = self.mem.word(b + self.word)
-        if listed != free_blocks:
+        if listed > free_blocks or (listed != free_blocks and self.lost_lists == 0):
             return FREE_COUNT, "%d blocks in the lists, %d free blocks in the chains" % (
                 listed, free_blocks)
         return OK, ""
@@ -659,13 +696,22 @@ class RtheapBlock(RtheapCommand):
         found = None
         while pos < sentinel:
             hdr = h.mem.word(pos)
-            if hdr & ~FLAG_PREV_FREE == h.fence:
+            if h.is_fence(hdr):
                 if addr < pos + h.min_block:
                     gdb.write("0x%x is in the fence at 0x%x (header 0x%x) between chunks of region %d\n"
                               % (addr, pos, hdr, ri))
                     return
                 prev = (pos, "fence", h.min_block)
                 pos += h.min_block
+                continue
+            if h.is_quarantined(hdr) and h.plausible(h.regions[ri], pos, hdr, KIND_QUARANTINE):
+                t = h.size(hdr)
+                if addr < pos + t:
+                    gdb.write("0x%x is in the quarantined (damaged, out of service) block at 0x%x "
+                              "of %d B (header 0x%x) in region %d\n" % (addr, pos, t, hdr, ri))
+                    return
+                prev = (pos, "quarantined", t)
+                pos += t
                 continue
             if not h.plausible(h.regions[ri], pos, hdr):
                 out.append("the chain of region %d is broken at 0x%x (header 0x%x: %s)" % (
@@ -698,7 +744,7 @@ class RtheapBlock(RtheapCommand):
             out.append("  0x%x is %s" % (addr, "its header" if b <= addr < b + w else
                                          "%d bytes into the payload" % (addr - b - w)))
         plaus = h.plausible(h.regions[ri], b, hdr)
-        out.append("  header 0x%0*x: size %d B, %s, PREV_FREE %d, check bit %s%s" % (
+        out.append("  header 0x%0*x: size %d B, %s, PREV_FREE %d, tag %s%s" % (
             2 * w, hdr, t, "FREE" if free else "used", 1 if hdr & FLAG_PREV_FREE else 0,
             "ok" if h.check_bit_ok(hdr) else "WRONG",
             "" if plaus else " -- implausible: " + h.why_implausible(h.regions[ri], b, hdr)))
@@ -721,7 +767,7 @@ class RtheapBlock(RtheapCommand):
         nh = h.mem.word(nxt)
         if nxt == h.regions[ri][1]:
             out.append("  next: 0x%x, the sentinel (header 0x%x)" % (nxt, nh))
-        elif nh & ~FLAG_PREV_FREE == h.fence:
+        elif h.is_fence(nh):
             out.append("  next: 0x%x, a fence (header 0x%x)" % (nxt, nh))
         else:
             out.append("  next: 0x%x (%s, %d B, PREV_FREE %d)" % (
