@@ -78,7 +78,6 @@
  *   Neighbours of a damaged block are freed and resized as usual, and the
  *   rest of the heap goes on serving.
  */
- */
 #ifndef RTHEAP_H
 #define RTHEAP_H
 
