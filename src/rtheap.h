@@ -15,18 +15,20 @@
  *
  *   where FL, the rows of the index, is the fewest that can describe the
  *   largest block the region can hold: about log2(bytes / RTHEAP_ALIGNMENT)
- *   - RTHEAP_SL_LOG2 + 1. C is 108 bytes on 32-bit targets with the default
- *   options (the fixed part: bitmaps, region table, statistics). On
- *   Cortex-M with the defaults (ALIGNMENT 8, 16 lists per row) that is 516
- *   bytes for a 4 KiB region, 652 for 16 KiB, 788 for 64 KiB and 1060 for
- *   1 MiB, plus at most 8 bytes of padding; rtheap_control_size() gives the
- *   bound.
+ *   - RTHEAP_SL_LOG2 + 1. C is 127 bytes on 32-bit targets with the default
+ *   options (the fixed part: bitmaps, region table, statistics, the
+ *   damage record). On Cortex-M with the defaults (ALIGNMENT 8, 16 lists
+ *   per row) a region loses 536 bytes to it for 4 KiB, 672 for 16 KiB, 808
+ *   for 64 KiB and 1080 for 1 MiB (sentinel included), plus at most 24
+ *   bytes of alignment padding; rtheap_control_size() gives the bound.
  *   Each block carries one header word (sizeof(size_t), 4 bytes on
  *   Cortex-M) in front of its payload; nothing else is stored for a block
  *   in use. Block sizes are multiples of RTHEAP_ALIGNMENT, at least
  *   RTHEAP_MIN_BLOCK (16 bytes on Cortex-M), so a request of n bytes uses
- *   max(16, round_up(n + 4, 8)) bytes. Each region ends with a one-word
- *   sentinel.
+ *   max(16, round_up(n + 4, 8)) bytes. The header's top byte is a tag, so a
+ *   block is smaller than 16 MiB on 32-bit targets (2^56 bytes on 64-bit);
+ *   a larger region is cut into chunks (see rtheap_init_for()). Each region
+ *   ends with a one-word sentinel.
  *
  * \par Alignment
  *   Every pointer returned is aligned to RTHEAP_ALIGNMENT (8 on 32-bit
@@ -43,12 +45,38 @@
  * \par Bad input
  *   Freeing NULL is a no-op. A pointer that is outside every region,
  *   misaligned, already free, not the start of a block, or whose header or
- *   neighbours fail the O(1) consistency checks is refused: the heap is left
- *   untouched, the error is counted in the statistics and reported through
- *   the error hook (rtheap_set_error_hook(), else the RTHEAP_ERROR_HOOK
- *   default: nothing in release builds, a trap when RTHEAP_DEBUG is 1).
- *   Running out of memory is not an error: the call returns NULL (or 0) and
- *   counts a failed allocation.
+ *   next block's header fails the O(1) consistency checks is refused: the
+ *   heap is left untouched, the error is counted in the statistics and
+ *   reported through the error hook (rtheap_set_error_hook(), else the
+ *   RTHEAP_ERROR_HOOK default: nothing in release builds, a trap when
+ *   RTHEAP_DEBUG is 1). Running out of memory is not an error: the call
+ *   returns NULL (or 0) and counts a failed allocation.
+ *
+ * \par Damage
+ *   Every header carries a tag byte: the XOR of the header's bytes is a
+ *   constant, so any change of one byte of a header (a one-byte overflow,
+ *   a string's NUL) is always refused; a change of two or more bytes slips
+ *   past the tag 1 time in 256 and then must still pass the size and
+ *   neighbour checks (the remaining window: a forged size that ends exactly
+ *   on a real block boundary). Free-list links, footers and sizes of free
+ *   blocks are checked before they are read through or trusted, so a write
+ *   after free never makes rtheap read, write or fault outside its regions.
+ *   A free block found damaged is reported once (RTHEAP_ERR_BAD_FREE_LIST
+ *   or RTHEAP_ERR_BAD_NEIGHBOUR, for the pointer whose call found it) and
+ *   taken out of service in O(1), where it was found:
+ *   - a damaged block whose header still holds is quarantined: it becomes
+ *     a block that nobody owns, which no pointer is accepted for and nothing
+ *     merges with; its bytes are lost (stats: quarantine_count,
+ *     quarantined_bytes; not in free_bytes nor largest_guaranteed);
+ *   - when its links cannot be trusted, the blocks behind it in its size
+ *     class's list are cut off too (they are free but unreachable until a
+ *     neighbour of one of them is freed next to it);
+ *   - when its header itself is damaged, its whole list is dropped, and
+ *     the block in front of it, whose successor's header is then unreadable,
+ *     can no longer be freed (refused with RTHEAP_ERR_BAD_NEIGHBOUR: the
+ *     overflow was most likely its own); rtheap_check() keeps reporting it.
+ *   Neighbours of a damaged block are freed and resized as usual, and the
+ *   rest of the heap goes on serving.
  */
 #ifndef RTHEAP_H
 #define RTHEAP_H
@@ -114,7 +142,7 @@ typedef struct rtheap_stats {
     size_t arena_bytes;         /**< bytes in blocks (heap minus control, sentinels, padding) */
     size_t used_bytes;          /**< usable payload bytes of live blocks */
     size_t used_bytes_with_overhead; /**< used_bytes plus the header word of each live block */
-    size_t free_bytes;          /**< arena_bytes - used_bytes_with_overhead */
+    size_t free_bytes;          /**< arena_bytes - used_bytes_with_overhead - quarantined_bytes */
     size_t peak_used_bytes;     /**< highest used_bytes_with_overhead seen */
     size_t largest_guaranteed;  /**< a plain rtheap_alloc() of up to this many bytes cannot fail now */
     size_t live_blocks;         /**< blocks allocated and not freed */
@@ -122,7 +150,7 @@ typedef struct rtheap_stats {
     uint32_t free_count;        /**< successful frees (including those of a moving realloc) */
     uint32_t realloc_count;     /**< successful reallocs and in-place resizes */
     uint32_t failed_count;      /**< allocations that returned NULL for want of memory */
-    uint32_t error_count;       /**< bad-input errors detected (see rtheap_error_t) */
+    uint32_t error_count;       /**< bad input and damage reported (see rtheap_error_t) */
     uint32_t region_count;      /**< regions in the heap */
     uint32_t quarantine_count;  /**< damaged free blocks (or lists) taken out of service */
     size_t quarantined_bytes;   /**< bytes of the blocks quarantined (see "Damage") */
@@ -141,8 +169,10 @@ typedef bool (*rtheap_walker_t)(const rtheap_block_info_t *block, void *user);
 
 /**
  * Bytes the control structure takes for a first region of `bytes` bytes,
- * counting the worst-case alignment padding in front of it and of the first
- * block. O(1). Pure: touches no memory.
+ * counting the worst-case alignment padding at both ends of the region and
+ * in front of the first block, and the sentinel: rtheap_init() succeeds on
+ * every region of at least rtheap_control_size(bytes) + RTHEAP_MIN_BLOCK
+ * bytes. O(1). Pure: touches no memory.
  *
  * \param bytes size of the first region in bytes
  * \return control-structure bytes, padding included
@@ -154,9 +184,10 @@ size_t rtheap_control_size(size_t bytes);
  * the start and sized to the region; the rest becomes one free block.
  * `mem` may have any alignment (it is rounded up).
  *
- * Returns the heap handle (inside the region), or NULL if mem is NULL or the
- * region cannot hold the control structure plus one minimum block
- * (rtheap_control_size(bytes) + RTHEAP_MIN_BLOCK). Regions larger than the
+ * Returns the heap handle (inside the region), or NULL if mem is NULL, the
+ * region wraps the address space (mem + bytes overflows), or it is too small:
+ * any region of at least rtheap_control_size(bytes) + RTHEAP_MIN_BLOCK
+ * bytes is large enough, at any start address. Regions larger than the
  * index can describe are clamped. O(1) apart from clearing the index, which
  * is proportional to log2(bytes). Not ISR-safe against other calls on the
  * same memory (nothing exists yet to lock).
@@ -194,8 +225,8 @@ rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t largest_region);
  * rtheap_init_for() to avoid that).
  *
  * Returns true on success; false (and reports RTHEAP_ERR_BAD_ARGUMENT) if
- * heap/mem is NULL, the region is too small, overlaps the blocks or the
- * control structure of a region already in the heap (the few bytes of
+ * heap/mem is NULL, the region is too small or wraps the address space,
+ * overlaps the blocks or the control structure of a region already in the heap (the few bytes of
  * alignment padding at either end of a region are never used, so ranges
  * that share only padding are accepted), or RTHEAP_MAX_REGIONS regions
  * exist already. O(bytes / largest block): one step unless the region is
@@ -331,8 +362,9 @@ size_t rtheap_request_usable_size(size_t size, size_t align);
 
 /**
  * Copies the statistics into *out. O(1) (the largest guaranteed allocation
- * is computed from the bitmaps). Returns false if heap or out is NULL.
- * ISR-safe.
+ * is computed from the bitmaps; the block it promises is checked as an
+ * allocation would check it, and taken out of service if damaged, so the
+ * promise holds). Returns false if heap or out is NULL. ISR-safe.
  *
  * \param heap the heap (from rtheap_init())
  * \param out where the statistics are copied
