@@ -426,4 +426,6 @@ mode=full
 $PY bench/analyze.py --build "$out" --results "$res" --cpus "$cpus" --ops "$ops" --mix-ops "$mixops" \
     --backends "$backends" --mode "$mode" --notes "$notes"
 end=$(date +%s)
-echo "bench.sh: done in $((end - start)) s; results in $res/results.md"
+rname=results.md
+[ "$mode" = mix ] && rname=results-mix.md
+echo "bench.sh: done in $((end - start)) s; results in $res/$rname"
