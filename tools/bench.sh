@@ -423,8 +423,13 @@ fi
 
 mode=full
 [ "$mixonly" -eq 1 ] && mode=mix
+# A full run also refreshes the README's performance tables (between its
+# <!-- bench-summary:begin/end --> markers) from bench/results/summary.md.
+readme=
+[ "$res" = bench/results ] && readme="--readme README.md"
+# shellcheck disable=SC2086
 $PY bench/analyze.py --build "$out" --results "$res" --cpus "$cpus" --ops "$ops" --mix-ops "$mixops" \
-    --backends "$backends" --mode "$mode" --notes "$notes"
+    --backends "$backends" --mode "$mode" --notes "$notes" $readme
 end=$(date +%s)
 rname=results.md
 [ "$mode" = mix ] && rname=results-mix.md
