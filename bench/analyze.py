@@ -197,7 +197,7 @@ def cdf(ax, vals, b, label):
     ax.plot([vals[-1]], [1.0], "o", color=COLORS[b])
 
 
-def bars(ax, groups, backends, values, title, ylabel, log=True):
+def bars(ax, groups, backends, values, title, ylabel, log=True, loc="best"):
     width = 0.8 / max(1, len(backends))
     for i, b in enumerate(backends):
         ys = values[b]
@@ -213,7 +213,7 @@ def bars(ax, groups, backends, values, title, ylabel, log=True):
     ax.set_xticklabels(groups, fontsize=8)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=7, ncol=2, loc=loc)
     ax.grid(True, axis="y", which="both", alpha=0.3)
 
 
@@ -240,7 +240,8 @@ def plot_capi(cpu, data, backends, path):
     # Utilization beside speed: every growth workload.
     uvals = {b: [util(data[b], w) for w in GROWTH] for b in backends}
     bars(axes.flat[5], [WL_LABEL[w].split()[0] for w in GROWTH], backends, uvals,
-         "%s: utilization at first failure (%%)" % label, "peak live / heap (%)", log=False)
+         "%s: utilization at first failure (%%)" % label, "peak live / heap (%)", log=False,
+         loc="lower right")
     axes.flat[5].set_ylim(0, 110)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -282,7 +283,8 @@ def plot_mix(cpu, data, backends, path):
     uvals = {b: [util(data[b], w) for w in GROWTH] for b in backends}
     if any(v for vs in uvals.values() for v in vs if v):
         bars(axes.flat[5], [WL_LABEL[w].split()[0] for w in GROWTH], backends, uvals,
-             "%s: utilization at first failure (%%)" % label, "peak live / heap (%)", log=False)
+             "%s: utilization at first failure (%%)" % label, "peak live / heap (%)", log=False,
+             loc="lower right")
         axes.flat[5].set_ylim(0, 110)
     else:
         axes.flat[5].axis("off")
@@ -299,12 +301,15 @@ def plot_mix(cpu, data, backends, path):
 def mix_table(md, data, backends, mode):
     md.append("\n### The five `__rust_*` entry points: 20,000-operation mix (instructions per "
               "call, mean / max)\n")
-    md.append("alloc 42 %%, free 38 %%, realloc 15 %%, resize in place 5 %%; 8-1024 B log-uniform; "
-              "alignment 1-8 for 90 %% of the allocations, 16-256 for the rest. rtheap on its "
-              "default heap (the linker's regions: two on mps2-an385/an386), the others "
-              "through thin wrappers over one arena. \"refuses\": the allocator cannot resize "
+    heap = int(data[backends[0]]["mix"]["end"].get("heap", 0)) if backends else 0
+    md.append("alloc 42 %%, free 38 %%, realloc 15 %%, resize in place 5 %%; 8-%d B log-uniform; "
+              "alignment 1-8 for 90 %% of the allocations, 16-256 for the rest; live set capped "
+              "at half the arena. rtheap on its default heap (the linker's regions: two on "
+              "mps2-an385/an386), the others through thin wrappers over a %d KiB arena. "
+              "\"refuses\": the allocator cannot resize "
               "a block (the wrapper answers at once). In-place grows = resizes that grew a "
               "block without moving it (of %s drawn).%s\n" % (
+                  min(1024, heap // 16), heap // 1024,
                   len(data[backends[0]]["mix"]["samples"]["P"]) if backends else 0,
                   " Utilization: the C API growth workloads (min / mean over five)."
                   if mode == "full" else ""))
