@@ -849,6 +849,13 @@ static void info(void)
     out_kv("empty_f", min_of(em_f, 4));
     out_kv("empty_r", min_of(em_r, 4));
     out_kv("empty_m", min_of(em_m, 4));
+#if defined(BENCH_MIX) && defined(BENCH_BACKEND_RTHEAP)
+    /* What the default heap was built from: one or two regions (RAM2). */
+    rtheap_stats_t st;
+    rtheap_get_stats(g_heap, &st);
+    out_kv("regions", st.region_count);
+    out_kv("heap_bytes", (uint32_t)st.heap_bytes);
+#endif
 #if defined(BENCH_MIX)
     out_kv("empty_A", min_of(em_A, 4));
     out_kv("empty_D", min_of(em_D, 4));
