@@ -21,8 +21,19 @@
  *   W <workload>               a timed trace starts
  *   a<t> f<t> r<t> m<t>        one timed call: alloc / free / realloc / aligned alloc,
  *                              t = raw SysTick ticks (host subtracts the empty call)
+ *   A<t> B<t> D<t> R<t> P<t>   mix firmware (BENCH_MIX): one timed call of __rust_allocate
+ *                              (A: align <= 8, B: above), __rust_deallocate,
+ *                              __rust_reallocate, __rust_reallocate_inplace
  *   E <workload> ops=N fails=N peak=N     trace end; fails = NULL results
  *   U <workload> peak=N heap=N ops=N      growth trace: peak live payload at first failure
+ *
+ * Backends: rtheap (src/rtheap.c), the C library's malloc (picolibc, newlib, newlib-nano),
+ * a peer allocator through its wrapper in bench/peers/ (o1heap, tlsf, heap_4), or none.
+ * BENCH_MIX builds the firmware of the "mix" workload instead: a 20,000-operation mix
+ * through the five __rust_* entry points, on rtheap's default heap (the linker's
+ * __heap_start/__heap_end plus __heap2_start/__heap2_end where the board has RAM2) or,
+ * for the others, the same entry points as thin wrappers (bench/libc_rust.c,
+ * bench/peers/) over a BENCH_MIX_HEAP arena.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -50,11 +61,36 @@ __attribute__((unused)) static void semihost_exit(int code) { exit(code); }
 #define BENCH_OPS 4000u
 #endif
 
+#ifndef BENCH_MIX_OPS
+#define BENCH_MIX_OPS 20000u
+#endif
+#ifndef BENCH_MIX_HEAP
+#define BENCH_MIX_HEAP (1024u * 1024u)
+#endif
+
+#if defined(BENCH_MIX)
+/* The mix sizes and caps its live set by the arena the peers get (rtheap's default heap
+ * is larger): the trace must not depend on the allocator. */
+#define H BENCH_MIX_HEAP
+#if defined(BENCH_BACKEND_RTHEAP)
+#define ARENA_BYTES 16u /* rtheap uses its default heap; only the calibration needs this */
+#else
+#define ARENA_BYTES BENCH_MIX_HEAP
+#endif
+#else
 #define H BENCH_HEAP_BYTES
+#define ARENA_BYTES BENCH_HEAP_BYTES
+#endif
 /* Largest block any workload asks for: 4 KiB, or H/16 on small heaps. */
 #define CAP(n) ((n) < H / 16u ? (n) : H / 16u)
 
-static uint8_t bench_arena[BENCH_HEAP_BYTES] __attribute__((aligned(8)));
+#if defined(BENCH_BACKEND_HEAP4)
+/* heap_4 (configAPPLICATION_ALLOCATED_HEAP) takes its heap from the array ucHeap. */
+#define bench_arena ucHeap
+uint8_t ucHeap[ARENA_BYTES] __attribute__((aligned(8)));
+#else
+static uint8_t bench_arena[ARENA_BYTES] __attribute__((aligned(8)));
+#endif
 
 /* ----------------------------------------------------------------------------------- */
 /* Backends                                                                             */
@@ -66,7 +102,12 @@ static uint8_t bench_arena[BENCH_HEAP_BYTES] __attribute__((aligned(8)));
 static rtheap_t *g_heap;
 static void be_init(void)
 {
+#if defined(BENCH_MIX)
+    /* Built here, before any timed call: the first use of the default heap builds it. */
+    g_heap = rtheap_default();
+#else
     g_heap = rtheap_init(bench_arena, sizeof bench_arena);
+#endif
     if (g_heap == NULL) {
         semihost_puts("I error=rtheap_init");
         semihost_exit(2);
@@ -80,6 +121,26 @@ static void be_init(void)
 #define EM_FREE(p) empty_free2(g_heap, (p))
 #define EM_REALLOC(p, n) empty_realloc3(g_heap, (p), (n))
 #define EM_MEMALIGN(a, n) empty_memalign3(g_heap, (n), (a))
+
+#elif defined(BENCH_BACKEND_PEER)
+/* o1heap / tlsf / heap_4 through their wrappers (bench/peers/). */
+#include "peer.h"
+#ifndef BENCH_NAME
+#define BENCH_NAME "peer"
+#endif
+#define BENCH_HINTS 1
+static void be_init(void)
+{
+    peer_init(bench_arena, sizeof bench_arena);
+}
+#define BE_ALLOC(n) peer_malloc(n)
+#define BE_FREE(p) peer_free(p)
+#define BE_REALLOC(p, n) peer_realloc((p), (n))
+#define BE_MEMALIGN(a, n) peer_memalign((a), (n))
+#define EM_ALLOC(n) empty_alloc1(n)
+#define EM_FREE(p) empty_free1(p)
+#define EM_REALLOC(p, n) empty_realloc2((p), (n))
+#define EM_MEMALIGN(a, n) empty_memalign2((a), (n))
 
 #elif defined(BENCH_BACKEND_LIBC)
 /* picolibc / newlib / newlib-nano: the C library's malloc over the same fixed arena,
@@ -149,6 +210,31 @@ static void be_init(void)
 #error "define one BENCH_BACKEND_*"
 #endif
 
+#ifndef BENCH_HINTS
+#define BENCH_HINTS 0
+#endif
+#if !BENCH_HINTS
+static size_t peer_hint_align, peer_hint_old; /* only the peers read them */
+#endif
+
+/* The five __rust_* entry points (mix firmware): every backend but none defines them
+ * (src/rtheap_rust.c, bench/libc_rust.c, bench/peers/). */
+#if defined(BENCH_BACKEND_NONE)
+#define RU_ALLOC(n, a) empty_ralloc2((n), (a))
+#define RU_FREE(p, o, a) empty_rfree3((p), (o), (a))
+#define RU_REALLOC(p, o, n, a) empty_rrealloc4((p), (o), (n), (a))
+#define RU_INPLACE(p, o, n, a) empty_rinplace4((p), (o), (n), (a))
+#else
+void *__rust_allocate(size_t size, size_t align);
+void __rust_deallocate(void *ptr, size_t old_size, size_t align);
+void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align);
+size_t __rust_reallocate_inplace(void *ptr, size_t old_size, size_t size, size_t align);
+#define RU_ALLOC(n, a) __rust_allocate((n), (a))
+#define RU_FREE(p, o, a) __rust_deallocate((p), (o), (a))
+#define RU_REALLOC(p, o, n, a) __rust_reallocate((p), (o), (n), (a))
+#define RU_INPLACE(p, o, n, a) __rust_reallocate_inplace((p), (o), (n), (a))
+#endif
+
 /* ----------------------------------------------------------------------------------- */
 /* SysTick and the timed wrappers                                                       */
 /* ----------------------------------------------------------------------------------- */
@@ -193,6 +279,34 @@ TIMED(t_realloc, void *, (void **out, void *p, size_t n), BE_REALLOC(p, n))
 TIMED(e_realloc, void *, (void **out, void *p, size_t n), EM_REALLOC(p, n))
 TIMED(t_memalign, void *, (void **out, size_t a, size_t n), BE_MEMALIGN(a, n))
 TIMED(e_memalign, void *, (void **out, size_t a, size_t n), EM_MEMALIGN(a, n))
+
+#if defined(BENCH_MIX)
+TIMED(t_ralloc, void *, (void **out, size_t n, size_t a), RU_ALLOC(n, a))
+TIMED(e_ralloc, void *, (void **out, size_t n, size_t a), empty_ralloc2(n, a))
+TIMED(t_rrealloc, void *, (void **out, void *p, size_t o, size_t n, size_t a), RU_REALLOC(p, o, n, a))
+TIMED(e_rrealloc, void *, (void **out, void *p, size_t o, size_t n, size_t a), empty_rrealloc4(p, o, n, a))
+TIMED(t_rinplace, size_t, (size_t *out, void *p, size_t o, size_t n, size_t a), RU_INPLACE(p, o, n, a))
+TIMED(e_rinplace, size_t, (size_t *out, void *p, size_t o, size_t n, size_t a), empty_rinplace4(p, o, n, a))
+
+static NOINLINE uint32_t t_rfree(void *p, size_t o, size_t a)
+{
+    uint32_t t0 = SYST_CVR;
+    BARRIER();
+    RU_FREE(p, o, a);
+    BARRIER();
+    uint32_t t1 = SYST_CVR;
+    return (t0 - t1) & 0xFFFFFFu;
+}
+static NOINLINE uint32_t e_rfree(void *p, size_t o, size_t a)
+{
+    uint32_t t0 = SYST_CVR;
+    BARRIER();
+    empty_rfree3(p, o, a);
+    BARRIER();
+    uint32_t t1 = SYST_CVR;
+    return (t0 - t1) & 0xFFFFFFu;
+}
+#endif
 
 static NOINLINE uint32_t t_free(void *p)
 {
@@ -305,13 +419,18 @@ static uint32_t logu(uint32_t lo, uint32_t hi)
 }
 
 static void *g_ptr[BENCH_SLOTS];
-static uint32_t g_size[BENCH_SLOTS];
+static uint32_t g_size[BENCH_SLOTS];  /* logical size: what the trace asked for last */
+static uint32_t g_real[BENCH_SLOTS];  /* size of the block the slot holds now */
+static uint16_t g_align[BENCH_SLOTS]; /* its alignment (0: plain alloc) */
 static uint32_t g_nslots;   /* live slots (logical: also those whose allocation failed) */
 static uint32_t g_logical;  /* requested bytes of the logical live set (drives the trace) */
 static uint32_t g_live;     /* requested bytes actually allocated now */
 static uint32_t g_peak;     /* highest g_live */
 static uint32_t g_fails;
 static uint32_t g_ops;
+#if defined(BENCH_MIX)
+static uint32_t g_inplace_ok; /* resizes in place that grew a block (mix) */
+#endif
 static int g_grow;          /* growth mode: stop at the first failure, no samples */
 static int g_stop;
 
@@ -350,6 +469,8 @@ static void op_alloc(uint32_t i, uint32_t size, uint32_t align)
     sample(align ? 'm' : 'a', t);
     g_ptr[i] = p;
     g_size[i] = size;
+    g_real[i] = size;
+    g_align[i] = (uint16_t)align;
     g_logical += size;
     if (p == NULL) {
         note_fail();
@@ -362,10 +483,11 @@ static void op_free_slot(uint32_t i)
     void *p = g_ptr[i];
     g_logical -= g_size[i];
     if (p != NULL) {
+        peer_hint_align = g_align[i];
         uint32_t t = t_free(p);
         g_ops++;
         sample('f', t);
-        g_live -= g_size[i];
+        g_live -= g_real[i];
     }
     g_ptr[i] = NULL;
 }
@@ -376,10 +498,14 @@ static void op_free_swap(uint32_t i)
     g_nslots--;
     g_ptr[i] = g_ptr[g_nslots];
     g_size[i] = g_size[g_nslots];
+    g_real[i] = g_real[g_nslots];
+    g_align[i] = g_align[g_nslots];
 }
 static void op_realloc(uint32_t i, uint32_t size)
 {
     void *p;
+    peer_hint_align = g_align[i];
+    peer_hint_old = g_ptr[i] != NULL ? g_real[i] : 0u;
     uint32_t t = t_realloc(&p, g_ptr[i], size);
     g_ops++;
     sample('r', t);
@@ -388,10 +514,11 @@ static void op_realloc(uint32_t i, uint32_t size)
         note_fail();
     } else {
         if (g_ptr[i] != NULL) {
-            g_live -= g_size[i];
+            g_live -= g_real[i];
         }
         live_add(size);
         g_ptr[i] = p;
+        g_real[i] = size;
     }
     g_size[i] = size; /* logical size: the trace goes on identically */
 }
@@ -505,6 +632,8 @@ static void wl_realloc(void)
                     /* retire: keep it live as an ordinary slot, start a new vector */
                     g_ptr[g_nslots] = g_ptr[v];
                     g_size[g_nslots] = g_size[v];
+                    g_real[g_nslots] = g_real[v];
+                    g_align[g_nslots] = g_align[v];
                     g_nslots++;
                     g_ptr[v] = NULL;
                     g_size[v] = 0;
@@ -565,6 +694,121 @@ static void wl_adversarial(void)
     }
 }
 
+#if defined(BENCH_MIX)
+/* The issue-13 mix through the five __rust_* entry points: alloc 42 %, free 38 %,
+ * realloc 15 %, resize in place 5 %; sizes 8-1024 B log-uniform (at most H/16 on small
+ * heaps); alignment 1-8 for 90 % of the allocations, 16-256 for the rest; a reallocation
+ * keeps the block's alignment. An alloc drawn while the logical live set is at half the
+ * arena (or the slots are full) frees instead; a free, realloc or resize drawn with no
+ * live slot allocates. A slot whose allocation failed is never passed back (as Rust
+ * would not), so every allocator sees the same sequence of requests. */
+static uint32_t mix_size(void)
+{
+    return logu(8, CAP(1024u));
+}
+static uint32_t mix_align(void)
+{
+    uint32_t r = rnd();
+    return (r % 100u) < 90u ? 1u << ((r >> 8) % 4u) : 16u << ((r >> 8) % 5u);
+}
+static void mx_alloc(void)
+{
+    uint32_t size = mix_size();
+    uint32_t align = mix_align();
+    uint32_t i = g_nslots++;
+    void *p;
+    uint32_t t = t_ralloc(&p, size, align);
+    g_ops++;
+    sample(align <= 8u ? 'A' : 'B', t);
+    g_ptr[i] = p;
+    g_size[i] = size;
+    g_real[i] = size;
+    g_align[i] = (uint16_t)align;
+    g_logical += size;
+    if (p == NULL) {
+        note_fail();
+    } else {
+        live_add(size);
+    }
+}
+static void mx_free(uint32_t i)
+{
+    void *p = g_ptr[i];
+    g_logical -= g_size[i];
+    if (p != NULL) {
+        uint32_t t = t_rfree(p, g_real[i], g_align[i]);
+        g_ops++;
+        sample('D', t);
+        g_live -= g_real[i];
+    }
+    g_nslots--;
+    g_ptr[i] = g_ptr[g_nslots];
+    g_size[i] = g_size[g_nslots];
+    g_real[i] = g_real[g_nslots];
+    g_align[i] = g_align[g_nslots];
+}
+static void mx_realloc(uint32_t i, uint32_t size)
+{
+    g_logical += size - g_size[i];
+    g_size[i] = size;
+    if (g_ptr[i] == NULL) {
+        return;
+    }
+    void *p;
+    uint32_t t = t_rrealloc(&p, g_ptr[i], g_real[i], size, g_align[i]);
+    g_ops++;
+    sample('R', t);
+    if (p == NULL) {
+        note_fail();
+        return;
+    }
+    g_live -= g_real[i];
+    live_add(size);
+    g_ptr[i] = p;
+    g_real[i] = size;
+}
+static void mx_inplace(uint32_t i, uint32_t size)
+{
+    g_logical += size - g_size[i];
+    g_size[i] = size;
+    if (g_ptr[i] == NULL) {
+        return;
+    }
+    size_t usable;
+    uint32_t t = t_rinplace(&usable, g_ptr[i], g_real[i], size, g_align[i]);
+    g_ops++;
+    sample('P', t);
+    if (usable >= size) {
+        /* grows that succeeded: an allocator that cannot resize answers only shrinks */
+        g_inplace_ok += size > g_real[i];
+        g_live -= g_real[i];
+        live_add(size);
+        g_real[i] = size;
+    }
+}
+static void wl_mix(void)
+{
+    for (uint32_t s = 0; s < BENCH_MIX_OPS; s++) {
+        uint32_t r = rnd() % 100u;
+        if (g_nslots == 0) {
+            mx_alloc();
+        } else if (r < 42u) {
+            if (g_nslots < BENCH_SLOTS - 8u && g_logical < H / 2u) {
+                mx_alloc();
+            } else {
+                mx_free(rnd() % g_nslots);
+            }
+        } else if (r < 80u) {
+            mx_free(rnd() % g_nslots);
+        } else if (r < 95u) {
+            mx_realloc(rnd() % g_nslots, mix_size());
+        } else {
+            mx_inplace(rnd() % g_nslots, mix_size());
+        }
+    }
+}
+#endif
+
 /* ----------------------------------------------------------------------------------- */
 /* Info: calibration, empty-call costs, RAM                                              */
 /* ----------------------------------------------------------------------------------- */
@@ -588,6 +832,12 @@ static uint32_t em_a(void) { void *p; return e_alloc(&p, 24); }
 static uint32_t em_f(void) { return e_free(bench_arena); }
 static uint32_t em_r(void) { void *p; return e_realloc(&p, bench_arena, 24); }
 static uint32_t em_m(void) { void *p; return e_memalign(&p, 64, 24); }
+#if defined(BENCH_MIX)
+static uint32_t em_A(void) { void *p; return e_ralloc(&p, 24, 8); }
+static uint32_t em_D(void) { return e_rfree(bench_arena, 24, 8); }
+static uint32_t em_R(void) { void *p; return e_rrealloc(&p, bench_arena, 24, 48, 8); }
+static uint32_t em_P(void) { size_t u; return e_rinplace(&u, bench_arena, 24, 48, 8); }
+#endif
 
 static void info(void)
 {
@@ -599,9 +849,23 @@ static void info(void)
     out_kv("empty_f", min_of(em_f, 4));
     out_kv("empty_r", min_of(em_r, 4));
     out_kv("empty_m", min_of(em_m, 4));
+#if defined(BENCH_MIX) && defined(BENCH_BACKEND_RTHEAP)
+    /* What the default heap was built from: one or two regions (RAM2). */
+    rtheap_stats_t st;
+    rtheap_get_stats(g_heap, &st);
+    out_kv("regions", st.region_count);
+    out_kv("heap_bytes", (uint32_t)st.heap_bytes);
+#endif
+#if defined(BENCH_MIX)
+    out_kv("empty_A", min_of(em_A, 4));
+    out_kv("empty_D", min_of(em_D, 4));
+    out_kv("empty_R", min_of(em_R, 4));
+    out_kv("empty_P", min_of(em_P, 4));
+#endif
     out_c('\n');
 }
 
+#if !defined(BENCH_MIX)
 /* RAM: the first block's offset in the arena and the address stride of equal requests. */
 static void ram_info(void)
 {
@@ -612,7 +876,8 @@ static void ram_info(void)
 #if !defined(BENCH_HOST)
     out_kv("static_data_bss", (uint32_t)(__data_end - __data_start) + (uint32_t)(__bss_end - __bss_start) -
                                   (uint32_t)sizeof bench_arena - (uint32_t)sizeof g_ptr -
-                                  (uint32_t)sizeof g_size);
+                                  (uint32_t)sizeof g_size - (uint32_t)sizeof g_real -
+                                  (uint32_t)sizeof g_align);
 #endif
     static const uint32_t sizes[] = {8, 24, 100, 1000};
     for (uint32_t k = 0; k < 4; k++) {
@@ -642,6 +907,7 @@ static void ram_info(void)
     }
     out_c('\n');
 }
+#endif
 
 /* ----------------------------------------------------------------------------------- */
 /* main                                                                                 */
@@ -716,7 +982,9 @@ static int bench_main(const char *w)
     g_grow = grow;
     if (streq(w, "info")) {
         info();
+#if !defined(BENCH_MIX)
         ram_info();
+#endif
         out_flush();
         return 0;
     }
@@ -725,6 +993,11 @@ static int bench_main(const char *w)
         out_s(w);
         out_c('\n');
     }
+#if defined(BENCH_MIX)
+    if (streq(w, "mix")) {
+        wl_mix();
+    } else
+#endif
     if (streq(w, "small")) {
         wl_random(0);
     } else if (streq(w, "logu")) {
@@ -748,6 +1021,10 @@ static int bench_main(const char *w)
     out_kv("fails", g_fails);
     out_kv("peak", g_peak);
     out_kv("heap", H);
+#if defined(BENCH_MIX)
+    out_kv("inplace_grown", g_inplace_ok);
+    out_kv("live_end", g_nslots);
+#endif
     out_c('\n');
     out_flush();
     return 0;

@@ -12,3 +12,7 @@ void *empty_memalign2(size_t a, size_t n) { (void)a; (void)n; return NULL; }
 void *empty_memalign3(void *h, size_t n, size_t a) { (void)h; (void)n; (void)a; return NULL; }
 void bench_nops0(void) { }
 void bench_nops1000(void) { __asm__ volatile(".rept 1000\n\tnop\n\t.endr"); }
+void *empty_ralloc2(size_t n, size_t a) { (void)n; (void)a; return NULL; }
+void empty_rfree3(void *p, size_t o, size_t a) { (void)p; (void)o; (void)a; }
+void *empty_rrealloc4(void *p, size_t o, size_t n, size_t a) { (void)p; (void)o; (void)n; (void)a; return NULL; }
+size_t empty_rinplace4(void *p, size_t o, size_t n, size_t a) { (void)p; (void)o; (void)n; (void)a; return 0; }

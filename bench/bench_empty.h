@@ -13,6 +13,11 @@ void *empty_realloc2(void *p, size_t n);
 void *empty_realloc3(void *h, void *p, size_t n);
 void *empty_memalign2(size_t a, size_t n);
 void *empty_memalign3(void *h, size_t n, size_t a);
+/* The five __rust_* entry points' shapes (the mix firmware). */
+void *empty_ralloc2(size_t n, size_t a);
+void empty_rfree3(void *p, size_t o, size_t a);
+void *empty_rrealloc4(void *p, size_t o, size_t n, size_t a);
+size_t empty_rinplace4(void *p, size_t o, size_t n, size_t a);
 void bench_nops0(void);
 void bench_nops1000(void);
 #endif

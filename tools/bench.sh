@@ -1,28 +1,55 @@
 #!/bin/sh
-# rtheap: THE benchmark command (issue #7). Separate from tools/test.sh.
+# rtheap: THE benchmark command (issues #7, #13). Separate from tools/test.sh.
 #
-# Builds bench/bench.c once per allocator and CPU, runs every workload under QEMU with
-# -icount (SysTick then counts executed instructions), runs everything a second time and
-# fails unless both runs printed identical numbers, then writes under bench/results/:
-#   results.md     the tables (per-call instructions, utilization, failures, code, RAM)
+# Builds bench/bench.c once per allocator and CPU (and once more per allocator as the
+# "mix" firmware), runs every workload under QEMU with -icount (SysTick then counts
+# executed instructions), runs everything a second time and fails unless both runs
+# printed identical numbers, then writes under bench/results/:
+#   results.md     the tables (per-call instructions beside utilization, failures, code
+#                  size of the five __rust_* entry points and of the C API, RAM)
 #   results.json   the same numbers, machine-readable
-#   calls-<cpu>.png   per-call instruction distributions and maxima per allocator
+#   calls-<cpu>.png   C API per-call instruction distributions and maxima per allocator
+#   mix-<cpu>.png     the __rust_* mix: distributions per entry point, utilization
 # The raw firmware output stays in build/bench/raw (first run) and build/bench/raw.2.
 #
-# Allocators (each linked into its own firmware, same 64 KiB arena, same op traces):
-#   rtheap          src/rtheap.c, default config (O(1) checks + stats), -O2
+# Allocators (each linked into its own firmware, same arena, same op traces):
+#   rtheap          src/rtheap.c, default config (O(1) checks + stats + lock), -O2
 #   rtheap-nochk    src/rtheap.c with -DRTHEAP_CHECKS=0 -DRTHEAP_STATS=0
+#   o1heap          o1heap 2.2 (<peers>/o1heap), wrapper bench/peers/o1heap_wrap.c
+#   tlsf            mattconte/tlsf 3.1 (<peers>/tlsf), wrapper bench/peers/tlsf_wrap.c
+#   heap_4          FreeRTOS V11.2.0 heap_4 (<freertos>/portable/MemMang/heap_4.c),
+#                   wrapper bench/peers/heap4_wrap.c (see bench/peers/README.md)
 #   picolibc        Debian picolibc-arm-none-eabi malloc (grows via sbrk over the arena)
 #   newlib          Debian libnewlib-arm-none-eabi libc.a malloc (_sbrk over the arena)
 #   newlib-nano     the same package's libc_nano.a malloc
 #   (none)          no allocator: the baseline for code and RAM deltas
+# The peers' sources are read from --peers / --freertos (never copied into the tree);
+# a peer whose source is absent is skipped with a note (also in results.md).
+# Workloads: six C API traces (uniform, log-uniform, FIFO, realloc growth, aligned,
+# adversarial) plus their growth-to-failure variants (utilization) on a 64 KiB arena,
+# and "mix": 20,000 operations through the five __rust_* entry points (alloc 42 %, free
+# 38 %, realloc 15 %, resize in place 5 %, 8-1024 B, alignment mostly <= 8, some up to
+# 256), rtheap on its default heap (two regions on mps2-an385/an386), the others on a
+# 1 MiB arena through thin wrappers.
 # CPUs/boards: cortex-m3 (mps2-an385), cortex-m0 (microbit: 16 KiB RAM, so an 8 KiB heap
 # and blocks capped at 512 B there), cortex-m4f (mps2-an386), cortex-m7 (mps2-an500),
 # cortex-m33 (mps2-an505). Host (x86-64): rtheap vs glibc under callgrind.
 #
-# Usage: tools/bench.sh [--quick] [--cpus "cortex-m3 cortex-m0 ..."] [--no-host]
-#   --quick   1000 ops per trace instead of 4000, Cortex-M3 only, no host run (< 2 minutes)
-# Exit status 0 only if everything built, ran and the two runs were identical.
+# Usage: tools/bench.sh [--quick] [--mix] [--cpus "cortex-m3 ..."] [--backends "rtheap tlsf ..."]
+#                       [--no-host] [--peers DIR] [--freertos DIR]
+#        tools/bench.sh --gate [--update]
+#   --quick     1000 ops per C API trace instead of 4000, Cortex-M3 only, no host run
+#   --mix       only the __rust_* mix (and the code sizes): `--quick --mix` measures
+#               Cortex-M3 in about 20 s
+#   --peers DIR     o1heap/ and tlsf/ sources (default: ../shared/peers from the root)
+#   --freertos DIR  FreeRTOS kernel sources (default: ../shared/freertos)
+#   --gate      the CI regression gate (tools/bench-gate.sh, run by tools/test.sh):
+#               rtheap on Cortex-M3 and Cortex-M0, C API traces of 1000 ops and the
+#               mix, compared with the ceilings in bench/ceilings.txt; prints one line
+#               per figure and "N passed, N failed" last; output in build/bench-gate
+#   --update    with --gate: rewrite bench/ceilings.txt from this run (figure + 3 %)
+# Exit status 0 only if everything built, ran and the two runs were identical (and,
+# with --gate, no figure is above its ceiling).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -32,17 +59,18 @@ qemu_machine() {
     sed -n 's/^set(BOARD_QEMU_MACHINE \(.*\))/\1/p' "boards/$1/board.cmake"
 }
 
-# One QEMU run: run1 <rawdir> <cpu> <backend> <workload> (firmware in build/bench/<cpu>/)
+# One QEMU run: run1 <rawdir> <cpu> <firmware> <workload> (firmware in <rawdir>/../<cpu>/)
 run1() {
     rd=$1 cpu=$2 b=$3 w=$4
-    board=$(cat "build/bench/$cpu/board")
+    d=$(dirname "$rd")/$cpu
+    board=$(cat "$d/board")
     m=$(qemu_machine "$board")
     f=$rd/$cpu/$b/$(echo "$w" | tr : _).txt
     mkdir -p "$(dirname "$f")"
     if ! timeout 300 qemu-system-arm -M "$m" -nographic -monitor none -serial none \
         -icount shift=10,sleep=off \
         -semihosting-config "enable=on,target=native,chardev=sh0,arg=bench,arg=$w" \
-        -chardev stdio,id=sh0 -kernel "build/bench/$cpu/$b.elf" >"$f" 2>&1; then
+        -chardev stdio,id=sh0 -kernel "$d/$b.elf" >"$f" 2>&1; then
         echo "bench.sh: FAILED: $cpu $b $w (see $f)" >&2
         echo "RUN FAILED" >>"$f"
         return 1
@@ -55,32 +83,60 @@ if [ "${1:-}" = --run1 ]; then
 fi
 
 quick=0
-cpus="cortex-m3 cortex-m0 cortex-m4f cortex-m7 cortex-m33"
+mixonly=0
+gate=0
+update=0
+cpus=
 host=1
+want_backends=
+peers=$root/../shared/peers
+freertos=$root/../shared/freertos
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=1 ;;
+        --mix) mixonly=1 ;;
+        --gate) gate=1 ;;
+        --update) update=1 ;;
         --cpus) shift; cpus=$1 ;;
+        --backends) shift; want_backends=$1 ;;
+        --peers) shift; peers=$1 ;;
+        --freertos) shift; freertos=$1 ;;
         --no-host) host=0 ;;
-        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,52p' "$0"; exit 0 ;;
         *) echo "bench.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
     shift
 done
-if [ "$quick" -eq 1 ]; then
+if [ "$update" -eq 1 ] && [ "$gate" -eq 0 ]; then
+    echo "bench.sh: --update goes with --gate" >&2
+    exit 2
+fi
+ops=4000
+mixops=20000
+out=build/bench
+if [ "$gate" -eq 1 ]; then
+    # The CI gate: rtheap only (the ceilings are rtheap's), short C API traces, the mix.
     ops=1000
     host=0
-    case "$cpus" in "cortex-m3 cortex-m0 cortex-m4f cortex-m7 cortex-m33") cpus="cortex-m3" ;; esac
-else
-    ops=4000
+    cpus=${cpus:-cortex-m3 cortex-m0}
+    want_backends="none rtheap"
+    out=build/bench-gate
+elif [ "$quick" -eq 1 ]; then
+    ops=1000
+    host=0
+    cpus=${cpus:-cortex-m3}
 fi
+cpus=${cpus:-cortex-m3 cortex-m0 cortex-m4f cortex-m7 cortex-m33}
+[ "$mixonly" -eq 1 ] && host=0
 
 start=$(date +%s)
 rtheap_install_deps || { echo "bench.sh: dependencies missing" >&2; exit 1; }
 # Bench-only packages (not in RTHEAP_PACKAGES): the plot and the host instruction counts.
 extra=
-/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1 || extra="$extra python3-matplotlib"
-command -v valgrind >/dev/null 2>&1 || extra="$extra valgrind"
+if [ "$gate" -eq 0 ]; then
+    /usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1 || extra="$extra python3-matplotlib"
+    [ "$host" -eq 1 ] && ! command -v valgrind >/dev/null 2>&1 && extra="$extra valgrind"
+fi
 if [ -n "$extra" ]; then
     if [ "$(id -u)" -eq 0 ]; then
         DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $extra >/dev/null \
@@ -92,15 +148,57 @@ fi
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
-out=build/bench
+# Only a full run rewrites the committed results; --quick / --mix / --cpus / --backends
+# write theirs under build/.
 res=bench/results
-rm -rf "$out/raw" "$out/raw.2"
-mkdir -p "$out" "$res"
+if [ "$quick" -eq 1 ] || [ "$mixonly" -eq 1 ] || [ -n "$want_backends" ] || \
+   [ "$cpus" != "cortex-m3 cortex-m0 cortex-m4f cortex-m7 cortex-m33" ]; then
+    res=$out/results
+fi
+rm -rf "$out/raw" "$out/raw.2" "$out/gate.log"
+mkdir -p "$out"
+[ "$gate" -eq 0 ] && mkdir -p "$res"
 # QEMU runs are short and mostly start-up latency: run several per core.
 jobs=$(( $(nproc 2>/dev/null || echo 2) * 4 ))
-backends="none rtheap rtheap-nochk picolibc newlib newlib-nano"
-workloads="info small logu fifo realloc aligned adversarial g:small g:logu g:fifo g:realloc g:aligned"
 CC=arm-none-eabi-gcc
+
+# Which allocators: the peers only when their sources are there.
+notes=$out/notes.txt
+: >"$notes"
+all_backends="none rtheap rtheap-nochk"
+if [ -f "$peers/o1heap/o1heap.c" ]; then
+    all_backends="$all_backends o1heap"
+else
+    echo "o1heap skipped: $peers/o1heap/o1heap.c not found (--peers DIR)" >>"$notes"
+fi
+if [ -f "$peers/tlsf/tlsf.c" ]; then
+    all_backends="$all_backends tlsf"
+else
+    echo "tlsf skipped: $peers/tlsf/tlsf.c not found (--peers DIR)" >>"$notes"
+fi
+if [ -f "$freertos/portable/MemMang/heap_4.c" ] && [ -f "$freertos/include/FreeRTOS.h" ]; then
+    all_backends="$all_backends heap_4"
+else
+    echo "heap_4 skipped: $freertos/portable/MemMang/heap_4.c not found (--freertos DIR)" >>"$notes"
+fi
+all_backends="$all_backends picolibc newlib newlib-nano"
+if [ -n "$want_backends" ]; then
+    backends=none
+    for b in $want_backends; do
+        case " $all_backends " in
+            *" $b "*) [ "$b" = none ] || backends="$backends $b" ;;
+            *) echo "$b skipped: not available (known: $all_backends)" >>"$notes" ;;
+        esac
+    done
+else
+    backends=$all_backends
+fi
+[ "$gate" -eq 1 ] && : >"$notes"
+sed 's/^/bench.sh: NOTE: /' "$notes" >&2
+
+workloads="info small logu fifo realloc aligned adversarial g:small g:logu g:fifo g:realloc g:aligned"
+[ "$mixonly" -eq 1 ] && workloads=
+mixworkloads="info mix"
 
 board_of() {
     case "$1" in
@@ -116,6 +214,7 @@ board_of() {
 cpu_flags() {
     sed -n 's/^set(RTHEAP_CPU_FLAGS "\(.*\)")/\1/p' "toolchain/cpu/$1.cmake"
 }
+has() { case " $backends " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # build <cpu>: every firmware of one CPU into $out/<cpu>/
 build() {
@@ -123,33 +222,66 @@ build() {
     board=$(board_of "$cpu")
     F=$(cpu_flags "$cpu")
     d=$out/$cpu
+    rm -rf "$d"
     mkdir -p "$d"
-    defs="-DBENCH_OPS=${ops}u"
+    defs="-DBENCH_OPS=${ops}u -DBENCH_MIX_OPS=${mixops}u"
     ld_extra=
     if [ "$cpu" = cortex-m0 ]; then
         # microbit has 16 KiB of RAM: 8 KiB heap, 160 trace slots, 1.5 KiB stack.
-        defs="$defs -DBENCH_HEAP_BYTES=8192u -DBENCH_SLOTS=160u"
+        heap=8192
+        mixheap=8192
+        defs="$defs -DBENCH_HEAP_BYTES=8192u -DBENCH_SLOTS=160u -DBENCH_MIX_HEAP=8192u"
         ld_extra="-Wl,--defsym=__stack_size=1536"
     else
+        heap=65536
+        mixheap=1048576
         defs="$defs -DBENCH_SLOTS=4096u"
     fi
-    CF="$F -O2 -g -std=gnu11 -ffunction-sections -fdata-sections -fno-builtin -fno-delete-null-pointer-checks -Wall -Wextra -Werror -Ibench -Iboards/common -Isrc $defs"
-    # src/ is not ours: its warnings must not stop the bench.
+    W="-Wall -Wextra -Werror"
+    BASEF="$F -g -std=gnu11 -ffunction-sections -fdata-sections -fno-builtin -fno-delete-null-pointer-checks"
+    CF="$BASEF -O2 $W -Ibench -Ibench/peers -Iboards/common -Isrc $defs"
+    # src/ is not ours: its warnings must not stop the bench. The peers' warnings are
+    # theirs (-w); their asserts are off (-DNDEBUG), as in a release build.
     FREE="-ffreestanding -fno-tree-loop-distribute-patterns -Wno-error"
+    PEERF="-ffreestanding -fno-tree-loop-distribute-patterns -w -DNDEBUG"
+    H4I="-Ibench/peers/freertos -I$freertos/include"
     $CC $CF -c boards/common/startup.c -o "$d/startup.o"
     $CC $CF -c boards/common/semihost.c -o "$d/semihost.o"
     $CC $CF $FREE -c boards/common/minilibc.c -o "$d/minilibc.o"
     $CC $CF -c bench/bench_empty.c -o "$d/empty.o"
-    $CC $CF $FREE -c src/rtheap.c -o "$d/rtheap.o"
-    $CC $CF $FREE -Os -c src/rtheap.c -o "$d/rtheap-Os.o"
-    $CC $CF $FREE -DRTHEAP_CHECKS=0 -DRTHEAP_STATS=0 -c src/rtheap.c -o "$d/rtheap-nochk.o"
-    $CC $CF $FREE -DRTHEAP_CHECKS=0 -DRTHEAP_STATS=0 -Os -c src/rtheap.c -o "$d/rtheap-nochk-Os.o"
-    $CC $CF -DBENCH_BACKEND_NONE -c bench/bench.c -o "$d/bench-none.o"
-    $CC $CF -DBENCH_BACKEND_RTHEAP -c bench/bench.c -o "$d/bench-rtheap.o"
-    $CC $CF -DBENCH_BACKEND_RTHEAP -DRTHEAP_CHECKS=0 -DRTHEAP_STATS=0 -c bench/bench.c -o "$d/bench-rtheap-nochk.o"
-    $CC $CF -DBENCH_BACKEND_LIBC -DBENCH_PICOLIBC '-DBENCH_NAME="picolibc"' -c bench/bench.c -o "$d/bench-picolibc.o"
-    $CC $CF -DBENCH_BACKEND_LIBC '-DBENCH_NAME="newlib"' -c bench/bench.c -o "$d/bench-newlib.o"
-    $CC $CF -DBENCH_BACKEND_LIBC '-DBENCH_NAME="newlib-nano"' -c bench/bench.c -o "$d/bench-newlib-nano.o"
+    for o in O2 Os; do
+        for f in rtheap rtheap_rust rtheap_default; do
+            if has rtheap; then
+                $CC $BASEF -$o -Isrc $FREE -c "src/$f.c" -o "$d/$f-$o.o"
+            fi
+            if has rtheap-nochk; then
+                $CC $BASEF -$o -Isrc $FREE -DRTHEAP_CHECKS=0 -DRTHEAP_STATS=0 -c "src/$f.c" \
+                    -o "$d/$(echo "$f" | sed 's/^rtheap/rtheap-nochk/')-$o.o"
+            fi
+        done
+        if has picolibc || has newlib || has newlib-nano; then
+            $CC $BASEF -$o $W -Ibench $FREE -c bench/libc_rust.c -o "$d/libc_rust-$o.o"
+        fi
+        if has o1heap; then
+            $CC $BASEF -$o $PEERF -I"$peers/o1heap" -c "$peers/o1heap/o1heap.c" -o "$d/o1heap-lib-$o.o"
+            $CC $BASEF -$o $W -ffreestanding -fno-tree-loop-distribute-patterns -Ibench/peers -I"$peers/o1heap" \
+                -c bench/peers/o1heap_wrap.c -o "$d/o1heap-wrap-$o.o"
+        fi
+        if has tlsf; then
+            $CC $BASEF -$o $PEERF -I"$peers/tlsf" -c "$peers/tlsf/tlsf.c" -o "$d/tlsf-lib-$o.o"
+            $CC $BASEF -$o $W -ffreestanding -fno-tree-loop-distribute-patterns -Ibench/peers -I"$peers/tlsf" \
+                -c bench/peers/tlsf_wrap.c -o "$d/tlsf-wrap-$o.o"
+        fi
+        if has heap_4; then
+            # heap_4's heap size is a compile-time constant: one object per arena size.
+            for hb in $heap $mixheap 1024; do
+                $CC $BASEF -$o $PEERF $H4I -DBENCH_HEAP4_BYTES="${hb}u" \
+                    -c "$freertos/portable/MemMang/heap_4.c" -o "$d/heap_4-lib$hb-$o.o"
+            done
+            $CC $BASEF -$o $W -ffreestanding -fno-tree-loop-distribute-patterns -Ibench/peers $H4I \
+                -c bench/peers/heap4_wrap.c -o "$d/heap_4-wrap-$o.o"
+        fi
+    done
     pico=/usr/lib/picolibc/arm-none-eabi/lib/$($CC $F --specs=picolibc.specs -print-multi-directory)/libc.a
     newlib=$($CC $F -print-file-name=libc.a)
     nano=$($CC $F -print-file-name=libc_nano.a)
@@ -160,44 +292,77 @@ build() {
         # shellcheck disable=SC2086
         $CC $L -Wl,-Map="$d/$n.map" "$@" -o "$d/$n.elf"
     }
-    link none $base "$d/minilibc.o" "$d/bench-none.o" -lgcc
-    link rtheap $base "$d/minilibc.o" "$d/bench-rtheap.o" "$d/rtheap.o" -lgcc
-    link rtheap-Os $base "$d/minilibc.o" "$d/bench-rtheap.o" "$d/rtheap-Os.o" -lgcc
-    link rtheap-nochk $base "$d/minilibc.o" "$d/bench-rtheap-nochk.o" "$d/rtheap-nochk.o" -lgcc
-    link rtheap-nochk-Os $base "$d/minilibc.o" "$d/bench-rtheap-nochk.o" "$d/rtheap-nochk-Os.o" -lgcc
-    link picolibc $base "$d/bench-picolibc.o" -Wl,--start-group "$pico" -lgcc -Wl,--end-group
-    link newlib $base "$d/bench-newlib.o" -Wl,--start-group "$newlib" -lgcc -Wl,--end-group
-    link newlib-nano $base "$d/bench-newlib-nano.o" -Wl,--start-group "$nano" -lgcc -Wl,--end-group
-    # Core code size probe (init + alloc + free only, -Os), each minus the SIZE_NONE probe.
-    OS="$F -Os -std=gnu11 -ffunction-sections -fdata-sections -fno-builtin -fno-delete-null-pointer-checks -Wall -Wextra -Werror -Ibench -Iboards/common -Isrc"
+    # objs_of <backend> <opt> <arena bytes>: the allocator's objects and libraries
+    objs_of() {
+        case "$1" in
+            none) echo "$d/minilibc.o -lgcc" ;;
+            rtheap|rtheap-nochk) echo "$d/minilibc.o $d/$1-$2.o $d/$1_rust-$2.o $d/$1_default-$2.o -lgcc" ;;
+            o1heap|tlsf) echo "$d/minilibc.o $d/$1-wrap-$2.o $d/$1-lib-$2.o -lgcc" ;;
+            heap_4) echo "$d/minilibc.o $d/heap_4-wrap-$2.o $d/heap_4-lib$3-$2.o -lgcc" ;;
+            picolibc) echo "$d/libc_rust-$2.o -Wl,--start-group $pico -lgcc -Wl,--end-group" ;;
+            newlib) echo "$d/libc_rust-$2.o -Wl,--start-group $newlib -lgcc -Wl,--end-group" ;;
+            newlib-nano) echo "$d/libc_rust-$2.o -Wl,--start-group $nano -lgcc -Wl,--end-group" ;;
+        esac
+    }
+    # bdefs <backend>: how bench.c / size_core.c are compiled for it
+    bdefs() {
+        case "$1" in
+            none) echo "-DBENCH_BACKEND_NONE -DSIZE_NONE" ;;
+            rtheap) echo "-DBENCH_BACKEND_RTHEAP -DSIZE_RTHEAP" ;;
+            rtheap-nochk) echo "-DBENCH_BACKEND_RTHEAP -DSIZE_RTHEAP -DRTHEAP_CHECKS=0 -DRTHEAP_STATS=0" ;;
+            o1heap|tlsf) echo "-DBENCH_BACKEND_PEER -DSIZE_PEER '-DBENCH_NAME=\"$1\"'" ;;
+            heap_4) echo "-DBENCH_BACKEND_PEER -DBENCH_BACKEND_HEAP4 -DSIZE_PEER -DSIZE_HEAP4 '-DBENCH_NAME=\"heap_4\"'" ;;
+            picolibc) echo "-DBENCH_BACKEND_LIBC -DBENCH_PICOLIBC -DSIZE_LIBC -DSIZE_PICOLIBC '-DBENCH_NAME=\"picolibc\"'" ;;
+            newlib|newlib-nano) echo "-DBENCH_BACKEND_LIBC -DSIZE_LIBC '-DBENCH_NAME=\"$1\"'" ;;
+        esac
+    }
+    OS="$F -Os -std=gnu11 -ffunction-sections -fdata-sections -fno-builtin -fno-delete-null-pointer-checks $W -Ibench -Ibench/peers -Iboards/common -Isrc"
     $CC $OS -c bench/bench_empty.c -o "$d/empty-Os.o"
-    $CC $OS -DSIZE_NONE -c bench/size_core.c -o "$d/size-none.o"
-    $CC $OS -DSIZE_RTHEAP -c bench/size_core.c -o "$d/size-rtheap.o"
-    $CC $OS -DSIZE_RTHEAP -DRTHEAP_CHECKS=0 -DRTHEAP_STATS=0 -c bench/size_core.c -o "$d/size-rtheap-nochk.o"
-    $CC $OS -DSIZE_LIBC -DSIZE_PICOLIBC -c bench/size_core.c -o "$d/size-picolibc.o"
-    $CC $OS -DSIZE_LIBC -c bench/size_core.c -o "$d/size-libc.o"
     sbase="$d/startup.o $d/semihost.o $d/empty-Os.o"
-    link size-none $sbase "$d/minilibc.o" "$d/size-none.o" -lgcc
-    link size-rtheap $sbase "$d/minilibc.o" "$d/size-rtheap.o" "$d/rtheap-Os.o" -lgcc
-    link size-rtheap-nochk $sbase "$d/minilibc.o" "$d/size-rtheap-nochk.o" "$d/rtheap-nochk-Os.o" -lgcc
-    link size-picolibc $sbase "$d/size-picolibc.o" -Wl,--start-group "$pico" -lgcc -Wl,--end-group
-    link size-newlib $sbase "$d/size-libc.o" -Wl,--start-group "$newlib" -lgcc -Wl,--end-group
-    link size-newlib-nano $sbase "$d/size-libc.o" -Wl,--start-group "$nano" -lgcc -Wl,--end-group
+    for b in $backends; do
+        bd=$(bdefs "$b")
+        # shellcheck disable=SC2086
+        eval "$CC $CF $bd -c bench/bench.c -o $d/bench-$b.o"
+        # shellcheck disable=SC2086
+        eval "$CC $CF $bd -DBENCH_MIX -c bench/bench.c -o $d/bench-mix-$b.o"
+        # shellcheck disable=SC2046
+        link "$b" $base "$d/bench-$b.o" $(objs_of "$b" O2 "$heap")
+        # shellcheck disable=SC2046
+        link "mix-$b" $base "$d/bench-mix-$b.o" $(objs_of "$b" O2 "$mixheap")
+        # Code-size probes (never run): core, C API, the five entry points; allocator
+        # objects at -Os and -O2 (the probe itself always -Os).
+        for probe in core capi rust; do
+            P=$(echo "$probe" | tr a-z A-Z)
+            eval "$CC $OS $bd -DPROBE_$P -c bench/size_core.c -o $d/size-$probe-$b.o"
+            for o in Os O2; do
+                # shellcheck disable=SC2046
+                link "size-$probe-$b-$o" $sbase "$d/size-$probe-$b.o" $(objs_of "$b" "$o" 1024)
+            done
+        done
+    done
     # Code size: text+rodata+data of each firmware (the analysis subtracts "none") and the
-    # -Os sizes of rtheap's own functions.
-    for b in $backends rtheap-Os rtheap-nochk-Os size-none size-rtheap size-rtheap-nochk size-picolibc size-newlib size-newlib-nano; do
-        arm-none-eabi-size -A "$d/$b.elf" | awk -v b="$b" '
+    # sizes of rtheap's own functions.
+    for e in "$d"/*.elf; do
+        n=$(basename "$e" .elf)
+        arm-none-eabi-size -A "$e" | awk -v b="$n" '
             $1==".vectors"||$1==".text"||$1==".rodata"||$1==".init_array" {t+=$2}
             $1==".data" {dd+=$2} END {print b, t, dd}'
     done >"$d/sizes.txt"
-    for b in rtheap rtheap-Os rtheap-nochk rtheap-nochk-Os; do
-        arm-none-eabi-nm -S --size-sort "$d/$b.elf" | while read -r _a sz t name; do case "$t$name" in [Tt]rtheap*) echo "$b $name $((0x$sz))" ;; esac; done
+    for b in rtheap rtheap-nochk; do
+        has "$b" || continue
+        for n in "$b" "size-capi-$b-Os" "size-rust-$b-Os" "size-rust-$b-O2"; do
+            arm-none-eabi-nm -S --size-sort "$d/$n.elf" | while read -r _a sz t name; do
+                case "$t$name" in [Tt]rtheap*|[Tt]__rust*) echo "$n $name $((0x$sz))" ;; esac
+            done
+        done
     done >"$d/symbols.txt"
-    arm-none-eabi-objdump -d "$d/rtheap.elf" >"$d/rtheap.dis"
+    if has rtheap; then
+        arm-none-eabi-objdump -d "$d/rtheap.elf" >"$d/rtheap.dis"
+    fi
     echo "$board" >"$d/board"
 }
 
-echo "bench.sh: building for: $cpus (ops per trace: $ops)"
+echo "bench.sh: building for: $cpus; allocators: $backends (C API ops per trace: $ops; mix ops: $mixops)"
 for cpu in $cpus; do
     build "$cpu"
 done
@@ -209,6 +374,9 @@ for pass in raw raw.2; do
         for b in $backends; do
             for w in $workloads; do
                 echo "$pass $cpu $b $w" >>"$runlist"
+            done
+            for w in $mixworkloads; do
+                echo "$pass $cpu mix-$b $w" >>"$runlist"
             done
         done
     done
@@ -225,6 +393,19 @@ if ! diff -r "$out/raw" "$out/raw.2" >"$out/determinism.diff"; then
 fi
 echo "bench.sh: determinism check passed: two runs, identical output ($(cat "$out"/raw/*/*/*.txt | wc -l) lines)"
 
+if [ "$gate" -eq 1 ]; then
+    ceil=bench/ceilings.txt
+    upd=
+    [ "$update" -eq 1 ] && upd=--update
+    rc=0
+    $PY bench/analyze.py --build "$out" --cpus "$cpus" --ops "$ops" --mix-ops "$mixops" \
+        --backends "$backends" --gate "$ceil" $upd >"$out/gate.log" 2>&1 || rc=$?
+    end=$(date +%s)
+    echo "bench.sh: gate: built, ran twice (identical) and compared in $((end - start)) s"
+    cat "$out/gate.log"
+    exit $rc
+fi
+
 if [ "$host" -eq 1 ] && command -v valgrind >/dev/null 2>&1; then
     hd=$out/host
     mkdir -p "$hd"
@@ -240,6 +421,16 @@ if [ "$host" -eq 1 ] && command -v valgrind >/dev/null 2>&1; then
     done
 fi
 
-$PY bench/analyze.py --build "$out" --results "$res" --cpus "$cpus" --ops "$ops"
+mode=full
+[ "$mixonly" -eq 1 ] && mode=mix
+# A full run also refreshes the README's performance tables (between its
+# <!-- bench-summary:begin/end --> markers) from bench/results/summary.md.
+readme=
+[ "$res" = bench/results ] && readme="--readme README.md"
+# shellcheck disable=SC2086
+$PY bench/analyze.py --build "$out" --results "$res" --cpus "$cpus" --ops "$ops" --mix-ops "$mixops" \
+    --backends "$backends" --mode "$mode" --notes "$notes" $readme
 end=$(date +%s)
-echo "bench.sh: done in $((end - start)) s; results in $res/results.md"
+rname=results.md
+[ "$mode" = mix ] && rname=results-mix.md
+echo "bench.sh: done in $((end - start)) s; results in $res/$rname"

@@ -4,8 +4,10 @@
 # For each CPU, compiles src/rtheap.c at -Os (or $OPT) and links two tiny
 # programs with --gc-sections: one that calls the "core" (init, alloc, aligned
 # alloc, calloc, realloc, free, usable size, stats) and one that calls nothing.
-# The difference is what the core costs a firmware. Also prints the size of the
-# whole object (every function, including rtheap_check/rtheap_walk).
+# The difference is what the core costs a firmware. A third program calls the five
+# __rust_* entry points (src/rtheap_rust.c on the default heap, src/rtheap_default.c):
+# "rust5.text" is what they cost (issue 13: <= 2.4 KB at -Os). Also prints the size of
+# the whole object (every function, including rtheap_check/rtheap_walk).
 #
 # Usage: tools/size.sh [cpu...]      (default: cortex-m0 cortex-m3)
 set -eu
@@ -48,6 +50,22 @@ int main(void)
     return 0;
 }
 C
+cat >"$tmp/rust5.c" <<'C'
+#include "rtheap.h"
+volatile size_t n = 24, a = 8;
+void *volatile sink;
+int main(void);
+int main(void)
+{
+    void *p = __rust_allocate(n, a);
+    size_t u = __rust_reallocate_inplace(p, n, 2 * n, a);
+    p = __rust_reallocate(p, n, 4 * n, a);
+    u += __rust_usable_size(n, a);
+    __rust_deallocate(p, 4 * n, a);
+    sink = p;
+    return (int)u;
+}
+C
 cat >"$tmp/start.c" <<'C'
 int main(void);
 void _start(void);
@@ -56,7 +74,7 @@ C
 
 text_of() { arm-none-eabi-size -A "$1" | awk '$1==".text"{print $2}'; }
 
-printf '%-11s %-4s %9s %9s %9s   %s\n' cpu opt "core.text" "core.data" "core.bss" "whole rtheap.o (text data bss)"
+printf '%-11s %-4s %9s %9s %9s %11s   %s\n' cpu opt "core.text" "core.data" "core.bss" "rust5.text" "whole rtheap.o (text data bss)"
 for cpu in $cpus; do
     flags="-mcpu=$cpu -mthumb -mfloat-abi=soft $opt -std=c11 -ffreestanding -fno-tree-loop-distribute-patterns -ffunction-sections -fdata-sections -I$root/src $extra"
     arm-none-eabi-gcc $flags -c "$root/src/rtheap.c" -o "$tmp/rtheap.o"
@@ -65,14 +83,18 @@ for cpu in $cpus; do
         echo "size.sh: rtheap.o for $cpu needs symbols it does not define: $undefined" >&2
         exit 1
     fi
-    for prog in core none; do
+    arm-none-eabi-gcc $flags -c "$root/src/rtheap_rust.c" -o "$tmp/rtheap_rust.o"
+    arm-none-eabi-gcc $flags -c "$root/src/rtheap_default.c" -o "$tmp/rtheap_default.o"
+    for prog in core none rust5; do
         arm-none-eabi-gcc $flags -nostdlib -nostartfiles -Wl,--gc-sections -Wl,-e,_start \
-            "$tmp/$prog.c" "$tmp/start.c" "$tmp/rtheap.o" -o "$tmp/$prog.elf"
+            "$tmp/$prog.c" "$tmp/start.c" "$tmp/rtheap.o" "$tmp/rtheap_rust.o" "$tmp/rtheap_default.o" \
+            -o "$tmp/$prog.elf"
     done
     core=$(( $(text_of "$tmp/core.elf") - $(text_of "$tmp/none.elf") ))
+    rust5=$(( $(text_of "$tmp/rust5.elf") - $(text_of "$tmp/none.elf") ))
     # The core has no .data or .bss of its own: the arena is the program's.
     data=$(arm-none-eabi-size -A "$tmp/rtheap.o" | awk '$1 ~ /^\.data/ {s+=$2} END{print s+0}')
     bss=$(arm-none-eabi-size -A "$tmp/rtheap.o" | awk '$1 ~ /^\.bss/ {s+=$2} END{print s+0}')
     whole=$(arm-none-eabi-size "$tmp/rtheap.o" | awk 'NR==2{print $1" "$2" "$3}')
-    printf '%-11s %-4s %9s %9s %9s   %s\n' "$cpu" "$opt" "$core" "$data" "$bss" "$whole"
+    printf '%-11s %-4s %9s %9s %9s %11s   %s\n' "$cpu" "$opt" "$core" "$data" "$bss" "$rust5" "$whole"
 done

@@ -11,6 +11,9 @@
 #   fuzz      libFuzzer run of tests/fuzz for ~60 s (tools/fuzz.sh; --hours N for long runs)
 #   docs      Doxygen API reference of src/rtheap.h, warnings as errors, in build/docs/html
 #             (tools/docs.sh)
+#   bench-gate  speed regression gate: rtheap's per-call instruction counts (QEMU -icount)
+#             on Cortex-M3 and M0 against the ceilings in bench/ceilings.txt, ~20-30 s
+#             (tools/bench-gate.sh; regenerate with tools/bench.sh --gate --update)
 # On a fresh Debian 12 as root it first installs what is missing (tools/deps.sh).
 #
 # Usage: tools/test.sh [TREE...]     e.g. tools/test.sh host cortex-m3
@@ -28,7 +31,7 @@ all_trees="host host32 host-asan"
 for f in toolchain/cpu/*.cmake; do
     all_trees="$all_trees $(basename "$f" .cmake)"
 done
-all_trees="$all_trees coverage lint fuzz docs"
+all_trees="$all_trees coverage lint fuzz docs bench-gate"
 trees=${*:-$all_trees}
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -73,7 +76,7 @@ for tree in $trees; do
             # CFLAGS/LDFLAGS seed CMAKE_C_FLAGS and the link flags of a new build tree.
             tree_flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
             args= ;;
-        coverage|lint|fuzz|docs)
+        coverage|lint|fuzz|docs|bench-gate)
             # Script steps: each prints "N passed, N failed" as its last line.
             log=build/$tree.log
             mkdir -p build
@@ -88,7 +91,7 @@ for tree in $trees; do
             total_pass=$((total_pass + npass))
             total_fail=$((total_fail + nfail))
             [ "$nfail" -ne 0 ] && failed_trees="$failed_trees $tree"
-            extra=$(grep -E '^(coverage|fuzz\.sh|lint|docs):.*(lines|OK|FAILED|clean)' "$log" | tail -n 2 | tr '\n' ' ')
+            extra=$(grep -E '^(coverage|fuzz\.sh|lint|docs|bench\.sh: gate):.*(lines|OK|FAILED|clean|compared)' "$log" | tail -n 2 | tr '\n' ' ')
             note "$tree" "$npass passed, $nfail failed $extra"
             continue ;;
         host32)

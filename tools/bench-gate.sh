@@ -1,0 +1,20 @@
+#!/bin/sh
+# rtheap: the speed regression gate, a script step of tools/test.sh (issue 13).
+# Runs tools/bench.sh --gate: rtheap (default build, -O2) on Cortex-M3 (mps2-an385) and
+# Cortex-M0 (microbit) under QEMU -icount, every C API workload (1000 ops) and the
+# 20,000-operation mix through the five __rust_* entry points, twice (the runs must be
+# identical), and compares every mean and worst-case figure and the -Os code size of
+# the entry points and of the C API with the ceilings committed in bench/ceilings.txt.
+# One line per figure, then "N passed, N failed". About 30 s on 2 cores.
+# After a deliberate change to the core: tools/bench.sh --gate --update (commit the
+# new bench/ceilings.txt with the change that explains it).
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/tools/bench.sh" --gate "$@"
+rc=$?
+# bench.sh failing before the comparison (build, run, determinism) prints no tally.
+if [ "$rc" -ne 0 ] && ! grep -qsE '^[0-9]+ passed, [0-9]+ failed' "$root/build/bench-gate/gate.log"; then
+    echo "bench-gate: the bench did not run to the comparison"
+    echo "0 passed, 1 failed"
+fi
+exit "$rc"
