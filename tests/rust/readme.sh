@@ -22,8 +22,8 @@
 #   cargo-toml-heaps       with the allocator-api feature: src/bin/heaps.rs
 #   rust-heaps             src/bin/heaps.rs: a second heap, Vec/Box in it
 # Every firmware runs on mps2-an385 under QEMU and must print its OK line and exit 0.
-# Negative controls: RTHEAP_LIB_DIR with a hard-float librtheap.a must fail with the
-# crate's message; the crate (the unpacked copy) must build for the host on the stable
+# Negative controls: RTHEAP_LIB_DIR with a hard-float librtheap.a, or one for Armv8-M
+# Mainline, must fail with the crate's message (and a soft-float Cortex-M3 one link); the crate (the unpacked copy) must build for the host on the stable
 # channel (no RUSTC_BOOTSTRAP) without the feature and be refused there with it.
 # Exit status 0 only if all of that holds; the last line is "N passed, N failed".
 set -u
@@ -190,14 +190,17 @@ fi
 build() { RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_HOME=$fw/.cargo-offline \
     /usr/bin/cargo build --release -Zbuild-std=core,alloc --target thumbv7m-none-eabi "$@"; }
 
+lib_for() { # $1: directory, then the gcc CPU flags
+    d=$1; shift; mkdir -p "$d"
+    for c in vendor/rtheap-0.1.0/csrc/*.c; do
+        arm-none-eabi-gcc "$@" -O2 -ffreestanding -Ivendor/rtheap-0.1.0/csrc -c "$c" \
+            -o "$d/$(basename "$c" .c).o"
+    done
+    arm-none-eabi-ar crs "$d/librtheap.a" "$d"/*.o
+}
 # 3. negative control: a prebuilt library for the hard-float ABI
 hf=$work/hardfloat
-mkdir -p "$hf"
-for c in vendor/rtheap-0.1.0/csrc/*.c; do
-    arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2 \
-        -ffreestanding -Ivendor/rtheap-0.1.0/csrc -c "$c" -o "$hf/$(basename "$c" .c).o"
-done
-arm-none-eabi-ar crs "$hf/librtheap.a" "$hf"/*.o
+lib_for "$hf" -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
 if RTHEAP_LIB_DIR=$hf build >"$work/neg.log" 2>&1; then
     fail "RTHEAP_LIB_DIR with a hard-float librtheap.a built for thumbv7m-none-eabi"
 elif grep -q "uses the hard-float (floats in VFP registers) ABI, but the Rust target thumbv7m-none-eabi uses the soft-float ABI" "$work/neg.log"; then
@@ -207,14 +210,18 @@ elif grep -q "uses the hard-float (floats in VFP registers) ABI, but the Rust ta
 else
     sed 's/^/    /' "$work/neg.log" | tail -20; fail "RTHEAP_LIB_DIR hard-float: failed, but not with the crate's message"
 fi
-# ... and the same library for the right ABI (soft, M3) is taken.
+# ... a soft-float library for a newer architecture (Cortex-M33, Armv8-M Mainline) too,
+lib_for "$work/m33" -mcpu=cortex-m33 -mthumb -mfloat-abi=soft
+if RTHEAP_LIB_DIR=$work/m33 build >"$work/neg2.log" 2>&1; then
+    fail "RTHEAP_LIB_DIR with an Armv8-M Mainline librtheap.a built for thumbv7m-none-eabi"
+elif grep -q "is built for the Arm architecture v8-M.mainline, which the Rust target thumbv7m-none-eabi cannot run" "$work/neg2.log"; then
+    pass "RTHEAP_LIB_DIR with a Cortex-M33 library: refused with the crate's message"
+else
+    sed 's/^/    /' "$work/neg2.log" | tail -20; fail "RTHEAP_LIB_DIR Cortex-M33: failed, but not with the crate's message"
+fi
+# ... and a library for the target's own CPU and ABI (Cortex-M3, soft-float) is taken.
 sf=$work/softfloat
-mkdir -p "$sf"
-for c in vendor/rtheap-0.1.0/csrc/*.c; do
-    arm-none-eabi-gcc -mcpu=cortex-m3 -mthumb -mfloat-abi=soft -O2 -ffreestanding \
-        -Ivendor/rtheap-0.1.0/csrc -c "$c" -o "$sf/$(basename "$c" .c).o"
-done
-arm-none-eabi-ar crs "$sf/librtheap.a" "$sf"/*.o
+lib_for "$sf" -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
 if RTHEAP_LIB_DIR=$sf build >"$work/pos.log" 2>&1; then
     run_fw "$elf/fw" "readme firmware: .*OK"
 else

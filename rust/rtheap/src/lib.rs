@@ -318,8 +318,7 @@ pub enum HeapError {
     Stats = 14,
     /// A free block was written after free (`RTHEAP_POISON` builds).
     Poison = 15,
-    /// The control structure is damaged, or there is no heap at all
-    /// (the linker symbols describe a region too small for one).
+    /// The control structure itself is damaged.
     Control = 16,
     /// No heap: the heap symbols are missing or describe too small a region.
     NoHeap = 17,

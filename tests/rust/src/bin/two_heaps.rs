@@ -268,6 +268,16 @@ fn test_resize(r: &Regions) {
     check!(al.as_ptr() as usize % 256 == 0 && (misaligned == (al != z)));
     // SAFETY: 16 bytes of a live block, kept.
     check!(unsafe { core::slice::from_raw_parts(al.as_ptr(), 16) }.iter().all(|&x| x == 0xC3));
+    // A grow to a stricter alignment honours it (moving when the block is not aligned).
+    let l_big = Layout::from_size_align(128, 1024).unwrap();
+    // SAFETY: al is live with l_al.
+    let ga = unsafe { SECOND.grow(al, l_al, l_big) }.unwrap().cast::<u8>();
+    check!(ga.as_ptr() as usize % 1024 == 0 && inside(ga.as_ptr(), 128, &r.second), "grow to align 1024");
+    // SAFETY: 16 bytes of a live block, kept.
+    check!(unsafe { core::slice::from_raw_parts(ga.as_ptr(), 16) }.iter().all(|&x| x == 0xC3));
+    // SAFETY: ga is live with l_big.
+    let al = unsafe { SECOND.shrink(ga, l_big, l_al) }.unwrap().cast::<u8>();
+    check!(al == ga, "shrink keeping a satisfied alignment moved");
     // Shrink to nothing frees.
     // SAFETY: al is live with l_al.
     let e = unsafe { SECOND.shrink(al, l_al, Layout::from_size_align(0, 8).unwrap()) }.unwrap();
