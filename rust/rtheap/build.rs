@@ -10,7 +10,8 @@
 //!    "uses VFP register arguments" deep in rustc's linker output).
 //! 2. Otherwise the library is built here, in `OUT_DIR`, from the C sources in
 //!    `csrc/` (in the repository a symbolic link to `../../src`, which
-//!    `cargo package` follows, so a packaged crate carries the sources), with
+//!    `cargo package` follows, so a packaged crate carries the sources): the
+//!    files of the `rtheap` target in csrc/CMakeLists.txt (read, not run), with
 //!    `arm-none-eabi-gcc` and `arm-none-eabi-ar` only: no CMake, no Ninja.
 //!    CPU and float ABI come from the Rust target (table `TARGETS`, the same
 //!    flags as the project's toolchain/cpu/*.cmake) or from `RTHEAP_CPU`.
@@ -159,18 +160,10 @@ fn source_dir() -> PathBuf {
 fn build_from_sources(cpu: &Cpu) -> PathBuf {
     let src = source_dir();
     println!("cargo:rerun-if-changed={}", src.display());
-    // Every C file of the directory: the core may be split into more files.
-    let mut sources: Vec<PathBuf> = fs::read_dir(&src)
-        .unwrap_or_else(|e| fail(format!("cannot read {}: {e}", src.display())))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "c" || x == "h"))
-        .collect();
-    sources.sort();
-    for f in &sources {
-        println!("cargo:rerun-if-changed={}", f.display());
+    let sources = library_sources(&src);
+    if sources.is_empty() {
+        fail(format!("no C sources in {}", src.display()));
     }
-    sources.retain(|p| p.extension().is_some_and(|x| x == "c"));
-
     let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("rtheap");
     fs::create_dir_all(&out).unwrap();
     let cc = tool("RTHEAP_CC", "arm-none-eabi-gcc");
@@ -236,6 +229,44 @@ fn check_stats_layout(cc: &str, flags: &[String], required: bool) {
         return;
     }
     run(&mut cmd, cc, "Stats layout check (stats_layout.c)");
+}
+
+/// The C files of the library: those of the CMake target `rtheap` in
+/// src/CMakeLists.txt (`add_library(rtheap STATIC a.c b.c ...)`), the one list
+/// of them, so that other C files that may appear in src/ (ports, front ends)
+/// are not built into it. Without that list: every `*.c` of the directory.
+fn library_sources(src: &Path) -> Vec<PathBuf> {
+    let mut all: Vec<PathBuf> = fs::read_dir(src)
+        .unwrap_or_else(|e| fail(format!("cannot read {}: {e}", src.display())))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "c" || x == "h"))
+        .collect();
+    all.sort();
+    for f in &all {
+        println!("cargo:rerun-if-changed={}", f.display());
+    }
+    let cmake = src.join("CMakeLists.txt");
+    println!("cargo:rerun-if-changed={}", cmake.display());
+    let listed = fs::read_to_string(&cmake).ok().and_then(|text| {
+        let start = text.find("add_library(rtheap STATIC")? + "add_library(rtheap STATIC".len();
+        let end = start + text[start..].find(')')?;
+        let files: Vec<PathBuf> = text[start..end]
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or(""))
+            .flat_map(str::split_whitespace)
+            .map(|f| src.join(f))
+            .collect();
+        (!files.is_empty() && files.iter().all(|f| f.is_file())).then_some(files)
+    });
+    listed.unwrap_or_else(|| {
+        println!(
+            "cargo:warning=rtheap: no usable `add_library(rtheap STATIC ...)` list in {}; \
+             compiling every C file of {}",
+            cmake.display(),
+            src.display()
+        );
+        all.into_iter().filter(|p| p.extension().is_some_and(|x| x == "c")).collect()
+    })
 }
 
 fn run(cmd: &mut Command, tool: &str, what: &str) {

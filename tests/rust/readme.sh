@@ -22,6 +22,7 @@
 #   cargo-toml-heaps       with the allocator-api feature: src/bin/heaps.rs
 #   rust-heaps             src/bin/heaps.rs: a second heap, Vec/Box in it
 # Every firmware runs on mps2-an385 under QEMU and must print its OK line and exit 0.
+# cmake and ninja are stubs that fail: the crate must build without them.
 # Negative controls: RTHEAP_LIB_DIR with a hard-float librtheap.a, or one for Armv8-M
 # Mainline, must fail with the crate's message (and a soft-float Cortex-M3 one link); the crate (the unpacked copy) must build for the host on the stable
 # channel (no RUSTC_BOOTSTRAP) without the feature and be refused there with it.
@@ -39,7 +40,13 @@ case "$work" in "$root"/*) echo "readme.sh: $work is inside the repository" >&2;
 unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_TARGET CARGO_TARGET_DIR RUSTUP_TOOLCHAIN \
     RTHEAP_LIB_DIR RTHEAP_CPU RUSTC_BOOTSTRAP RUSTC
 export CARGO_HOME="$work/cargo-home"
-export PATH="/usr/bin:$PATH"
+# No CMake, no Ninja: the crate must build without them (stubs that fail loudly).
+mkdir -p "$work/no-cmake"
+for t in cmake ninja; do
+    printf '#!/bin/sh\necho "%s called: the crate must not need it" >&2\nexit 127\n' "$t" >"$work/no-cmake/$t"
+    chmod +x "$work/no-cmake/$t"
+done
+export PATH="$work/no-cmake:/usr/bin:$PATH"
 
 passed=0
 failed=0
@@ -162,7 +169,7 @@ elf=target/thumbv7m-none-eabi/release
 
 # 1. the package, as the README makes it
 if sh -e "$snip/cargo-package" >"$work/package.log" 2>&1 && [ -f vendor/rtheap-0.1.0/csrc/rtheap.c ]; then
-    pass "cargo package: $(tar -tzf target/package/rtheap-0.1.0.crate | grep -c 'csrc/') C files in the package"
+    pass "cargo package: $(tar -tzf target/package/rtheap-0.1.0.crate | grep -c "csrc/") files of csrc/ (the C library) in the package"
 else
     cat "$work/package.log"; fail "cargo package / unpack"
 fi
@@ -176,6 +183,7 @@ if sh -e "$snip/cargo-build-offline" >"$work/build.log" 2>&1; then
     pass "cold build (packaged crate, core/alloc from source): $(secs "$t0" "$t1") s"
     grep -q "Compiling rtheap v0.1.0 ($fw/vendor/rtheap-0.1.0)" "$work/build.log" \
         && pass "rtheap built from the unpacked package" || fail "rtheap not built from vendor/: $(grep rtheap "$work/build.log")"
+    grep -q "warning: rtheap" "$work/build.log" && fail "build.rs warned: $(grep 'warning: rtheap' "$work/build.log")"
     run_fw "$elf/fw" "readme firmware: .*OK"
     run_fw "$elf/pool" "pool firmware: heap 65536 bytes.*OK"
     touch src/main.rs
