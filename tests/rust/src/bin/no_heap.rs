@@ -1,34 +1,9 @@
-//! Linked with tests/rust/link/no-heap.ld, a script that defines no heap
-//! symbols, and never calling `rtheap::init`: the first allocation must panic
-//! with the crate's message naming the cause and both fixes
-//! (`rtheap::NO_HEAP_MESSAGE`), exit status 101. Before the panic,
-//! `rtheap::status()` must report `NoHeap` and `stats()` all zero.
+//! Linked with tests/rust/link/no-heap.ld: no heap symbols at all. See
+//! src/no_heap_main.rs.
 #![no_std]
 #![no_main]
 
-extern crate alloc;
+const NAME: &str = "no_heap";
+const SCRIPT: &str = "a linker script without __heap_start/__heap_end";
 
-#[path = "../rt.rs"]
-#[macro_use]
-mod rt;
-
-use alloc::boxed::Box;
-
-#[global_allocator]
-static HEAP: rtheap::RtHeap = rtheap::RtHeap;
-
-fn fw_main() -> i32 {
-    println!("no_heap on {}: a linker script without __heap_start/__heap_end", env!("RTHEAP_BOARD"));
-    if rtheap::status() != Err(rtheap::HeapError::NoHeap) {
-        println!("FAIL: status() is {:?}, expected Err(NoHeap)", rtheap::status());
-        return 1;
-    }
-    if rtheap::stats() != rtheap::Stats::default() || rtheap::check() != Err(rtheap::HeapError::NoHeap) {
-        println!("FAIL: stats() or check() of a missing heap");
-        return 1;
-    }
-    // Must not return: the allocation panics.
-    let b = Box::new(core::hint::black_box(42u64));
-    println!("FAIL: allocated {} at {:p} without a heap", b, b);
-    1
-}
+include!("../no_heap_main.rs");
