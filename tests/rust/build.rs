@@ -1,5 +1,7 @@
 //! Links the test firmware with the project's linker script for one board:
-//! `-T linker/cortex-m.ld -L boards/<board>`, plus the CPU flags gcc needs to
+//! `-T linker/cortex-m.ld -L boards/<board>` (no_heap: `-T
+//! tests/rust/link/no-heap.ld`, a script without heap symbols; tiny_heap:
+//! tests/rust/link/tiny-heap.ld, a 64-byte heap), plus the CPU flags gcc needs to
 //! pick the right libgcc multilib. The board is `RTHEAP_BOARD`, else the
 //! QEMU board of the Rust target (table below).
 use std::env;
@@ -18,6 +20,9 @@ const TARGETS: &[(&str, &str, &str)] = &[
     ("thumbv8m.main-none-eabi", "mps2-an505", "-mcpu=cortex-m33 -mthumb -mfloat-abi=soft"),
 ];
 
+/// The binaries of Cargo.toml.
+const BINS: &[&str] = &["heap_tests", "oom", "irq_stress", "no_heap", "tiny_heap", "two_heaps"];
+
 fn main() {
     let target = env::var("TARGET").unwrap();
     let Some(&(_, default_board, flags)) = TARGETS.iter().find(|(t, _, _)| *t == target) else {
@@ -30,11 +35,20 @@ fn main() {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../..");
     let root = root.canonicalize().unwrap();
     let script = root.join("linker/cortex-m.ld");
+    let link_dir = root.join("tests/rust/link");
+    let no_heap_script = link_dir.join("no-heap.ld");
+    let tiny_heap_script = link_dir.join("tiny-heap.ld");
     let board_dir = root.join("boards").join(board);
     if !board_dir.join("memory.x").is_file() {
         panic!("rtheap-rust-tests: no board {}", board_dir.display());
     }
-    for f in [script.clone(), board_dir.join("memory.x"), board_dir.join("ram2.x")] {
+    for f in [
+        script.clone(),
+        no_heap_script.clone(),
+        tiny_heap_script.clone(),
+        board_dir.join("memory.x"),
+        board_dir.join("ram2.x"),
+    ] {
         println!("cargo:rerun-if-changed={}", f.display());
     }
     // The board, for the firmware's messages.
@@ -43,7 +57,17 @@ fn main() {
         println!("cargo:rustc-link-arg-bins={f}");
     }
     println!("cargo:rustc-link-arg-bins=-nostdlib");
-    println!("cargo:rustc-link-arg-bins=-T{}", script.display());
+    // The linker script, per binary: no_heap's defines no heap symbols,
+    // tiny_heap's (which INCLUDEs no-heap.ld from tests/rust/link) a 64-byte heap.
+    for bin in BINS {
+        let s = match *bin {
+            "no_heap" => &no_heap_script,
+            "tiny_heap" => &tiny_heap_script,
+            _ => &script,
+        };
+        println!("cargo:rustc-link-arg-bin={bin}=-T{}", s.display());
+    }
+    println!("cargo:rustc-link-arg-bin=tiny_heap=-L{}", link_dir.display());
     println!("cargo:rustc-link-arg-bins=-L{}", board_dir.display());
     println!("cargo:rustc-link-arg-bins=-Wl,--gc-sections");
     // libgcc last: helpers gcc-built code may call (compiler_builtins has the Rust ones).

@@ -1,0 +1,305 @@
+#!/bin/sh
+# README's Rust snippets as written, and the crate built from its package (issue 14).
+#
+# Usage: tests/rust/readme.sh ROOT QEMU
+#   ROOT  the rtheap checkout (README.md, rust/rtheap, linker/, boards/)
+#   QEMU  qemu-system-arm
+#
+# Snippets: a fenced block right after a line `<!-- snippet: ID -->` (the convention
+# of every README snippet test); this script takes the IDs starting with `rust-` or
+# `cargo-`, strips the list indentation, replaces the placeholder `/path/to/rtheap`
+# with ROOT and nothing else. An ID it does not know, or a known one missing, fails:
+# no snippet goes untested. In a fresh folder outside the repository (mktemp -d), a
+# firmware project as a user would write it:
+#   cargo-package          run (sh): packages rust/rtheap, unpacks it into vendor/
+#   cargo-toml-package     the [dependencies] of Cargo.toml (the unpacked crate)
+#   cargo-config           .cargo/config.toml
+#   rust-global-allocator  src/main.rs (with the runtime tests/rust/src/rt.rs and a
+#                          main that allocates) and src/bin/pool.rs (with rust-pool)
+#   rust-pool              src/bin/pool.rs: the default heap in a static pool
+#   cargo-build-offline    run (sh): the build, Debian's toolchain, offline (timed)
+#   cargo-toml-checkout    the dependency from the checkout instead: rebuilt and run
+#   cargo-toml-heaps       with the allocator-api feature: src/bin/heaps.rs
+#   rust-heaps             src/bin/heaps.rs: a second heap, Vec/Box in it
+# Every firmware runs on mps2-an385 under QEMU and must print its OK line and exit 0.
+# cmake and ninja are stubs that fail: the crate must build without them.
+# Negative controls: RTHEAP_LIB_DIR with a hard-float librtheap.a, or one for Armv8-M
+# Mainline, must fail with the crate's message (and a soft-float Cortex-M3 one link); the crate (the unpacked copy) must build for the host on the stable
+# channel (no RUSTC_BOOTSTRAP) without the feature and be refused there with it.
+# Exit status 0 only if all of that holds; the last line is "N passed, N failed".
+set -u
+root=${1:?usage: readme.sh ROOT QEMU}
+qemu=${2:?usage: readme.sh ROOT QEMU}
+root=$(cd "$root" && pwd)
+readme=$root/README.md
+work=$(mktemp -d "${TMPDIR:-/tmp}/rtheap-readme.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+case "$work" in "$root"/*) echo "readme.sh: $work is inside the repository" >&2; exit 1 ;; esac
+# A user's environment, minus what would redirect cargo: an empty CARGO_HOME (nothing
+# of ours), Debian's tools first.
+unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_TARGET CARGO_TARGET_DIR RUSTUP_TOOLCHAIN \
+    RTHEAP_LIB_DIR RTHEAP_CPU RUSTC_BOOTSTRAP RUSTC
+export CARGO_HOME="$work/cargo-home"
+# No CMake, no Ninja: the crate must build without them (stubs that fail loudly).
+mkdir -p "$work/no-cmake"
+for t in cmake ninja; do
+    printf '#!/bin/sh\necho "%s called: the crate must not need it" >&2\nexit 127\n' "$t" >"$work/no-cmake/$t"
+    chmod +x "$work/no-cmake/$t"
+done
+export PATH="$work/no-cmake:/usr/bin:$PATH"
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+# --- extract ------------------------------------------------------------------------
+snip=$work/snippets
+mkdir -p "$snip"
+awk -v dir="$snip" '
+    function fail(msg) { print "readme.sh: README.md:" NR ": " msg > "/dev/stderr"; bad = 1 }
+    match($0, /^[ \t]*<!-- snippet: [A-Za-z0-9_.-]+ -->[ \t]*$/) {
+        id = $0; sub(/^[ \t]*<!-- snippet: /, "", id); sub(/ -->[ \t]*$/, "", id)
+        if (id !~ /^(rust|cargo)-/) { id = ""; next }
+        if (id in seen) fail("snippet " id " twice")
+        seen[id] = 1; armed = 1; next
+    }
+    armed && /^[ \t]*$/ { next }
+    armed {
+        if ($0 !~ /^[ \t]*```/) { fail("snippet " id ": no fenced block after the marker"); armed = 0; next }
+        match($0, /^[ \t]*/); indent = RLENGTH; armed = 0; inside = 1
+        file = dir "/" id; printf "" > file; next
+    }
+    inside && /^[ \t]*```[ \t]*$/ { inside = 0; close(file); print id; next }
+    inside {
+        line = $0
+        for (i = 0; i < indent && substr(line, 1, 1) ~ /[ \t]/; i++) line = substr(line, 2)
+        print line > file
+    }
+    END { if (inside) fail("snippet " id ": unterminated block"); exit bad }
+' "$readme" >"$work/ids" || { echo "readme.sh: cannot extract the snippets"; exit 1; }
+
+known="cargo-package cargo-toml-package cargo-toml-checkout cargo-toml-heaps cargo-config cargo-build-offline rust-global-allocator rust-pool rust-heaps"
+for id in $(cat "$work/ids"); do
+    case " $known " in *" $id "*) ;; *) fail "README snippet $id: unknown to tests/rust/readme.sh (add it there)" ;; esac
+done
+for id in $known; do
+    if [ -f "$snip/$id" ]; then
+        sed -i "s|/path/to/rtheap|$root|g" "$snip/$id"
+    else
+        fail "README snippet $id is missing"
+    fi
+done
+[ "$failed" -eq 0 ] || { echo "$passed passed, $failed failed"; exit 1; }
+pass "$(wc -l <"$work/ids") snippets extracted: $(tr '\n' ' ' <"$work/ids")"
+
+# --- the firmware project ---------------------------------------------------------
+fw=$work/fw
+mkdir -p "$fw/src/bin" "$fw/.cargo"
+cd "$fw" || exit 1
+manifest() { # $1: the [dependencies] snippet
+    printf '[package]\nname = "fw"\nversion = "0.1.0"\nedition = "2021"\n\n' >Cargo.toml
+    cat "$snip/$1" >>Cargo.toml
+}
+cp "$snip/cargo-config" .cargo/config.toml
+cp "$root/tests/rust/src/rt.rs" src/rt.rs
+
+# Runtime and a main that uses the heap; $1: the module path of rt.rs.
+tail_main() {
+    cat <<EOF
+
+#[path = "$1"]
+#[macro_use]
+mod rt;
+EOF
+}
+{
+    printf '#![no_std]\n#![no_main]\n\n'
+    cat "$snip/rust-global-allocator"
+    tail_main rt.rs
+    cat <<'EOF'
+
+fn fw_main() -> i32 {
+    use alloc::{boxed::Box, format, vec::Vec};
+    let v: Vec<u32> = (0..1000).collect();
+    let b = Box::new(v.iter().sum::<u32>());
+    let s = format!("{} {}", v.len(), b);
+    let st = rtheap::stats();
+    let ok = s == "1000 499500" && st.live_blocks == 3 && rtheap::check().is_ok();
+    println!("readme firmware: {} live blocks, heap {} bytes: {}", st.live_blocks, st.heap_bytes,
+             if ok { "OK" } else { "FAIL" });
+    if ok { 0 } else { 1 }
+}
+EOF
+} >src/main.rs
+{
+    printf '#![no_std]\n#![no_main]\n\n'
+    cat "$snip/rust-global-allocator"
+    echo
+    cat "$snip/rust-pool"
+    tail_main ../rt.rs
+    cat <<'EOF'
+
+fn fw_main() -> i32 {
+    init_heap();
+    let v: alloc::vec::Vec<u8> = alloc::vec![7; 1000];
+    let at = v.as_ptr() as usize;
+    let pool = (&raw const POOL) as usize;
+    let st = rtheap::stats();
+    let ok = st.heap_bytes == core::mem::size_of::<Pool>() && at > pool
+        && at + 1000 <= pool + st.heap_bytes && rtheap::check().is_ok();
+    println!("pool firmware: heap {} bytes, block at {:#x}: {}", st.heap_bytes, at,
+             if ok { "OK" } else { "FAIL" });
+    if ok { 0 } else { 1 }
+}
+EOF
+} >src/bin/pool.rs
+
+run_fw() { # $1: ELF, $2: the line it must print
+    out=$(timeout 60 "$qemu" -M mps2-an385 -cpu cortex-m3 -nographic -monitor none -serial none \
+        -semihosting-config enable=on,target=native,chardev=sh0 -chardev stdio,id=sh0 \
+        -kernel "$1" 2>&1)
+    rc=$?
+    echo "$out" | sed 's/^/    /'
+    if [ "$rc" -eq 0 ] && echo "$out" | grep -q "$2"; then pass "$(basename "$1") on mps2-an385"; else fail "$(basename "$1") on mps2-an385 (exit $rc)"; fi
+}
+elf=target/thumbv7m-none-eabi/release
+
+# 1. the package, as the README makes it
+if sh -e "$snip/cargo-package" >"$work/package.log" 2>&1 && [ -f vendor/rtheap-0.1.0/csrc/rtheap.c ]; then
+    pass "cargo package: $(tar -tzf target/package/rtheap-0.1.0.crate | grep -c "csrc/") files of csrc/ (the C library) in the package"
+else
+    cat "$work/package.log"; fail "cargo package / unpack"
+fi
+[ ! -e vendor/rtheap-0.1.0/csrc ] || [ ! -L vendor/rtheap-0.1.0/csrc ] || fail "the package holds a link, not the sources"
+manifest cargo-toml-package
+
+# 2. the offline build as the README shows it (cold: core, alloc, compiler_builtins)
+t0=$(now)
+if sh -e "$snip/cargo-build-offline" >"$work/build.log" 2>&1; then
+    t1=$(now)
+    pass "cold build (packaged crate, core/alloc from source): $(secs "$t0" "$t1") s"
+    grep -q "Compiling rtheap v0.1.0 ($fw/vendor/rtheap-0.1.0)" "$work/build.log" \
+        && pass "rtheap built from the unpacked package" || fail "rtheap not built from vendor/: $(grep rtheap "$work/build.log")"
+    grep -q "warning: rtheap" "$work/build.log" && fail "build.rs warned: $(grep 'warning: rtheap' "$work/build.log")"
+    run_fw "$elf/fw" "readme firmware: .*OK"
+    run_fw "$elf/pool" "pool firmware: heap 65536 bytes.*OK"
+    touch src/main.rs
+    t0=$(now)
+    sh -e "$snip/cargo-build-offline" >/dev/null 2>&1
+    pass "warm rebuild after a change to main.rs: $(secs "$t0" "$(now)") s"
+else
+    sed 's/^/    /' "$work/build.log" | tail -40; fail "the README's offline build"
+fi
+
+# The build command, for the variants below.
+build() { RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_HOME=$fw/.cargo-offline \
+    /usr/bin/cargo build --release -Zbuild-std=core,alloc --target thumbv7m-none-eabi "$@"; }
+
+lib_for() { # $1: directory, then the gcc CPU flags
+    d=$1; shift; mkdir -p "$d"
+    for c in vendor/rtheap-0.1.0/csrc/*.c; do
+        arm-none-eabi-gcc "$@" -O2 -ffreestanding -Ivendor/rtheap-0.1.0/csrc -c "$c" \
+            -o "$d/$(basename "$c" .c).o"
+    done
+    arm-none-eabi-ar crs "$d/librtheap.a" "$d"/*.o
+}
+# 3. negative control: a prebuilt library for the hard-float ABI
+hf=$work/hardfloat
+lib_for "$hf" -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
+if RTHEAP_LIB_DIR=$hf build >"$work/neg.log" 2>&1; then
+    fail "RTHEAP_LIB_DIR with a hard-float librtheap.a built for thumbv7m-none-eabi"
+elif grep -q "uses the hard-float (floats in VFP registers) ABI, but the Rust target thumbv7m-none-eabi uses the soft-float ABI" "$work/neg.log"; then
+    pass "RTHEAP_LIB_DIR with a hard-float library: refused with the crate's message"
+    grep -q "error: linking with" "$work/neg.log" && fail "it got as far as the link"
+    sed -n '/rtheap: RTHEAP_LIB_DIR/p' "$work/neg.log" | sed 's/^/    /'
+else
+    sed 's/^/    /' "$work/neg.log" | tail -20; fail "RTHEAP_LIB_DIR hard-float: failed, but not with the crate's message"
+fi
+# ... a soft-float library for a newer architecture (Cortex-M33, Armv8-M Mainline) too,
+lib_for "$work/m33" -mcpu=cortex-m33 -mthumb -mfloat-abi=soft
+if RTHEAP_LIB_DIR=$work/m33 build >"$work/neg2.log" 2>&1; then
+    fail "RTHEAP_LIB_DIR with an Armv8-M Mainline librtheap.a built for thumbv7m-none-eabi"
+elif grep -q "is built for the Arm architecture v8-M.mainline, which the Rust target thumbv7m-none-eabi cannot run" "$work/neg2.log"; then
+    pass "RTHEAP_LIB_DIR with a Cortex-M33 library: refused with the crate's message"
+else
+    sed 's/^/    /' "$work/neg2.log" | tail -20; fail "RTHEAP_LIB_DIR Cortex-M33: failed, but not with the crate's message"
+fi
+# ... and a library for the target's own CPU and ABI (Cortex-M3, soft-float) is taken.
+sf=$work/softfloat
+lib_for "$sf" -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
+if RTHEAP_LIB_DIR=$sf build >"$work/pos.log" 2>&1; then
+    run_fw "$elf/fw" "readme firmware: .*OK"
+else
+    sed 's/^/    /' "$work/pos.log" | tail -20; fail "RTHEAP_LIB_DIR with a soft-float Cortex-M3 library"
+fi
+
+# 4. from the checkout instead
+manifest cargo-toml-checkout
+if build >"$work/checkout.log" 2>&1; then
+    grep -q "Compiling rtheap v0.1.0 ($root/rust/rtheap)" "$work/checkout.log" \
+        && pass "rtheap built from the checkout" || fail "rtheap not rebuilt from the checkout"
+    run_fw "$elf/fw" "readme firmware: .*OK"
+else
+    sed 's/^/    /' "$work/checkout.log" | tail -20; fail "build with the checkout's crate"
+fi
+
+# 5. several heaps, with the allocator-api feature
+manifest cargo-toml-heaps
+{
+    cat "$snip/rust-heaps"
+    tail_main ../rt.rs
+    cat <<'EOF'
+
+fn fw_main() -> i32 {
+    let frames = dma_frames();
+    let pool = (&raw const DMA_POOL) as usize;
+    let inside = frames.iter().all(|f| {
+        let a = &**f as *const [u8; 256] as usize;
+        a > pool && a + 256 <= pool + core::mem::size_of::<Pool>()
+    });
+    let (dma, global) = (DMA.stats(), rtheap::stats());
+    let ok = inside && dma.live_blocks == 5 && global.live_blocks == 0 && DMA.check().is_ok();
+    drop(frames);
+    let ok = ok && DMA.stats().live_blocks == 0;
+    println!("heaps firmware: DMA heap {} bytes, {} blocks in it: {}", dma.heap_bytes,
+             dma.live_blocks, if ok { "OK" } else { "FAIL" });
+    if ok { 0 } else { 1 }
+}
+EOF
+} >src/bin/heaps.rs
+if build >"$work/heaps.log" 2>&1; then
+    run_fw "$elf/heaps" "heaps firmware: .*OK"
+else
+    sed 's/^/    /' "$work/heaps.log" | tail -30; fail "build of the rust-heaps snippet"
+fi
+
+# 6. stable channel: the crate without the feature uses nothing unstable; with it, it
+#    is refused (so the feature is what needs nightly, and only it).
+lib=vendor/rtheap-0.1.0/src/lib.rs
+host=$(/usr/bin/rustc -vV | sed -n 's/^host: //p')
+if /usr/bin/rustc --edition 2021 --crate-type lib --crate-name rtheap --target "$host" \
+    --emit metadata -o "$work/stable.rmeta" "$lib" >"$work/stable.log" 2>&1; then
+    pass "the crate builds on the stable channel without the feature"
+else
+    cat "$work/stable.log"; fail "the crate needs an unstable feature without allocator-api"
+fi
+if /usr/bin/rustc --edition 2021 --crate-type lib --crate-name rtheap --target "$host" \
+    --cfg 'feature="allocator-api"' --emit metadata -o "$work/feature.rmeta" "$lib" >"$work/feature.log" 2>&1; then
+    fail "allocator-api built on the stable channel: the test cannot tell"
+elif grep -q "E0554" "$work/feature.log"; then
+    pass "allocator-api: refused on the stable channel (E0554), as documented"
+else
+    cat "$work/feature.log"; fail "allocator-api on stable failed, but not for the feature gate"
+fi
+if RUSTC_BOOTSTRAP=1 /usr/bin/rustc --edition 2021 --crate-type lib --crate-name rtheap --target "$host" \
+    --cfg 'feature="allocator-api"' --emit metadata -o "$work/feature.rmeta" "$lib" >"$work/feature.log" 2>&1; then
+    pass "allocator-api builds with RUSTC_BOOTSTRAP=1"
+else
+    cat "$work/feature.log"; fail "allocator-api does not build with RUSTC_BOOTSTRAP=1"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
