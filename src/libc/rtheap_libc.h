@@ -79,15 +79,20 @@ extern "C" {
  */
 #include <stdlib.h>
 #if defined(__PICOLIBC__)
+/** 1 when compiled against newlib or newlib-nano, 0 for picolibc. */
 #define RTHEAP_LIBC_NEWLIB 0
-/** The reent argument of the `_r` entry points (picolibc has none: ignored). */
+/** The pointee of the `_r` entry points' first argument (picolibc: none, ignored). */
 #define RTHEAP_LIBC_REENT void
 #elif defined(_NEWLIB_VERSION)
+/** 1 when compiled against newlib or newlib-nano, 0 for picolibc. */
 #define RTHEAP_LIBC_NEWLIB 1
 struct _reent;
+/** The pointee of the `_r` entry points' first argument: newlib's struct _reent. */
 #define RTHEAP_LIBC_REENT struct _reent
 #else
+/** 1 when compiled against newlib or newlib-nano, 0 for picolibc (or another). */
 #define RTHEAP_LIBC_NEWLIB 0
+/** The pointee of the `_r` entry points' first argument (ignored). */
 #define RTHEAP_LIBC_REENT void
 #endif
 
