@@ -6,6 +6,11 @@
 #     lib/cmake/rtheap/rtheapConfig.cmake, rtheapConfigVersion.cmake, rtheapTargets*.cmake
 #         -> find_package(rtheap [0.1] [COMPONENTS libc]): rtheap::rtheap, rtheap::libc
 #     lib/pkgconfig/rtheap.pc   (relocatable: paths relative to ${pcfiledir})
+#     share/rtheap/linker/      cortex-m.ld, rtheap-cubemx.ld, rtheap-cortex-m-rt.ld
+#     share/rtheap/boards/<board>/memory.x, ram2.x
+#     share/rtheap/toolchain/   arm-none-eabi.cmake and cpu/<cpu>.cmake
+#         (the package config gives their paths: rtheap_LINKER_SCRIPT, rtheap_LINKER_DIR,
+#          rtheap_BOARDS_DIR, rtheap_TOOLCHAIN_FILE)
 #
 # The package carries no CPU flags (they live in CMAKE_C_FLAGS of the toolchain, not in
 # the targets) and no warning flags (rtheap_warnings is a build-tree-only dependency):
@@ -34,14 +39,30 @@ set(RTHEAP_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/rtheap" CACHE STRING
   "Where the CMake package files are installed (relative to the prefix)")
 install(EXPORT rtheapTargets NAMESPACE rtheap:: DESTINATION "${RTHEAP_INSTALL_CMAKEDIR}")
 
+# What a firmware needs besides the library: the linker scripts, the boards' memory
+# maps and the toolchain file, so that a find_package user needs no source tree.
+set(RTHEAP_INSTALL_DATADIR "${CMAKE_INSTALL_DATADIR}/rtheap")
+install(FILES "${PROJECT_SOURCE_DIR}/linker/cortex-m.ld" "${PROJECT_SOURCE_DIR}/linker/rtheap-cubemx.ld"
+  "${PROJECT_SOURCE_DIR}/linker/rtheap-cortex-m-rt.ld" DESTINATION "${RTHEAP_INSTALL_DATADIR}/linker")
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/boards/" DESTINATION "${RTHEAP_INSTALL_DATADIR}/boards"
+  FILES_MATCHING PATTERN "memory.x" PATTERN "ram2.x" PATTERN "common" EXCLUDE)
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/toolchain/" DESTINATION "${RTHEAP_INSTALL_DATADIR}/toolchain"
+  FILES_MATCHING PATTERN "*.cmake")
+set(RTHEAP_PACKAGE_LINKER_DIR "${RTHEAP_INSTALL_DATADIR}/linker")
+set(RTHEAP_PACKAGE_BOARDS_DIR "${RTHEAP_INSTALL_DATADIR}/boards")
+set(RTHEAP_PACKAGE_TOOLCHAIN_FILE "${RTHEAP_INSTALL_DATADIR}/toolchain/arm-none-eabi.cmake")
+
 if(CMAKE_CROSSCOMPILING)
   set(RTHEAP_PACKAGE_CPU "${RTHEAP_CPU}")
+  set(RTHEAP_PACKAGE_CPU_FLAGS "${RTHEAP_CPU_FLAGS}")
 else()
   set(RTHEAP_PACKAGE_CPU "")
+  set(RTHEAP_PACKAGE_CPU_FLAGS "")
 endif()
 configure_package_config_file("${CMAKE_CURRENT_LIST_DIR}/rtheapConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/rtheapConfig.cmake"
-  INSTALL_DESTINATION "${RTHEAP_INSTALL_CMAKEDIR}")
+  INSTALL_DESTINATION "${RTHEAP_INSTALL_CMAKEDIR}"
+  PATH_VARS RTHEAP_PACKAGE_LINKER_DIR RTHEAP_PACKAGE_BOARDS_DIR RTHEAP_PACKAGE_TOOLCHAIN_FILE)
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/rtheapConfigVersion.cmake"
   VERSION "${PROJECT_VERSION}" COMPATIBILITY SameMajorVersion)
 install(FILES "${PROJECT_BINARY_DIR}/rtheapConfig.cmake" "${PROJECT_BINARY_DIR}/rtheapConfigVersion.cmake"

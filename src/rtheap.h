@@ -436,13 +436,24 @@ const char *rtheap_error_name(rtheap_error_t kind);
  * The default heap, built on first use, exactly once, from the linker
  * symbols `__heap_start` and `__heap_end` (plus `__heap2_start` and
  * `__heap2_end` when RTHEAP_DEFAULT_SECOND_REGION is 1 and that region is
- * non-empty). Returns NULL if the symbols describe a region too small for a
- * heap. O(1) after the first call. ISR-safe (the first call builds the heap
- * inside the lock).
+ * non-empty). Returns NULL if the symbols are missing or describe a region
+ * too small for a heap (under RTHEAP_DEFAULT_MIN_BYTES, default 256): the
+ * first such call reports RTHEAP_ERR_NO_HEAP once, through
+ * RTHEAP_ERROR_HOOK(NULL, RTHEAP_ERR_NO_HEAP, NULL), and every call that
+ * finds no heap is counted (rtheap_default_no_heap_count()). O(1) after the
+ * first call. ISR-safe (the first call builds the heap inside the lock).
  *
  * \return the default heap, or NULL
  */
 rtheap_t *rtheap_default(void);
+
+/**
+ * How many calls of rtheap_default() (so: allocations through the libc and
+ * Rust front ends) found no heap. 0 once the heap exists. ISR-safe.
+ *
+ * \return the count
+ */
+uint32_t rtheap_default_no_heap_count(void);
 
 /**
  * Builds the default heap from an explicit region instead of the linker

@@ -4,6 +4,13 @@
  * picolibc.ld both define them), plus __heap2_start/__heap2_end when the
  * script defines a second RAM region. This is the only file of the library
  * that reads linker symbols.
+ *
+ * No heap (symbols missing, or a first region under RTHEAP_DEFAULT_MIN_BYTES
+ * or too small for rtheap_init) is said once and clearly: the first call
+ * reports RTHEAP_ERR_NO_HEAP through RTHEAP_ERROR_HOOK(NULL, ...), every call
+ * that finds no heap is counted (rtheap_default_no_heap_count()), and the
+ * front ends tell it from "out of memory" with rtheap_default_status().
+ * rtheap_default_init() may still give the heap a region afterwards.
  */
 #include "rtheap.h"
 
@@ -17,8 +24,22 @@ extern char __heap2_start[] __attribute__((weak));
 extern char __heap2_end[] __attribute__((weak));
 #endif
 
+/*
+ * RTHEAP_DEFAULT_MIN_BYTES: a first region smaller than this is no heap
+ * (RTHEAP_ERR_NO_HEAP), even where rtheap_init() could squeeze a few bytes of
+ * arena out of it: a heap of a few hundred bytes is a linker script mistake
+ * (a stack or section size eating RAM), not a plan. linker/cortex-m.ld asserts
+ * a larger minimum (__heap_min_size, 1 KiB) at link time.
+ */
+#ifndef RTHEAP_DEFAULT_MIN_BYTES
+#define RTHEAP_DEFAULT_MIN_BYTES 256u
+#endif
+
 /* Written once, under the lock; read without it once set. */
 static rtheap_t *volatile rtheap_default_heap;
+/* The symbols gave no heap: said once (the error hook), then only counted. */
+static volatile bool rtheap_default_missing;
+static volatile uint32_t rtheap_default_missing_count;
 
 static size_t rtheap_span(const char *start, const char *end)
 {
@@ -37,8 +58,11 @@ static rtheap_t *rtheap_build_default(void)
 #if RTHEAP_DEFAULT_SECOND_REGION
     second = rtheap_span(__heap2_start, __heap2_end);
 #endif
+    if (first < RTHEAP_DEFAULT_MIN_BYTES) {
+        return NULL;
+    }
     /* Index sized for the larger region, so that neither is cut up. */
-    rtheap_t *heap = first != 0 ? rtheap_init_for(__heap_start, first, second) : NULL;
+    rtheap_t *heap = rtheap_init_for(__heap_start, first, second);
 #if RTHEAP_DEFAULT_SECOND_REGION
     if (heap != NULL && second != 0) {
         (void)rtheap_add_region(heap, __heap2_start, second);
@@ -47,20 +71,42 @@ static rtheap_t *rtheap_build_default(void)
     return heap;
 }
 
-rtheap_t *rtheap_default(void)
+/* The first call builds the heap; a call that finds none is counted (when
+ * `count`), and the first such call reports RTHEAP_ERR_NO_HEAP once through
+ * the default error hook (there is no heap to hold a runtime hook). */
+static rtheap_t *rtheap_default_get(bool count)
 {
     rtheap_t *heap = rtheap_default_heap;
     if (heap != NULL) {
         return heap;
     }
+    bool report = false;
     RTHEAP_LOCK_TYPE state = RTHEAP_LOCK((rtheap_t *)NULL);
     heap = rtheap_default_heap;
-    if (heap == NULL) {
+    if (heap == NULL && !rtheap_default_missing) {
         heap = rtheap_build_default();
         rtheap_default_heap = heap;
+        rtheap_default_missing = heap == NULL;
+        report = heap == NULL;
+    }
+    if (heap == NULL && count) {
+        rtheap_default_missing_count = rtheap_default_missing_count + 1u;
     }
     RTHEAP_UNLOCK((rtheap_t *)NULL, state);
+    if (report) {
+        RTHEAP_ERROR_HOOK((rtheap_t *)NULL, RTHEAP_ERR_NO_HEAP, (const void *)NULL);
+    }
     return heap;
+}
+
+rtheap_t *rtheap_default(void)
+{
+    return rtheap_default_get(true);
+}
+
+uint32_t rtheap_default_no_heap_count(void)
+{
+    return rtheap_default_missing_count;
 }
 
 rtheap_t *rtheap_default_init(void *mem, size_t bytes)
@@ -77,5 +123,5 @@ rtheap_t *rtheap_default_init(void *mem, size_t bytes)
 
 rtheap_error_t rtheap_default_status(void)
 {
-    return rtheap_default() != NULL ? RTHEAP_OK : RTHEAP_ERR_NO_HEAP;
+    return rtheap_default_get(false) != NULL ? RTHEAP_OK : RTHEAP_ERR_NO_HEAP;
 }

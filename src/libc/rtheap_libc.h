@@ -3,17 +3,21 @@
  * \brief rtheap_libc — the C library's malloc family on rtheap's default heap.
  *
  * Link the `rtheap::libc` CMake target (library rtheap_libc) into a firmware
- * built with picolibc and every allocation in the program - yours and the C
- * library's own (strdup, asprintf, fmemopen, tsearch, regcomp, setenv, ...) -
- * comes from rtheap_default() (see rtheap.h): picolibc's nano-malloc and its
- * sbrk are not linked at all.
+ * built with picolibc, newlib or newlib-nano (compile rtheap_libc against the
+ * same C library: its CMake build picks the toolchain's) and every
+ * allocation in the program - yours and the C library's own (printf's and
+ * fopen's buffers, strdup, asprintf, fmemopen, tsearch, regcomp, setenv, ...)
+ * - comes from rtheap_default() (see rtheap.h): the C library's malloc
+ * (picolibc's or newlib-nano's nano-malloc, newlib's mallocr) and sbrk are
+ * not linked at all.
  *
  * Defined here, with picolibc's prototypes (<stdlib.h>, <malloc.h>):
  *   malloc free calloc realloc reallocarray reallocf memalign aligned_alloc
  *   posix_memalign valloc pvalloc malloc_usable_size cfree getpagesize
  *   mallinfo malloc_stats mallopt malloc_trim
  * and newlib's reentrant entry points (_malloc_r, _free_r, ...; declared
- * below) for C libraries that call them; picolibc itself does not.
+ * below with newlib's prototypes), which newlib's own code calls; picolibc's
+ * does not.
  *
  * Semantics (those of picolibc's own malloc unless noted; measured on
  * Debian 12's picolibc 1.8):
@@ -67,61 +71,144 @@ extern "C" {
 #define RTHEAP_LIBC_PAGE_SIZE 4096u
 #endif
 
+/*
+ * Which C library this is compiled against: picolibc (__PICOLIBC__) or
+ * newlib / newlib-nano (_NEWLIB_VERSION without __PICOLIBC__). newlib's
+ * reentrant entry points take its `struct _reent *` and report errno through
+ * it; picolibc has no reent structure (errno is thread-local there).
+ */
+#include <stdlib.h>
+#if defined(__PICOLIBC__)
+/** 1 when compiled against newlib or newlib-nano, 0 for picolibc. */
+#define RTHEAP_LIBC_NEWLIB 0
+/** The pointee of the `_r` entry points' first argument (picolibc: none, ignored). */
+#define RTHEAP_LIBC_REENT void
+#elif defined(_NEWLIB_VERSION)
+/** 1 when compiled against newlib or newlib-nano, 0 for picolibc. */
+#define RTHEAP_LIBC_NEWLIB 1
+struct _reent;
+/** The pointee of the `_r` entry points' first argument: newlib's struct _reent. */
+#define RTHEAP_LIBC_REENT struct _reent
+#else
+/** 1 when compiled against newlib or newlib-nano, 0 for picolibc (or another). */
+#define RTHEAP_LIBC_NEWLIB 0
+/** The pointee of the `_r` entry points' first argument (ignored). */
+#define RTHEAP_LIBC_REENT void
+#endif
+
 /**
  * \name newlib's reentrant variants
- * Same as the functions without `_r`; `reent` is ignored (errno is set directly).
+ * Same as the functions without `_r`. With newlib, errno is set in `reent`
+ * (newlib's own `malloc(n)` is `_malloc_r(_REENT, n)`); a NULL `reent`, or
+ * picolibc, sets the caller's errno.
  * @{
  */
 /**
  * malloc(size).
  *
- * \param reent ignored
+ * \param reent newlib's reent structure (errno goes there)
  * \param size bytes wanted
  * \return the block, or NULL
  */
-void *_malloc_r(void *reent, size_t size);
+void *_malloc_r(RTHEAP_LIBC_REENT *reent, size_t size);
 /**
  * free(ptr).
  *
- * \param reent ignored
+ * \param reent newlib's reent structure
  * \param ptr a live block, or NULL
  */
-void _free_r(void *reent, void *ptr);
+void _free_r(RTHEAP_LIBC_REENT *reent, void *ptr);
 /**
  * calloc(count, size).
  *
- * \param reent ignored
+ * \param reent newlib's reent structure (errno goes there)
  * \param count number of elements
  * \param size bytes per element
  * \return the zeroed block, or NULL
  */
-void *_calloc_r(void *reent, size_t count, size_t size);
+void *_calloc_r(RTHEAP_LIBC_REENT *reent, size_t count, size_t size);
 /**
  * realloc(ptr, size).
  *
- * \param reent ignored
+ * \param reent newlib's reent structure (errno goes there)
  * \param ptr a live block, or NULL
  * \param size new size in bytes
  * \return the block, or NULL
  */
-void *_realloc_r(void *reent, void *ptr, size_t size);
+void *_realloc_r(RTHEAP_LIBC_REENT *reent, void *ptr, size_t size);
+/**
+ * reallocf(ptr, size).
+ *
+ * \param reent newlib's reent structure (errno goes there)
+ * \param ptr a live block, or NULL
+ * \param size new size in bytes
+ * \return the block, or NULL (then ptr was freed)
+ */
+void *_reallocf_r(RTHEAP_LIBC_REENT *reent, void *ptr, size_t size);
 /**
  * memalign(align, size).
  *
- * \param reent ignored
+ * \param reent newlib's reent structure (errno goes there)
  * \param align alignment, a power of two
  * \param size bytes wanted
  * \return the block, or NULL
  */
-void *_memalign_r(void *reent, size_t align, size_t size);
+void *_memalign_r(RTHEAP_LIBC_REENT *reent, size_t align, size_t size);
+/**
+ * valloc(size).
+ *
+ * \param reent newlib's reent structure (errno goes there)
+ * \param size bytes wanted
+ * \return the block, or NULL
+ */
+void *_valloc_r(RTHEAP_LIBC_REENT *reent, size_t size);
+/**
+ * pvalloc(size).
+ *
+ * \param reent newlib's reent structure (errno goes there)
+ * \param size bytes wanted (rounded up to the page)
+ * \return the block, or NULL
+ */
+void *_pvalloc_r(RTHEAP_LIBC_REENT *reent, size_t size);
 /**
  * malloc_usable_size(ptr).
  *
- * \param reent ignored
+ * \param reent newlib's reent structure
  * \param ptr a live block
  * \return its usable bytes, or 0
  */
-size_t _malloc_usable_size_r(void *reent, void *ptr);
+size_t _malloc_usable_size_r(RTHEAP_LIBC_REENT *reent, void *ptr);
+/**
+ * mallopt(param, value): does nothing.
+ *
+ * \param reent newlib's reent structure
+ * \param param ignored
+ * \param value ignored
+ * \return 0
+ */
+int _mallopt_r(RTHEAP_LIBC_REENT *reent, int param, int value);
+/**
+ * malloc_trim(pad): releases nothing.
+ *
+ * \param reent newlib's reent structure
+ * \param pad ignored
+ * \return 0
+ */
+int _malloc_trim_r(RTHEAP_LIBC_REENT *reent, size_t pad);
+struct mallinfo;
+/**
+ * mallinfo() (in rtheap_mallinfo.c).
+ *
+ * \param reent newlib's reent structure
+ * \return what mallinfo() returns
+ */
+struct mallinfo _mallinfo_r(RTHEAP_LIBC_REENT *reent);
+/**
+ * malloc_stats() (in rtheap_mallinfo.c, with mallinfo).
+ *
+ * \param reent newlib's reent structure
+ */
+void _malloc_stats_r(RTHEAP_LIBC_REENT *reent);
 /** @} */
 
 #ifdef __cplusplus

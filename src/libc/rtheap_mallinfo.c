@@ -1,5 +1,6 @@
 /*
- * mallinfo() and malloc_stats() on rtheap_default(): reporting only, kept
+ * mallinfo() and malloc_stats() (and newlib's _mallinfo_r, _malloc_stats_r)
+ * on rtheap_default(): reporting only, kept
  * apart from rtheap_malloc.c so that a firmware that never asks for them
  * does not pull in stdio. O(blocks) (the free blocks are counted by a walk).
  */
@@ -18,8 +19,9 @@ static bool rtheap_libc_count_free(const rtheap_block_info_t *block, void *user)
     return true;
 }
 
-struct mallinfo mallinfo(void)
+struct mallinfo _mallinfo_r(RTHEAP_LIBC_REENT *reent)
 {
+    (void)reent;
     struct mallinfo mi = {0};
     rtheap_t *heap = rtheap_default();
     rtheap_stats_t s;
@@ -37,9 +39,15 @@ struct mallinfo mallinfo(void)
     return mi;
 }
 
-void malloc_stats(void)
+struct mallinfo mallinfo(void)
 {
-    struct mallinfo mi = mallinfo();
+    return _mallinfo_r(NULL);
+}
+
+void _malloc_stats_r(RTHEAP_LIBC_REENT *reent)
+{
+    (void)reent;
+    struct mallinfo mi = _mallinfo_r(NULL);
     /* picolibc's four lines (the heap never grows: max system = system),
      * then two of rtheap's figures. */
     fprintf(stderr, "max system bytes = %10lu\n", (unsigned long)mi.arena);
@@ -48,4 +56,9 @@ void malloc_stats(void)
     fprintf(stderr, "free blocks      = %10lu\n", (unsigned long)mi.ordblks);
     fprintf(stderr, "peak in use      = %10lu\n", (unsigned long)mi.usmblks);
     fprintf(stderr, "largest alloc    = %10lu\n", (unsigned long)mi.keepcost);
+}
+
+void malloc_stats(void)
+{
+    _malloc_stats_r(NULL);
 }

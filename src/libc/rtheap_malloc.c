@@ -1,10 +1,16 @@
 /*
  * The malloc family on rtheap_default() (see rtheap_libc.h for the
- * semantics). Everything the C library itself may call lives in this one
- * object file: any reference to one of these names (the library's
- * interface link option -u malloc forces one) brings in all of them, so no
- * member of picolibc's nano-malloc is ever pulled in next to it (which would
- * be a duplicate definition or, worse, a second heap fed by sbrk).
+ * semantics), for picolibc, newlib and newlib-nano. Everything the C library
+ * itself may call lives in this one object file: any reference to one of
+ * these names (the library's interface link option -u malloc forces one)
+ * brings in all of them, so no member of the C library's own allocator
+ * (picolibc's or newlib-nano's nano-malloc, newlib's mallocr, and the sbrk
+ * they grow through) is ever pulled in next to it - which would be a
+ * duplicate definition or, worse, a second heap fed by sbrk.
+ *
+ * Each call is written once, as the reentrant form taking the C library's
+ * reent pointer (newlib: errno lives there; picolibc: none, NULL); the plain
+ * names pass newlib's _REENT, which is exactly what newlib's own malloc does.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -15,10 +21,20 @@
 #include "rtheap.h"
 #include "rtheap_libc.h"
 
-/* Prototypes picolibc declares only in some modes (or not at all). */
+#if RTHEAP_LIBC_NEWLIB
+#include <reent.h>
+#define RTHEAP_LIBC_SELF _REENT
+#else
+#define RTHEAP_LIBC_SELF NULL
+#endif
+
+typedef RTHEAP_LIBC_REENT reent_t;
+
+/* Prototypes the C libraries declare only in some modes (or not at all). */
 void *reallocarray(void *ptr, size_t count, size_t size);
 void *reallocf(void *ptr, size_t size);
 void *valloc(size_t size);
+void *pvalloc(size_t size);
 void cfree(void *ptr);
 int getpagesize(void);
 
@@ -26,9 +42,21 @@ int getpagesize(void);
 #error "RTHEAP_LIBC_PAGE_SIZE must be a power of two >= 8"
 #endif
 
-static void *rtheap_libc_nomem(void)
+static void rtheap_libc_set_errno(reent_t *r, int e)
 {
-    errno = ENOMEM;
+#if RTHEAP_LIBC_NEWLIB
+    if (r != NULL) {
+        __errno_r(r) = e;
+        return;
+    }
+#endif
+    (void)r;
+    errno = e;
+}
+
+static void *rtheap_libc_nomem(reent_t *r)
+{
+    rtheap_libc_set_errno(r, ENOMEM);
     return NULL;
 }
 
@@ -37,78 +65,149 @@ static int rtheap_libc_pow2(size_t v)
     return v != 0 && (v & (v - 1u)) == 0;
 }
 
-void *malloc(size_t size)
+/* ---- the reentrant forms: the one implementation of each call ---- */
+
+void *_malloc_r(reent_t *r, size_t size)
 {
+    /* No heap (rtheap_default() == NULL, reported once by rtheap_default.c):
+     * rtheap_alloc(NULL, ...) fails like an exhausted heap, ENOMEM. */
     void *p = rtheap_alloc(rtheap_default(), size);
-    return p != NULL ? p : rtheap_libc_nomem();
+    return p != NULL ? p : rtheap_libc_nomem(r);
 }
 
-void free(void *ptr)
+void _free_r(reent_t *r, void *ptr)
 {
+    (void)r;
     if (ptr != NULL) {
         rtheap_free(rtheap_default(), ptr);
     }
 }
 
-void cfree(void *ptr)
-{
-    free(ptr);
-}
-
-void *calloc(size_t count, size_t size)
+void *_calloc_r(reent_t *r, size_t count, size_t size)
 {
     /* rtheap_calloc returns NULL (a failed allocation) when count * size overflows. */
     void *p = rtheap_calloc(rtheap_default(), count, size);
-    return p != NULL ? p : rtheap_libc_nomem();
+    return p != NULL ? p : rtheap_libc_nomem(r);
 }
 
-void *realloc(void *ptr, size_t size)
+void *_realloc_r(reent_t *r, void *ptr, size_t size)
 {
     if (ptr == NULL) {
-        return malloc(size);
+        return _malloc_r(r, size);
     }
     if (size == 0) {
-        /* picolibc's (nano-malloc's) definition: free and return NULL. */
+        /* picolibc's and newlib's definition: free and return NULL. */
         rtheap_free(rtheap_default(), ptr);
         return NULL;
     }
     void *p = rtheap_realloc(rtheap_default(), ptr, size);
-    return p != NULL ? p : rtheap_libc_nomem();
+    return p != NULL ? p : rtheap_libc_nomem(r);
 }
 
-void *reallocarray(void *ptr, size_t count, size_t size)
+void *_reallocf_r(reent_t *r, void *ptr, size_t size)
 {
-    if (size != 0 && count > SIZE_MAX / size) {
-        return rtheap_libc_nomem();
-    }
-    return realloc(ptr, count * size);
-}
-
-void *reallocf(void *ptr, size_t size)
-{
-    void *p = realloc(ptr, size);
+    void *p = _realloc_r(r, ptr, size);
     if (p == NULL && ptr != NULL && size != 0) {
-        free(ptr);
+        _free_r(r, ptr);
     }
     return p;
 }
 
-void *memalign(size_t align, size_t size)
+void *_memalign_r(reent_t *r, size_t align, size_t size)
 {
     if (align == 0) {
         align = RTHEAP_ALIGNMENT;
     }
     if (!rtheap_libc_pow2(align)) {
-        errno = EINVAL;
+        rtheap_libc_set_errno(r, EINVAL);
         return NULL;
     }
     void *p = rtheap_alloc_aligned(rtheap_default(), size, align);
-    return p != NULL ? p : rtheap_libc_nomem();
+    return p != NULL ? p : rtheap_libc_nomem(r);
+}
+
+void *_valloc_r(reent_t *r, size_t size)
+{
+    return _memalign_r(r, RTHEAP_LIBC_PAGE_SIZE, size);
+}
+
+void *_pvalloc_r(reent_t *r, size_t size)
+{
+    if (size > SIZE_MAX - (RTHEAP_LIBC_PAGE_SIZE - 1u)) {
+        return rtheap_libc_nomem(r);
+    }
+    return _valloc_r(r, (size + RTHEAP_LIBC_PAGE_SIZE - 1u) & ~(size_t)(RTHEAP_LIBC_PAGE_SIZE - 1u));
+}
+
+size_t _malloc_usable_size_r(reent_t *r, void *ptr)
+{
+    (void)r;
+    return ptr != NULL ? rtheap_usable_size(rtheap_default(), ptr) : 0u;
+}
+
+int _mallopt_r(reent_t *r, int param, int value)
+{
+    (void)r;
+    (void)param;
+    (void)value;
+    return 0;
+}
+
+int _malloc_trim_r(reent_t *r, size_t pad)
+{
+    (void)r;
+    (void)pad;
+    return 0;
+}
+
+/* ---- the standard names ---- */
+
+void *malloc(size_t size)
+{
+    return _malloc_r(RTHEAP_LIBC_SELF, size);
+}
+
+void free(void *ptr)
+{
+    _free_r(RTHEAP_LIBC_SELF, ptr);
+}
+
+void cfree(void *ptr)
+{
+    _free_r(RTHEAP_LIBC_SELF, ptr);
+}
+
+void *calloc(size_t count, size_t size)
+{
+    return _calloc_r(RTHEAP_LIBC_SELF, count, size);
+}
+
+void *realloc(void *ptr, size_t size)
+{
+    return _realloc_r(RTHEAP_LIBC_SELF, ptr, size);
+}
+
+void *reallocarray(void *ptr, size_t count, size_t size)
+{
+    if (size != 0 && count > SIZE_MAX / size) {
+        return rtheap_libc_nomem(RTHEAP_LIBC_SELF);
+    }
+    return _realloc_r(RTHEAP_LIBC_SELF, ptr, count * size);
+}
+
+void *reallocf(void *ptr, size_t size)
+{
+    return _reallocf_r(RTHEAP_LIBC_SELF, ptr, size);
+}
+
+void *memalign(size_t align, size_t size)
+{
+    return _memalign_r(RTHEAP_LIBC_SELF, align, size);
 }
 
 void *aligned_alloc(size_t align, size_t size)
 {
-    return memalign(align, size);
+    return _memalign_r(RTHEAP_LIBC_SELF, align, size);
 }
 
 int posix_memalign(void **memptr, size_t align, size_t size)
@@ -131,68 +230,25 @@ int getpagesize(void)
 
 void *valloc(size_t size)
 {
-    return memalign(RTHEAP_LIBC_PAGE_SIZE, size);
+    return _valloc_r(RTHEAP_LIBC_SELF, size);
 }
 
 void *pvalloc(size_t size)
 {
-    if (size > SIZE_MAX - (RTHEAP_LIBC_PAGE_SIZE - 1u)) {
-        return rtheap_libc_nomem();
-    }
-    return valloc((size + RTHEAP_LIBC_PAGE_SIZE - 1u) & ~(size_t)(RTHEAP_LIBC_PAGE_SIZE - 1u));
+    return _pvalloc_r(RTHEAP_LIBC_SELF, size);
 }
 
 size_t malloc_usable_size(void *ptr)
 {
-    return ptr != NULL ? rtheap_usable_size(rtheap_default(), ptr) : 0u;
+    return _malloc_usable_size_r(RTHEAP_LIBC_SELF, ptr);
 }
 
 int mallopt(int param, int value)
 {
-    (void)param;
-    (void)value;
-    return 0;
+    return _mallopt_r(RTHEAP_LIBC_SELF, param, value);
 }
 
 int malloc_trim(size_t pad)
 {
-    (void)pad;
-    return 0;
-}
-
-/* newlib's reentrant entry points. */
-void *_malloc_r(void *reent, size_t size)
-{
-    (void)reent;
-    return malloc(size);
-}
-
-void _free_r(void *reent, void *ptr)
-{
-    (void)reent;
-    free(ptr);
-}
-
-void *_calloc_r(void *reent, size_t count, size_t size)
-{
-    (void)reent;
-    return calloc(count, size);
-}
-
-void *_realloc_r(void *reent, void *ptr, size_t size)
-{
-    (void)reent;
-    return realloc(ptr, size);
-}
-
-void *_memalign_r(void *reent, size_t align, size_t size)
-{
-    (void)reent;
-    return memalign(align, size);
-}
-
-size_t _malloc_usable_size_r(void *reent, void *ptr)
-{
-    (void)reent;
-    return malloc_usable_size(ptr);
+    return _malloc_trim_r(RTHEAP_LIBC_SELF, pad);
 }

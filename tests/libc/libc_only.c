@@ -6,6 +6,9 @@
  * Linked without it (the "nano" negative control) picolibc's malloc is used
  * and the link check must fail.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* newlib: asprintf */
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

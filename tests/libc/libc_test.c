@@ -1,14 +1,23 @@
 /*
- * rtheap_libc test firmware, built with picolibc (crt0-hosted, semihost):
- * the malloc family's standard semantics on rtheap_default(), and picolibc's
- * own users of malloc (strdup, asprintf, fmemopen, tsearch, setenv, regcomp)
- * getting rtheap memory. Prints "N passed, N failed"; exit status 0 only if
- * nothing failed. Linked twice per board: with picolibc.ld and with
- * linker/cortex-m.ld (LIBC_SCRIPT says which).
+ * rtheap_libc test firmware, built with picolibc (crt0-hosted, semihost) or
+ * with newlib / newlib-nano (boards/common startup, newlib_sys.c): the malloc
+ * family's standard semantics on rtheap_default(), and the C library's own
+ * users of malloc (strdup, asprintf, fmemopen, tsearch, setenv, regcomp; with
+ * newlib also printf's stdout buffer and fopen) getting rtheap memory, and
+ * newlib's _r entry points reporting errno through their struct _reent.
+ * Prints "N passed, N failed"; exit status 0 only if nothing failed. picolibc:
+ * linked twice per board, with picolibc.ld and with linker/cortex-m.ld
+ * (LIBC_SCRIPT says which).
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* newlib: asprintf, strndup, reallocarray */
+#endif
 #include <errno.h>
 #include <malloc.h>
-#include <regex.h>
+#include "rtheap_libc.h" /* RTHEAP_LIBC_NEWLIB */
+#if !RTHEAP_LIBC_NEWLIB
+#include <regex.h> /* newlib for arm-none-eabi has no regcomp */
+#endif
 #include <search.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,6 +68,13 @@ static void count_errors(rtheap_t *heap, rtheap_error_t kind, const void *ptr, v
     hook_last = kind;
 }
 
+#if RTHEAP_LIBC_NEWLIB
+#include <reent.h>
+#define LIBC_NAME "newlib"
+#else
+#define LIBC_NAME "picolibc"
+#endif
+
 static rtheap_stats_t stats(void)
 {
     rtheap_stats_t s;
@@ -72,15 +88,21 @@ static int aligned(const void *p, size_t a)
     return ((uintptr_t)p & (a - 1u)) == 0;
 }
 
-/* In one of the default heap's regions (linker symbols) and a live rtheap block. */
-static int in_rtheap(const void *p)
+/* In one of the default heap's regions (for pointers into a block, not to it). */
+static int in_heap_range(const void *p)
 {
     uintptr_t a = (uintptr_t)p;
     int inside = (a >= (uintptr_t)__heap_start && a < (uintptr_t)__heap_end);
     if (__heap2_start != NULL && __heap2_end != NULL) {
         inside |= (a >= (uintptr_t)__heap2_start && a < (uintptr_t)__heap2_end);
     }
-    return inside && rtheap_usable_size(rtheap_default(), p) != 0;
+    return inside;
+}
+
+/* In one of the default heap's regions (linker symbols) and a live rtheap block. */
+static int in_rtheap(const void *p)
+{
+    return in_heap_range(p) && rtheap_usable_size(rtheap_default(), p) != 0;
 }
 
 static void fill(void *p, size_t n, unsigned seed)
@@ -359,20 +381,80 @@ static void test_libc_users(void)
     CHECK(getenv("RTHEAP") != NULL && strcmp(getenv("RTHEAP"), "libc") == 0);
     CHECK(stats().alloc_count > s1.alloc_count);
 
+#if !RTHEAP_LIBC_NEWLIB
     regex_t re;
     s1 = stats();
     CHECK(regcomp(&re, "^ms(g|x)-[0-9]+", REG_EXTENDED) == 0);
     CHECK(stats().alloc_count > s1.alloc_count);
     CHECK(regexec(&re, as != NULL ? as : "", 0, NULL, 0) == 0);
     regfree(&re);
+#endif
 
     free(d);
     free(nd);
     free(as);
 }
 
+#if RTHEAP_LIBC_NEWLIB
+/* newlib's stdio: fopen's FILE (newlib allocates FILEs in groups) and the
+ * file's buffer come from rtheap; the buffer comes back at fclose. */
+static void test_newlib_stdio(void)
+{
+    rtheap_stats_t s0 = stats();
+    FILE *f = fopen("rtheap.txt", "w");
+    CHECK(f != NULL);
+    if (f == NULL) {
+        return;
+    }
+    rtheap_stats_t s1 = stats();
+    /* The FILE is in rtheap memory: allocated now, or (newlib-nano) in the group
+     * printf's stdout already allocated. */
+    CHECK(in_heap_range(f) && s1.alloc_count >= s0.alloc_count);
+    CHECK(fprintf(f, "%s %d\n", "rtheap", 14) == 10);
+    rtheap_stats_t s2 = stats();
+    CHECK(s2.alloc_count > s1.alloc_count); /* the buffer, on first write */
+    CHECK(fclose(f) == 0);
+    CHECK(stats().live_blocks == s2.live_blocks - 1);
+}
+
+/* The _r entry points set errno in the struct _reent they are given. */
+static void test_newlib_reent(void)
+{
+    static struct _reent other;
+    other._errno = 0;
+    errno = 0;
+    CHECK(_malloc_r(&other, SIZE_MAX) == NULL && other._errno == ENOMEM && errno == 0);
+    other._errno = 0;
+    CHECK(_calloc_r(&other, SIZE_MAX, 2) == NULL && other._errno == ENOMEM && errno == 0);
+    other._errno = 0;
+    CHECK(_memalign_r(&other, 24, 8) == NULL && other._errno == EINVAL && errno == 0);
+    void *p = _malloc_r(&other, 48);
+    CHECK(p != NULL && in_rtheap(p) && _malloc_usable_size_r(&other, p) >= 48);
+    other._errno = 0;
+    CHECK(_realloc_r(&other, p, SIZE_MAX - 64) == NULL && other._errno == ENOMEM && errno == 0);
+    p = _realloc_r(&other, p, 96);
+    CHECK(p != NULL && in_rtheap(p));
+    _free_r(&other, p);
+    /* The plain names are the _r forms on _REENT, like newlib's own. */
+    _REENT->_errno = 0;
+    CHECK(malloc(SIZE_MAX) == NULL && _REENT->_errno == ENOMEM && errno == ENOMEM);
+}
+#endif
+
 int main(void)
 {
+    /* Before anything prints: newlib's printf allocates stdout's buffer. */
+    rtheap_stats_t s_print = stats();
+    printf("libc test (%s)\n", LIBC_NAME);
+#if RTHEAP_LIBC_NEWLIB
+    rtheap_stats_t s_printed = stats();
+    CHECK(s_printed.alloc_count > s_print.alloc_count &&
+          s_printed.live_blocks > s_print.live_blocks);
+    printf("printf allocated %lu block(s) from rtheap\n",
+           (unsigned long)(s_printed.alloc_count - s_print.alloc_count));
+#else
+    (void)s_print;
+#endif
     rtheap_t *heap = rtheap_default();
     CHECK(heap != NULL);
     if (heap == NULL) {
@@ -389,6 +471,10 @@ int main(void)
     test_aligned();
     test_bad_pointers();
     test_mallinfo();
+#if RTHEAP_LIBC_NEWLIB
+    test_newlib_stdio(); /* first: newlib keeps the FILE group fopen allocates */
+    test_newlib_reent();
+#endif
     test_libc_users();
     CHECK(rtheap_check(heap) == RTHEAP_OK);
     printf("%u passed, %u failed\n", passed, failed);

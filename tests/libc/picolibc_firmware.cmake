@@ -15,7 +15,7 @@ include_guard(GLOBAL)
 separate_arguments(_rtheap_cpu_flags UNIX_COMMAND "${RTHEAP_CPU_FLAGS}")
 file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/crt0_probe.c" "int main(void) { return 0; }\n")
 execute_process(
-  COMMAND ${CMAKE_C_COMPILER} ${_rtheap_cpu_flags} --specs=${RTHEAP_LIBC_SPECS} --oslib=semihost
+  COMMAND ${CMAKE_C_COMPILER} ${_rtheap_cpu_flags} --specs=picolibc.specs --oslib=semihost
           --crt0=hosted "-###" "${CMAKE_CURRENT_BINARY_DIR}/crt0_probe.c"
           -o "${CMAKE_CURRENT_BINARY_DIR}/crt0_probe.elf"
   OUTPUT_VARIABLE _out ERROR_VARIABLE _err)
@@ -31,8 +31,8 @@ function(rtheap_picolibc_firmware target board)
   cmake_parse_arguments(F "PICOLIBC_LD" "" "" ${ARGN})
   rtheap_board_info(${board} _b)
   set_target_properties(${target} PROPERTIES SUFFIX "")
-  target_compile_options(${target} PRIVATE --specs=${RTHEAP_LIBC_SPECS})
-  target_link_options(${target} PRIVATE --specs=${RTHEAP_LIBC_SPECS} --oslib=semihost
+  target_compile_options(${target} PRIVATE --specs=picolibc.specs)
+  target_link_options(${target} PRIVATE --specs=picolibc.specs --oslib=semihost
     "${RTHEAP_PICOLIBC_CRT0}" "-Wl,-Map=$<TARGET_FILE:${target}>.map")
   if(F_PICOLIBC_LD)
     file(READ "${_b_DIR}/memory.x" mem)

@@ -1,0 +1,72 @@
+/*
+ * A missing or too-small default heap is said once, clearly (finding 3 of
+ * issue 14). Built with its own copy of the library (no_heap_config.h routes
+ * RTHEAP_ERROR_HOOK here) and, unless HEAP_BYTES is 0, its own __heap_start /
+ * __heap_end around a static array of HEAP_BYTES bytes (assembler symbols, so
+ * this runs on the host as on a target). HEAP_BYTES 0 (no symbols), 1..255:
+ * no heap: rtheap_default() NULL, RTHEAP_ERR_NO_HEAP reported exactly once
+ * through the default error hook however often it is asked, each call counted,
+ * rtheap_default_status() RTHEAP_ERR_NO_HEAP. HEAP_BYTES >= 1024: a heap, no
+ * report (the positive control).
+ */
+#include <stdint.h>
+
+#include "harness.h"
+#include "rtheap.h"
+
+#ifndef HEAP_BYTES
+#error "HEAP_BYTES"
+#endif
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static unsigned hook_calls, hook_no_heap;
+static const void *hook_heap = (const void *)1;
+
+void no_heap_hook(const void *heap, int kind, const void *ptr)
+{
+    (void)ptr;
+    hook_calls++;
+    hook_heap = heap;
+    if (kind == (int)RTHEAP_ERR_NO_HEAP) {
+        hook_no_heap++;
+    }
+}
+
+#if HEAP_BYTES > 0
+__attribute__((used, aligned(16))) static unsigned char no_heap_area[HEAP_BYTES];
+__asm__(".globl __heap_start\n\t.set __heap_start, no_heap_area\n\t"
+        ".globl __heap_end\n\t.set __heap_end, no_heap_area + " STR(HEAP_BYTES));
+#endif
+
+int main(void)
+{
+    int want_heap = HEAP_BYTES >= 1024;
+    TH_CHECK_EQ(rtheap_default_status(), want_heap ? RTHEAP_OK : RTHEAP_ERR_NO_HEAP);
+    for (unsigned i = 1; i <= 4; i++) {
+        rtheap_t *heap = rtheap_default();
+        void *p = rtheap_alloc(heap, 16);
+        if (want_heap) {
+            TH_CHECK_NOT_NULL(heap);
+            TH_CHECK_NOT_NULL(p);
+            rtheap_free(heap, p);
+        } else {
+            TH_CHECK_NULL(heap);
+            TH_CHECK_NULL(p);
+            TH_CHECK_EQ(rtheap_default_no_heap_count(), i);
+        }
+    }
+    TH_CHECK_EQ(rtheap_default_status(), want_heap ? RTHEAP_OK : RTHEAP_ERR_NO_HEAP);
+    /* Said once: one report for five questions and four allocations. */
+    TH_CHECK_EQ(hook_no_heap, want_heap ? 0u : 1u);
+    TH_CHECK_EQ(hook_calls, hook_no_heap);
+    if (!want_heap) {
+        TH_CHECK(hook_heap == NULL);
+        TH_CHECK_EQ(rtheap_default_no_heap_count(), 4u);
+    } else {
+        TH_CHECK_EQ(rtheap_default_no_heap_count(), 0u);
+    }
+    th_print("no_heap: HEAP_BYTES=" STR(HEAP_BYTES) ": ");
+    th_println(want_heap ? "a heap, no report" : "no heap, said once");
+    return th_summary();
+}

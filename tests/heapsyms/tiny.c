@@ -1,0 +1,9 @@
+/* Smallest firmware for the link-only checks of tests/heapsyms: nothing in
+ * .data or .bss, so the heap is exactly what the memory map leaves. */
+void Reset_Handler(void);
+void Reset_Handler(void)
+{
+    for (;;) {
+    }
+}
+void Reset(void) __attribute__((alias("Reset_Handler"))); /* cortex-m-rt's entry name */
