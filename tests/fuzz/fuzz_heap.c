@@ -172,11 +172,26 @@ static unsigned long fuzz_refused, fuzz_harmless, fuzz_window, fuzz_window_kinds
 static unsigned long fuzz_total_corrupt;
 #endif
 
+/* A failure aborts (libFuzzer and the replay record the input), except in the order
+ * check, where it ends the input: its outcome is then the failure, which must be the
+ * same in every order too. */
+#include <setjmp.h>
+static jmp_buf *fuzz_fail_jmp;
+static unsigned long fuzz_failed_inputs;
+static void dig(uint64_t v);
+
 #define FAIL(...)                                                                                  \
     do {                                                                                           \
-        fprintf(stderr, "fuzz_heap: FAIL at op %lu (%s:%d): ", m.ops, __FILE__, __LINE__);         \
-        fprintf(stderr, __VA_ARGS__);                                                              \
-        fprintf(stderr, "\n");                                                                     \
+        if (fuzz_fail_jmp == NULL || fuzz_trace > 0) {                                             \
+            fprintf(stderr, "fuzz_heap: FAIL at op %lu (%s:%d): ", m.ops, __FILE__, __LINE__);     \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fprintf(stderr, "\n");                                                                 \
+        }                                                                                          \
+        if (fuzz_fail_jmp != NULL) {                                                               \
+            dig(0xFA11u), dig(m.ops), dig((uint64_t)__LINE__);                                     \
+            fuzz_failed_inputs++;                                                                  \
+            longjmp(*fuzz_fail_jmp, 1);                                                            \
+        }                                                                                          \
         abort();                                                                                   \
     } while (0)
 #define REQUIRE(c)                                                                                 \
@@ -1166,12 +1181,22 @@ static void load_random(long count)
     }
 }
 
-static uint64_t replay_one(size_t i)
+static uint64_t replay_one(size_t i, bool catch_failures)
 {
     if (fuzz_trace > 0) {
         fprintf(stderr, "=== input %s (%zu bytes)\n", inputs[i].name, inputs[i].n);
     }
+    jmp_buf env;
+    if (catch_failures) {
+        fuzz_fail_jmp = &env;
+        if (setjmp(env) != 0) {
+            fuzz_fail_jmp = NULL;
+            aa_arena(NULL, 0);
+            return m.digest; /* the failure is part of the outcome */
+        }
+    }
     run(inputs[i].d, inputs[i].n);
+    fuzz_fail_jmp = NULL;
     return m.digest;
 }
 
@@ -1182,7 +1207,7 @@ static uint64_t replay_one(size_t i)
 static int order_check(void)
 {
     for (size_t i = 0; i < ninputs; i++) {
-        inputs[i].digest = replay_one(i);
+        inputs[i].digest = replay_one(i, true);
     }
     size_t stride = 7u;
     while (ninputs > 1u && ninputs % stride == 0) {
@@ -1192,7 +1217,7 @@ static int order_check(void)
     for (int pass = 0; pass < 2; pass++) {
         for (size_t k = 0; k < ninputs; k++) {
             size_t i = pass == 0 ? ninputs - 1u - k : (k * stride) % ninputs;
-            uint64_t d = replay_one(i);
+            uint64_t d = replay_one(i, true);
             if (d != inputs[i].digest && mismatches++ < 10u) {
                 fprintf(stderr, "fuzz_heap: input %s replays differently in order %d: %#llx, "
                                 "first %#llx\n",
@@ -1206,8 +1231,9 @@ static int order_check(void)
         all = (all ^ inputs[i].digest) * 0x100000001B3u;
     }
     printf("fuzz_heap%s: order check: %zu inputs replayed in 3 orders, %lu differ; set digest "
-           "%#llx\n",
-           FUZZ_CORRUPT ? " (corrupt mode)" : "", ninputs, mismatches, (unsigned long long)all);
+           "%#llx (%lu of the %zu runs failed the harness's checks, the same in every order)\n",
+           FUZZ_CORRUPT ? " (corrupt mode)" : "", ninputs, mismatches, (unsigned long long)all,
+           fuzz_failed_inputs, 3u * ninputs);
     return mismatches == 0 ? 0 : 1;
 }
 
@@ -1244,7 +1270,7 @@ int main(int argc, char **argv)
         return order_check();
     }
     for (size_t i = 0; i < ninputs; i++) {
-        (void)replay_one(i);
+        (void)replay_one(i, false);
     }
     printf("fuzz_heap%s: %zu inputs, %lu operations, %lu misuse calls refused, %lu header "
            "overwrites, %lu double frees reported as bad header\n",
