@@ -83,9 +83,16 @@ ccs=${MATRIX_CC:-gcc clang}
 start=$(date +%s)
 list=$out/list
 : >"$list"
+printf 'int main(void) { return 0; }\n' >"$out/m32.c"
 for cc in $ccs; do
     command -v "$cc" >/dev/null 2>&1 || { echo "matrix: $cc not found"; echo "0 passed, 1 failed"; exit 1; }
-    configs | grep -E "^[^|]*($filter)[^|]*\|" | while IFS='|' read -r name flags; do
+    # The 32-bit configurations need a -m32 toolchain (gcc-multilib, x86 only).
+    skip='^$'
+    if ! $cc -m32 -o "$out/m32" "$out/m32.c" >/dev/null 2>&1 || ! "$out/m32"; then
+        echo "matrix: $cc cannot build and run -m32 programs here: skipping the -m32 configurations"
+        skip=' -m32'
+    fi
+    configs | grep -E "^[^|]*($filter)[^|]*\|" | grep -vE -- "$skip" | while IFS='|' read -r name flags; do
         # No trailing blank: xargs -L would join the next line to this one.
         printf '%s %s%s\n' "$cc" "$name" "${flags:+ $flags}" >>"$list"
     done
