@@ -908,6 +908,18 @@ static void op_overflow(rd_t *r)
     }
     if (refused) {
         m.errors += m.hook_calls;
+        /* A heap that takes damaged blocks out of service (quarantine) may have done so:
+         * what it set aside is its own business, not the model's; the refusal counts, the
+         * live blocks must be intact, and the input ends here. */
+        rtheap_stats_t st;
+        AA_CALL(m.heap, (void)rtheap_get_stats(m.heap, &st));
+        if (st.quarantine_count != 0) {
+            fuzz_refused++;
+            dig(0x0A2Au), dig(st.quarantined_bytes);
+            verify_all();
+            m.damaged = true;
+            return;
+        }
     }
     /* Undo the damage: flip back the bits we changed (keeps flag bits the heap set). */
     aa_enter();
