@@ -10,8 +10,7 @@
 # Usage: tools/matrix.sh [NAME-REGEX]     (e.g. tools/matrix.sh private)
 #   MATRIX_CC="gcc clang"  compilers;  MATRIX_OPS  stress operations (default 20000)
 #   MATRIX_JOBS            parallel builds (default 2)
-# Per configuration one line "matrix: <cc> <name>: OK" or "FAILED (...)" with the first
-# warnings; logs in build/matrix/. Last line: "N passed, N failed" (builds x compilers).
+# Per configuration one line "  <cc> <name>: OK" or "FAILED (...)" with the warnings; logs in build/matrix/. Last line: "N passed, N failed" (builds x compilers).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 1
@@ -67,14 +66,14 @@ if [ "${1:-}" = --one ]; then
     if ! $cc $base "$@" -o "$bin" $srcs >"$log" 2>&1; then
         kinds=$(grep -oE '\[-W[^]]*\]' "$log" | sort | uniq -c | sed -E 's/^ *([0-9]+) /\1 x /' | tr '\n' ' ')
         first=$(grep -E 'warning:|error:' "$log" | sed -E 's|^[^ ]*/||' | head -n 1)
-        echo "matrix: $cc $name: FAILED to build: ${kinds:-}; first: $first (log $log)"
+        echo "  $cc $name: FAILED to build: ${kinds:-}; first: $first (log $log)"
         exit 1
     fi
     if ! "$bin" >>"$log" 2>&1; then
-        echo "matrix: $cc $name: FAILED the stress: $(grep -E 'CHECK failed|stress:' "$log" | head -n 2 | tr '\n' ' ')(log $log)"
+        echo "  $cc $name: FAILED the stress: $(grep -E 'CHECK failed|stress:' "$log" | head -n 2 | tr '\n' ' ')(log $log)"
         exit 1
     fi
-    echo "matrix: $cc $name: OK ($(grep -E '^matrix stress' "$log" | sed 's/^matrix stress: //'))"
+    echo "  $cc $name: OK ($(grep -E '^matrix stress' "$log" | sed 's/^matrix stress: //'))"
     exit 0
 fi
 
@@ -100,11 +99,12 @@ done
 # Two at a time (the machine has two cores); xargs runs each line as one --one call.
 xargs -P "${MATRIX_JOBS:-2}" -L 1 sh "$0" --one <"$list" >"$out/results" 2>&1
 sort "$out/results"
-pass=$(grep -c ': OK' "$out/results")
+pass=$(grep -c ': OK (' "$out/results")
 fail=$(grep -c ': FAILED' "$out/results")
 total=$(wc -l <"$list")
 missing=$((total - pass - fail))
 [ $missing -gt 0 ] && { echo "matrix: $missing builds gave no result"; fail=$((fail + missing)); }
-echo "matrix: $total builds in $(( $(date +%s) - start )) s (flags: $base)"
+echo "  flags: $base"
+echo "matrix: $total builds in $(( $(date +%s) - start )) s, $fail failed"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
