@@ -9,7 +9,7 @@
 #
 # Usage: tools/matrix.sh [NAME-REGEX]     (e.g. tools/matrix.sh private)
 #   MATRIX_CC="gcc clang"  compilers;  MATRIX_OPS  stress operations (default 20000)
-#   MATRIX_JOBS            parallel builds (default 2)
+#   MATRIX_JOBS            parallel builds (default 2); MATRIX_EXTRA  more compiler flags
 # Per configuration one line "  <cc> <name>: OK" or "FAILED (...)" with the warnings; logs in build/matrix/. Last line: "N passed, N failed" (builds x compilers).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,7 +54,7 @@ LIST
 warn=$(sed -n '/target_compile_options(rtheap_warnings/,/)/p' CMakeLists.txt |
        grep -oE -- '-W[a-z][a-z-]*' | grep -v -- '-Werror' | sort -u | tr '\n' ' ')
 [ -n "$warn" ] || warn="-Wall -Wextra -Wconversion -Wsign-conversion -Wcast-align -Wundef -Wmissing-declarations -Wshadow"
-base="-std=gnu11 -O2 -g0 $warn -Werror -Isrc -Itests/harness -Itests/core -DMATRIX_OPS=${MATRIX_OPS:-20000}u"
+base="-std=gnu11 -O2 -g0 $warn -Werror ${MATRIX_EXTRA:-} -Isrc -Itests/harness -Itests/core -DMATRIX_OPS=${MATRIX_OPS:-20000}u"
 srcs="src/rtheap.c tests/core/test_matrix.c tests/core/stress.c tests/harness/harness.c"
 
 if [ "${1:-}" = --one ]; then
