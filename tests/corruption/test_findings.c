@@ -42,8 +42,9 @@ static size_t forged(size_t footer, unsigned k)
     }
 }
 
-/* The call that validates c, one of four APIs. Returns true if it did what a refusal
- * does (NULL / 0 / nothing); a free that went ahead is told apart by the caller. */
+/* The call that validates c, one of four APIs. Whether it refuses c or goes ahead
+ * without merging into the damaged block is the core's choice: only its report and what
+ * follows are checked. */
 static void call_on(unsigned api, uint8_t *c)
 {
     switch (api) {
