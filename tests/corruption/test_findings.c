@@ -12,7 +12,8 @@
  * serving: at most one further report (the allocation that meets the damaged block and
  * takes it out of service), after which allocations succeed with no report and
  * largest_guaranteed is honoured. Every footer forgery below, every call that validates
- * a pointer (free, realloc, usable_size, resize_in_place) on c. Host and every board. */
+ * a pointer (free, realloc, usable_size, resize_in_place) on c. Also a zeroed prev link
+ * after free (the same containment). Host and every board. */
 #include "../core/core_util.h"
 
 #define NFORGE 9u
@@ -129,6 +130,61 @@ static void scenario(unsigned k, unsigned api)
     }
 }
 
+/* A zero written after free over the prev link of a free block that is not the head of
+ * its list (a NUL, a cleared field): the block now claims to be the head. Freeing its
+ * live neighbour (which would merge with it) must report it once; then the heap goes on
+ * serving as above. Both neighbours, one at a time. */
+static void zeroed_prev_link(unsigned which)
+{
+    heap = rtheap_init(arena, sizeof arena);
+    if (!TH_CHECK_NOT_NULL(heap)) {
+        return;
+    }
+    cu_install_hook(heap, &hook);
+    uint8_t *a = rtheap_alloc(heap, 64);
+    uint8_t *x = rtheap_alloc(heap, 16);
+    uint8_t *b = rtheap_alloc(heap, 64);
+    uint8_t *y = rtheap_alloc(heap, 16);
+    uint8_t *z = rtheap_alloc(heap, 16); /* keeps y away from the big free block */
+    if (!TH_CHECK(a && x && b && y && z)) {
+        return;
+    }
+    cu_fill(x, 16, 5);
+    cu_fill(y, 16, 6);
+    rtheap_free(heap, b);
+    rtheap_free(heap, a); /* one list: a (head), then b */
+    cases++;
+    ((uintptr_t *)(void *)b)[1] = 0; /* b's prev link */
+    int ok = 1;
+    cu_hook_reset(&hook);
+    rtheap_free(heap, which == 0 ? x : y); /* both are b's neighbours */
+    ok &= TH_CHECK_EQ(hook.calls, 1);
+    ok &= TH_CHECK(hook.kind == RTHEAP_ERR_BAD_FREE_LIST || hook.kind == RTHEAP_ERR_BAD_NEIGHBOUR);
+    uint8_t *other = which == 0 ? y : x;
+    ok &= TH_CHECK_EQ(cu_verify(other, 16, which == 0 ? 6u : 5u), 16);
+    uint32_t reports = hook.calls;
+    unsigned got = 0, failed_late = 0;
+    for (unsigned i = 0; i < 12; i++) {
+        uint32_t before = hook.calls;
+        void *q = rtheap_alloc(heap, 64);
+        got += q != NULL;
+        if (i >= 4u && (q == NULL || hook.calls != before)) {
+            failed_late++;
+        }
+    }
+    ok &= TH_CHECK(hook.calls - reports <= 1u);
+    ok &= TH_CHECK(got >= 11u);
+    ok &= TH_CHECK_EQ(failed_late, 0);
+    if (!ok) {
+        th_print("  ... zeroed prev link, freeing neighbour ");
+        th_print_u(which);
+        th_print(": reports ");
+        th_print_u(hook.calls);
+        th_print(", last ");
+        th_println(rtheap_error_name(hook.kind));
+    }
+}
+
 int main(void)
 {
     th_println("corruption_findings: forged footer after free (issue 12, finding 1)");
@@ -137,6 +193,9 @@ int main(void)
             scenario(k, api);
         }
     }
+    th_println("corruption_findings: zeroed prev link after free");
+    zeroed_prev_link(0);
+    zeroed_prev_link(1);
     th_print("corruption_findings: ");
     th_print_u(cases);
     th_println(" cases");
