@@ -44,6 +44,11 @@ genhtml $rc --quiet --output-directory "$dir/html" "$dir/src.info" >/dev/null 2>
 # Uncovered lines of src/rtheap.c, for the record.
 awk -F'[:,]' '/^SF:/{f=$2} /^DA:/{ if ($3 == 0 && f ~ /rtheap\.c$/) printf "%s ", $2 }' "$dir/rtheap.info" >"$dir/uncovered-lines.txt"
 [ -s "$dir/uncovered-lines.txt" ] && echo "coverage: uncovered lines of src/rtheap.c: $(cat "$dir/uncovered-lines.txt")"
+# Lines with a branch never taken (BRDA count 0 or "-"), each with how many such branches.
+awk -F'[:,]' '/^SF:/{f=$2} /^BRDA:/{ if (f ~ /rtheap\.c$/ && ($5 == "0" || $5 == "-")) n[$2]++ }
+     END { for (l in n) printf "%s%s ", l, (n[l] > 1 ? "x" n[l] : "") }' "$dir/rtheap.info" |
+    tr ' ' '\n' | sort -n | tr '\n' ' ' >"$dir/uncovered-branches.txt"
+[ -s "$dir/uncovered-branches.txt" ] && echo "coverage: lines of src/rtheap.c with a branch never taken: $(cat "$dir/uncovered-branches.txt")"
 bad=0
 lp=${lines%%%*}; bp=${branches%%%*}
 min_l=${COVERAGE_MIN_LINES:-99}

@@ -81,6 +81,30 @@ static void test_checks2(void)
     TH_CHECK(hook.calls >= 1);
     TH_CHECK(hook.kind != RTHEAP_OK);
     TH_CHECK_NULL(hook.ptr); /* from the full check, not from a pointer */
+    /* Every other call that changes the heap reports it too, while it is in place. */
+    for (int api = 0; api < 7; api++) {
+        cu_hook_reset(&hook);
+        void *r = NULL;
+        switch (api) {
+        case 0: (void)rtheap_add_region(heap, second, sizeof second); break;
+        case 1: r = rtheap_alloc_aligned(heap, 40, 64); break;
+        case 2: r = rtheap_calloc(heap, 2, 20); break;
+        case 3: r = rtheap_realloc(heap, NULL, 24); break;
+        case 4: r = rtheap_realloc_aligned(heap, NULL, 24, 32); break;
+        case 5: (void)rtheap_resize_in_place(heap, x, 100); break;
+        default: r = rtheap_alloc(heap, 300); break;
+        }
+        if (!TH_CHECK(hook.calls >= 1) || !TH_CHECK_NULL(hook.ptr)) {
+            th_print("  ... CHECKS=2 report after call ");
+            th_print_u((unsigned)api);
+            th_println("");
+        }
+        cu_hook_reset(&hook);
+        if (r != NULL) {
+            rtheap_free(heap, r); /* reported again: the damage is still there */
+            TH_CHECK(hook.calls >= 1);
+        }
+    }
     *footer = saved;
     cu_hook_reset(&hook);
     rtheap_free(heap, x);

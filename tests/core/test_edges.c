@@ -1,5 +1,6 @@
 /* API edges no other program reaches: NULL heap or walker for rtheap_set_error_hook and
- * rtheap_walk (harmless no-ops), and a name for every rtheap_error_t, the default-heap
+ * rtheap_walk (harmless no-ops), a walk stopped by its walker, stats into NULL, and a
+ * name for every rtheap_error_t, the default-heap
  * and the int-sizing ones included. Host and every board. */
 #include "core_util.h"
 
@@ -11,6 +12,13 @@ static bool count_block(const rtheap_block_info_t *b, void *user)
     (void)b;
     (*(unsigned *)user)++;
     return true;
+}
+
+static bool first_only(const rtheap_block_info_t *b, void *user)
+{
+    (void)b;
+    (*(unsigned *)user)++;
+    return false; /* stop the walk */
 }
 
 int main(void)
@@ -27,6 +35,15 @@ int main(void)
     TH_CHECK_EQ(rtheap_walk(heap, NULL, &n), 0);
     TH_CHECK_EQ(rtheap_walk(heap, count_block, &n), 1); /* one free block */
     TH_CHECK_EQ(n, 1);
+    /* A walker that returns false stops the walk, whatever is left. */
+    void *a = rtheap_alloc(heap, 32);
+    void *b = rtheap_alloc(heap, 32);
+    n = 0;
+    TH_CHECK_EQ(rtheap_walk(heap, first_only, &n), 1);
+    TH_CHECK_EQ(n, 1);
+    rtheap_free(heap, a);
+    rtheap_free(heap, b);
+    TH_CHECK(!rtheap_get_stats(heap, NULL));
     /* Every kind has its own non-empty name; anything else is "unknown". */
     const char *unknown = rtheap_error_name((rtheap_error_t)99);
     TH_CHECK(unknown != NULL && unknown[0] != '\0');
