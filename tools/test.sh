@@ -5,10 +5,13 @@
 #   host-asan native build with -fsanitize=address,undefined -fno-sanitize-recover=all
 #             (same tests; the fuzz replay also runs on an ASan-poisoned arena)
 #   cortex-*  one cross build per CPU fragment in toolchain/cpu/, tests under QEMU
+#   matrix    every documented option (and a few combinations) built with GCC and clang,
+#             warnings as errors, each running a short stress (tools/matrix.sh)
 #   coverage  native build with --coverage: host tests + fuzz corpus replay, then the lcov
 #             line/branch summary of src/rtheap.c (tools/coverage.sh)
 #   lint      cppcheck + clang-tidy on src/, warnings as errors (tools/lint.sh)
-#   fuzz      libFuzzer run of tests/fuzz for ~60 s (tools/fuzz.sh; --hours N for long runs)
+#   fuzz      libFuzzer run of both tests/fuzz targets (misuse; header overwrites) for ~80 s
+#             (tools/fuzz.sh; --hours N for long runs)
 #   docs      Doxygen API reference of src/rtheap.h, warnings as errors, in build/docs/html
 #             (tools/docs.sh)
 #   bench-gate  speed regression gate: rtheap's per-call instruction counts (QEMU -icount)
@@ -31,7 +34,7 @@ all_trees="host host32 host-asan"
 for f in toolchain/cpu/*.cmake; do
     all_trees="$all_trees $(basename "$f" .cmake)"
 done
-all_trees="$all_trees coverage lint fuzz docs bench-gate"
+all_trees="$all_trees matrix coverage lint fuzz docs bench-gate"
 trees=${*:-$all_trees}
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -76,7 +79,7 @@ for tree in $trees; do
             # CFLAGS/LDFLAGS seed CMAKE_C_FLAGS and the link flags of a new build tree.
             tree_flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
             args= ;;
-        coverage|lint|fuzz|docs|bench-gate)
+        matrix|coverage|lint|fuzz|docs|bench-gate)
             # Script steps: each prints "N passed, N failed" as its last line.
             log=build/$tree.log
             mkdir -p build
@@ -91,7 +94,7 @@ for tree in $trees; do
             total_pass=$((total_pass + npass))
             total_fail=$((total_fail + nfail))
             [ "$nfail" -ne 0 ] && failed_trees="$failed_trees $tree"
-            extra=$(grep -E '^(coverage|fuzz\.sh|lint|docs|bench\.sh: gate):.*(lines|OK|FAILED|clean|compared)' "$log" | tail -n 2 | tr '\n' ' ')
+            extra=$(grep -E '^(coverage|fuzz\.sh|lint|docs|matrix|bench\.sh: gate):.*(lines|OK|FAILED|clean|compared|builds in)' "$log" | tail -n 2 | tr '\n' ' ')
             note "$tree" "$npass passed, $nfail failed $extra"
             continue ;;
         host32)
