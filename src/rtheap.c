@@ -644,6 +644,23 @@ static void rtheap_quarantine(rtheap_t *heap, block_t *b, uintptr_t t)
 }
 
 /**
+ * Cold path of a failed next-link check: if b's next link leads to a block
+ * already quarantined (damage found and reported before, which could not be
+ * unlinked from this side), b's list is cut there instead of reporting b:
+ * true then. The blocks behind the quarantined one were lost with it.
+ */
+__attribute__((noinline, cold)) static bool rtheap_cut_dead_next(rtheap_t *heap, block_t *b)
+{
+    block_t *q = b->next_free;
+    if (q == NULL || !rtheap_link_ok(heap, q) || rtheap_kind(q->header) != KIND_QUARANTINE) {
+        return false;
+    }
+    b->next_free = NULL;
+    heap->lost_lists++;
+    return true;
+}
+
+/**
  * Reports damage found at header address `at` on behalf of `ptr`, unless
  * that damage was the last one reported (it is then known and contained).
  */
@@ -766,6 +783,12 @@ __attribute__((noinline, cold)) static void rtheap_contain_listed(rtheap_t *heap
     size_t hd = b->header;
     uintptr_t t = rtheap_size(hd);
     const region_t *r = rtheap_region_of(heap, h);
+    const block_t *prev = b->prev_free;
+    bool led_to = prev == NULL ? heap->heads[c] == b
+                               : rtheap_link_ok(heap, prev) && prev->next_free == b;
+    if (led_to && rtheap_listed_size(heap, b) != 0 && rtheap_cut_dead_next(heap, b)) {
+        return; /* b is sound: only what followed it was damage, known already */
+    }
     bool known = h == heap->last_damage || rtheap_kind(hd) == KIND_QUARANTINE;
     if (r != NULL && rtheap_is_free_block(hd) && t >= MIN_BLOCK && t <= r->sentinel - h) {
         known = known || (*rtheap_footer(h + t) != b && rtheap_disowned(r, b, t));
@@ -1178,7 +1201,10 @@ RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_unlink_checked(rtheap_t *heap, block_t *n,
         }
     }
     if (RTHEAP_CHECKS && next != NULL && (!rtheap_link_ok(heap, next) || next->prev_free != n)) {
-        return false;
+        if (!rtheap_cut_dead_next(heap, n)) {
+            return false;
+        }
+        next = NULL;
     }
     rtheap_unlink_between(heap, prev, next, c);
     return true;

@@ -80,8 +80,13 @@ static void scenario(unsigned k, unsigned api)
 
     cu_hook_reset(&hook);
     call_on(api, c);
-    ok &= TH_CHECK_EQ(hook.calls, 1);
-    ok &= TH_CHECK(hook.kind == RTHEAP_ERR_BAD_NEIGHBOUR || hook.kind == RTHEAP_ERR_BAD_FREE_LIST);
+    /* free and a moving realloc release c, so they meet the footer and report it; the
+     * size query and a shrink in place never look at c's previous block: they report
+     * nothing, and the damage is found (once) by the allocations below. */
+    bool looks_back = api <= 1u;
+    ok &= TH_CHECK_EQ(hook.calls, looks_back ? 1u : 0u);
+    ok &= TH_CHECK(!looks_back || hook.kind == RTHEAP_ERR_BAD_NEIGHBOUR ||
+                   hook.kind == RTHEAP_ERR_BAD_FREE_LIST);
     ok &= TH_CHECK_EQ(cu_verify(d, 64, 4), 64);
 
     /* The heap goes on serving: after at most one more report, eight allocations of

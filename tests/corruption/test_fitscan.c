@@ -66,10 +66,13 @@ int main(void)
         }
         uintptr_t *next = (uintptr_t *)(void *)l.head;
         uintptr_t saved = *next;
-        *next = forged[k] != 0 ? forged[k] : (uintptr_t)(l.x + 8); /* 0: into x's data */
+        /* The statistics first: their largest_guaranteed checks the block it promises,
+         * which may find the damage before the allocation does; either way it is
+         * reported once. */
         rtheap_stats_t s0, s1;
         TH_CHECK(rtheap_get_stats(l.heap, &s0));
         cu_hook_reset(&hook);
+        *next = forged[k] != 0 ? forged[k] : (uintptr_t)(l.x + 8); /* 0: into x's data */
         void *p = rtheap_alloc(l.heap, SECOND_T - CU_WORD);
         TH_CHECK(rtheap_get_stats(l.heap, &s1));
         int ok = 1;
