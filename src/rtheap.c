@@ -1142,13 +1142,31 @@ RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *he
     return RTHEAP_OK;
 }
 
+/**
+ * Reports a refused pointer (cold path). When what is wrong is its next
+ * block's header, that block is remembered as the damage last reported, so
+ * that an allocation meeting it through its list later does not report it
+ * again (the pointer itself is reported at every call, as bad input is).
+ */
+__attribute__((noinline, cold)) static void rtheap_refuse(rtheap_t *heap, rtheap_error_t e,
+                                                          const void *ptr)
+{
+    if (e == RTHEAP_ERR_BAD_NEIGHBOUR) {
+        size_t hd = rtheap_block_of(ptr)->header;
+        if (rtheap_is_block(hd) && !rtheap_is_free(hd)) {
+            heap->last_damage = (uintptr_t)ptr - WORD + rtheap_size(hd);
+        }
+    }
+    rtheap_report(heap, e, ptr);
+}
+
 /** Validates and reports; returns the block or NULL. */
 RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_lookup(rtheap_t *heap, const void *ptr,
                                                  const region_t **rp, size_t *ndp)
 {
     rtheap_error_t e = rtheap_validate_used(heap, ptr, rp, ndp);
     if (e != RTHEAP_OK) {
-        rtheap_report(heap, e, ptr);
+        rtheap_refuse(heap, e, ptr);
         return NULL;
     }
     return rtheap_block_of(ptr);

@@ -934,7 +934,11 @@ static void op_overflow(rd_t *r)
         if (st.quarantine_count != 0 || freed_anyway) {
             fuzz_refused++;
             dig(0x0A2Au), dig(st.quarantined_bytes);
+            /* The chain may stay broken at the damage, so the poisoned arena's walk
+             * cannot be trusted to open every live block: open it all to verify. */
+            aa_enter();
             verify_all();
+            aa_leave(m.heap);
             m.damaged = true;
             return;
         }
