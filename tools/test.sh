@@ -40,6 +40,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 total_pass=0
 total_fail=0
+total_skip=0
 report=
 failed_trees=
 
@@ -135,16 +136,23 @@ for tree in $trees; do
     if [ -n "$line" ]; then
         nfail=$(echo "$line" | sed -E 's/.*passed, ([0-9]+) tests? failed out of ([0-9]+).*/\1/')
         ntot=$(echo "$line" | sed -E 's/.*passed, ([0-9]+) tests? failed out of ([0-9]+).*/\2/')
-        npass=$((ntot - nfail))
+        # ctest counts a skipped test among those that "passed": count it apart.
+        nskip=$(grep -cE '^[[:space:]]*[0-9]+ - .*\(Skipped\)' "$log")
+        npass=$((ntot - nfail - nskip))
     elif grep -q 'No tests were found' "$log"; then
-        npass=0; nfail=0
+        npass=0; nfail=0; nskip=0
     else
-        npass=0; nfail=1
+        npass=0; nfail=1; nskip=0
     fi
     total_pass=$((total_pass + npass))
     total_fail=$((total_fail + nfail))
+    total_skip=$((total_skip + nskip))
     [ "$nfail" -ne 0 ] && failed_trees="$failed_trees $tree"
-    note "$tree" "$npass passed, $nfail failed"
+    if [ "$nskip" -ne 0 ]; then
+        note "$tree" "$npass passed, $nfail failed, $nskip skipped"
+    else
+        note "$tree" "$npass passed, $nfail failed"
+    fi
 done
 
 end=$(date +%s.%N)
@@ -153,5 +161,9 @@ echo "=================== summary ==================="
 echo "$report" | sed '/^$/d'
 [ -n "$failed_trees" ] && echo "FAILED trees:$failed_trees"
 awk -v s="$start" -v e="$end" 'BEGIN { printf "wall time: %.1f s\n", e - s }'
-echo "$total_pass passed, $total_fail failed"
+if [ "$total_skip" -ne 0 ]; then
+    echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+else
+    echo "$total_pass passed, $total_fail failed"
+fi
 [ "$total_fail" -eq 0 ]
