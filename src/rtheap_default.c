@@ -35,8 +35,11 @@ extern char __heap2_end[] __attribute__((weak));
 #define RTHEAP_DEFAULT_MIN_BYTES 256u
 #endif
 
-/* Written once, under the lock; read without it once set. */
-static rtheap_t *volatile rtheap_default_heap;
+/* Written once, under the lock; read without it once set. Not static: the
+ * Rust entry points (rtheap_rust.c) read it directly, sparing every call a
+ * call of rtheap_default(). Nothing outside the library may use it. */
+extern rtheap_t *volatile rtheap_default_heap;
+rtheap_t *volatile rtheap_default_heap;
 /* The symbols gave no heap: said once (the error hook), then only counted. */
 static volatile bool rtheap_default_missing;
 static volatile uint32_t rtheap_default_missing_count;

@@ -5,6 +5,16 @@
  */
 #include "rtheap.h"
 
+/* rtheap_default.c's pointer to the default heap, once built. */
+extern rtheap_t *volatile rtheap_default_heap;
+
+/* The default heap: the pointer once it exists, rtheap_default() to build it. */
+static inline rtheap_t *default_heap(void)
+{
+    rtheap_t *heap = rtheap_default_heap;
+    return heap != NULL ? heap : rtheap_default();
+}
+
 /* A power of two no larger than RTHEAP_ALIGNMENT. */
 static inline bool plain_alignment(size_t align)
 {
@@ -17,14 +27,14 @@ void *__rust_allocate(size_t size, size_t align)
      * plain path then, without the gap logic (anything else, a bad alignment
      * included, goes the aligned way and gets its documented result). */
     if (plain_alignment(align)) {
-        return rtheap_alloc(rtheap_default(), size);
+        return rtheap_alloc(default_heap(), size);
     }
-    return rtheap_alloc_aligned(rtheap_default(), size, align);
+    return rtheap_alloc_aligned(default_heap(), size, align);
 }
 
 void __rust_deallocate(void *ptr, size_t old_size, size_t align)
 {
-    rtheap_t *heap = rtheap_default();
+    rtheap_t *heap = default_heap();
 #if RTHEAP_DEBUG
     /* The layout handed back must be one this block can have been made for;
      * a mismatch is reported, and the (validated) block is freed anyway. */
@@ -43,15 +53,15 @@ void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)
 {
     (void)old_size;
     if (plain_alignment(align)) {
-        return rtheap_realloc(rtheap_default(), ptr, size);
+        return rtheap_realloc(default_heap(), ptr, size);
     }
-    return rtheap_realloc_aligned(rtheap_default(), ptr, size, align);
+    return rtheap_realloc_aligned(default_heap(), ptr, size, align);
 }
 
 size_t __rust_reallocate_inplace(void *ptr, size_t old_size, size_t size, size_t align)
 {
     (void)align; /* the block does not move, so it keeps its alignment */
-    size_t usable = rtheap_resize_in_place(rtheap_default(), ptr, size);
+    size_t usable = rtheap_resize_in_place(default_heap(), ptr, size);
     return usable != 0 ? usable : old_size;
 }
 
