@@ -1803,7 +1803,10 @@ size_t rtheap_usable_size(rtheap_t *heap, const void *ptr)
 size_t rtheap_request_usable_size(size_t size, size_t align)
 {
     uintptr_t t = rtheap_block_size_for(size);
-    if (t == 0 || !rtheap_is_pow2(align) || align > ((uintptr_t)1 << (sizeof(size_t) * 8 - 2))) {
+    /* No heap on this target holds a block above the largest size a header can
+     * carry: such a request could never be satisfied. */
+    if (t == 0 || t > ((MAX_GRANULES - 1u) << ALIGN_LOG2) || !rtheap_is_pow2(align) ||
+        align > ((uintptr_t)1 << (sizeof(size_t) * 8 - 2))) {
         return 0;
     }
     return (size_t)(t - WORD);
