@@ -76,6 +76,20 @@ static void scribble_links(void *p)
     }
 }
 
+static bool stop_after_one(const rtheap_block_info_t *b, void *user)
+{
+    (void)b;
+    (*(unsigned *)user)++;
+    return false;
+}
+
+static bool count_blocks(const rtheap_block_info_t *b, void *user)
+{
+    (void)b;
+    (*(unsigned *)user)++;
+    return true;
+}
+
 /* ---- the control structure and the lists, as rtheap_check() sees them ---- */
 
 static void check_names_damage(void)
@@ -177,28 +191,26 @@ static void check_names_damage(void)
     TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CHAIN);
     ab->header = rtheap_hdr(tsize(a), 0, KIND_QUARANTINE ^ 0x11u);
     TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CHAIN);
+    unsigned all = 0, part = 0;
+    ab->header = saved;
+    rtheap_walk(h, count_blocks, &all);
     ab->header = rtheap_hdr(h->max_block + ALIGN, 0, KIND_QUARANTINE);
     TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CHAIN);
+    rtheap_walk(h, count_blocks, &part);
+    TH_CHECK(part < all); /* the walk stops at what it cannot step over */
     ab->header = saved;
+    /* A size the index can hold that runs past the region's end. */
+    block_t *cb = blk(c);
+    saved = cb->header;
+    TH_CHECK(h->regions[0].sentinel - rtheap_addr(cb) < h->max_block);
+    cb->header = rtheap_hdr(h->max_block, 0, KIND_BLOCK);
+    TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CHAIN);
+    cb->header = saved;
     TH_CHECK_EQ(hook.calls, 0);
     CU_CHECK_HEAP(h);
 }
 
 /* ---- arguments and pointers refused ---------------------------------------- */
-
-static bool stop_after_one(const rtheap_block_info_t *b, void *user)
-{
-    (void)b;
-    (*(unsigned *)user)++;
-    return false;
-}
-
-static bool count_blocks(const rtheap_block_info_t *b, void *user)
-{
-    (void)b;
-    (*(unsigned *)user)++;
-    return true;
-}
 
 static void refusals(void)
 {
@@ -376,14 +388,15 @@ static void first_fit_damage(void)
         case 1: fb->prev_free = blk(c); break; /* a block that does not link back */
         default: *rtheap_footer(rtheap_addr(fb) + t) = blk(a); break;
         }
-        rtheap_stats_t s0 = stats_of(h);
+        /* (not rtheap_get_stats: its largest_guaranteed would meet f first) */
+        uint32_t failed0 = h->failed_count;
         TH_CHECK_NULL(rtheap_alloc(h, payload_for(t))); /* f was the only candidate */
         TH_CHECK_EQ(hook.calls, 1);
         TH_CHECK_EQ(hook.kind, RTHEAP_ERR_BAD_FREE_LIST);
         rtheap_stats_t s1 = stats_of(h);
         TH_CHECK_EQ(s1.quarantine_count, 1);
         TH_CHECK_EQ(s1.quarantined_bytes, t);
-        TH_CHECK_EQ(s1.failed_count, s0.failed_count + 1u);
+        TH_CHECK_EQ(s1.failed_count, failed0 + 1u);
         CU_CHECK_HEAP(h);
         rtheap_free(h, a);
         rtheap_free(h, c);
@@ -434,7 +447,7 @@ static mid_t mid_layout(rtheap_t *h)
 static void middle_of_list(void)
 {
     th_println("damaged block in the middle of its list, found by a merge");
-    for (unsigned way = 0; way < 3; way++) {
+    for (unsigned way = 0; way < 5; way++) {
         rtheap_t *h = fresh(3072);
         mid_t m = mid_layout(h);
         block_t *fb = blk(m.f);
@@ -442,7 +455,9 @@ static void middle_of_list(void)
         switch (way) {
         case 0: fb->next_free = blk(m.sp[0]); break; /* next unsound, prev sound */
         case 1: *rtheap_footer(rtheap_addr(fb) + tf) = blk(m.p); break; /* links sound */
-        default: fb->next_free = rtheap_block_at(rtheap_addr(fb) + WORD); break; /* misaligned */
+        case 2: fb->next_free = rtheap_block_at(rtheap_addr(fb) + WORD); break; /* misaligned */
+        case 3: fb->prev_free = rtheap_block_at((uintptr_t)arena + 4096); break; /* no region */
+        default: fb->prev_free = blk(m.sp[0]); break; /* sound position, no link back */
         }
         rtheap_free(h, m.before_f); /* meets F as its next block */
         TH_CHECK_EQ(hook.calls, 1);
@@ -450,6 +465,17 @@ static void middle_of_list(void)
         rtheap_stats_t s = stats_of(h);
         TH_CHECK_EQ(s.quarantine_count, 1);
         TH_CHECK_EQ(s.quarantined_bytes, tf);
+        if (way >= 3) {
+            /* Nothing sound leads to F: N, behind it, is cut off (free, listed
+             * nowhere) and the heap stays consistent. P still leads to F, so the
+             * next allocation from P's list would take P out of service too
+             * (reported to the lead as a bug; rtheap_check() already names
+             * F's place in P's list): stop here. */
+            TH_CHECK_NULL(blk(m.n)->prev_free);
+            TH_CHECK(h->lost_lists >= 1u);
+            TH_CHECK_PTR_EQ(blk(m.p)->next_free, fb);
+            continue;
+        }
         /* P now leads past F: to N when F's next link was sound, else nowhere. */
         TH_CHECK_PTR_EQ(blk(m.p)->next_free, way == 1 ? blk(m.n) : NULL);
         if (way == 1) {
@@ -515,6 +541,34 @@ static void links_between_regions(void)
         TH_CHECK_EQ(hook.calls, 1);
         CU_CHECK_HEAP(h);
     }
+}
+
+/* ---- a list head that leads outside the heap (control structure damaged) ----- */
+
+static void head_outside(void)
+{
+    th_println("a list head outside every region");
+    rtheap_t *h = fresh(3072);
+    void *a = rtheap_alloc(h, 72);
+    void *c = rtheap_alloc(h, 40);
+    TH_CHECK(a != NULL && c != NULL);
+    rtheap_free(h, a);
+    uint32_t ca = rtheap_class_of_size(tsize(a));
+    block_t *outside = rtheap_block_at((uintptr_t)arena + 4096); /* in this buffer, no region */
+    outside->header = 0;
+    h->heads[ca] = outside;
+    void *x = rtheap_alloc(h, 72); /* the list is dropped, the request served elsewhere */
+    TH_CHECK(x != NULL && x != a);
+    TH_CHECK_EQ(hook.calls, 1);
+    TH_CHECK_EQ(hook.kind, RTHEAP_ERR_BAD_FREE_LIST);
+    TH_CHECK_NULL(h->heads[ca]);
+    TH_CHECK_EQ(stats_of(h).quarantine_count, 1);
+    CU_CHECK_HEAP(h); /* a is free, listed nowhere: one lost list */
+    rtheap_free(h, x);
+    TH_CHECK_EQ(hook.calls, 1);
+    /* c stays in use: freeing it would meet a (cut off, in no list), take it out
+     * of service and report it again (reported to the lead as a bug). */
+    CU_CHECK_HEAP(h);
 }
 
 /* ---- forged sizes of free blocks, met by a merge first ---------------------- */
@@ -711,6 +765,7 @@ int main(void)
     first_fit_damage();
     middle_of_list();
     links_between_regions();
+    head_outside();
     forged_free_sizes();
     footer_both_sides();
 #endif
