@@ -35,7 +35,8 @@ static uintptr_t tsize(const void *p)
 
 static rtheap_stats_t stats_of(rtheap_t *h)
 {
-    rtheap_stats_t s;
+    static const rtheap_stats_t none;
+    rtheap_stats_t s = none;
     TH_CHECK(rtheap_get_stats(h, &s));
     return s;
 }
