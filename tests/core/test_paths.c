@@ -555,8 +555,9 @@ static void head_outside(void)
     TH_CHECK(a != NULL && c != NULL);
     rtheap_free(h, a);
     uint32_t ca = rtheap_class_of_size(tsize(a));
-    block_t *outside = rtheap_block_at((uintptr_t)arena + 4096); /* in this buffer, no region */
-    outside->header = 0;
+    /* In this buffer but in no region, with a sound free header of a's size. */
+    block_t *outside = rtheap_block_at((uintptr_t)arena + 4096);
+    outside->header = rtheap_hdr(tsize(a), FLAG_FREE, KIND_BLOCK);
     h->heads[ca] = outside;
     void *x = rtheap_alloc(h, 72); /* the list is dropped, the request served elsewhere */
     TH_CHECK(x != NULL && x != a);
