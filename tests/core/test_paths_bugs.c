@@ -1,0 +1,109 @@
+/* Damage that is contained wrongly today (found while covering rtheap.c, issue 12).
+ * NOT registered in CMakeLists.txt: each case asserts the behaviour the issue asks for
+ * and FAILS with the core of branch `core` at 6bee401. Once rtheap.c is fixed, register:
+ *     rtheap_add_test(NAME core_paths_bugs SOURCES test_paths_bugs.c)
+ * (#include "rtheap.c": the cases damage the heap by hand; 6 KiB arena, every board.) */
+#include "rtheap.c"
+
+#include "core_util.h"
+
+static unsigned char arena[6144] __attribute__((aligned(64)));
+static cu_hook_t hook;
+
+static rtheap_t *fresh(size_t bytes)
+{
+    rtheap_t *h = rtheap_init(arena, bytes);
+    TH_CHECK_NOT_NULL(h);
+    cu_install_hook(h, &hook);
+    return h;
+}
+
+/* Bug 1: a free block followed by a fence is quarantined, but the fence keeps its
+ * PREV_FREE flag (rtheap_quarantine clears it only in an ordinary block's header):
+ * rtheap_check() then reports RTHEAP_ERR_CHAIN, and with RTHEAP_CHECKS=2 every later
+ * call reports it again. */
+static void quarantine_before_fence(void)
+{
+    th_println("bug 1: quarantine of the free block before a fence");
+    rtheap_t *h = fresh(2048);
+    TH_CHECK(rtheap_add_region(h, arena + 2048, 4000)); /* larger than max_block: fences */
+    block_t *x = rtheap_block_at(h->regions[1].first);
+    uintptr_t t = rtheap_size(x->header);
+    TH_CHECK(rtheap_is_free_block(x->header));
+    TH_CHECK_EQ(rtheap_kind(rtheap_block_at(rtheap_addr(x) + t)->header), KIND_FENCE);
+    x->next_free = rtheap_block_at(rtheap_addr(x) + WORD); /* a write after free */
+    rtheap_stats_t s;
+    TH_CHECK(rtheap_get_stats(h, &s)); /* largest_guaranteed meets x: quarantined */
+    TH_CHECK_EQ(hook.calls, 1);
+    TH_CHECK_EQ(s.quarantine_count, 1);
+    CU_CHECK_HEAP(h); /* today: physical chain broken */
+}
+
+/* Layout: free blocks P, F, N of one class, listed in that order, used blocks around
+ * each; u is used and sits just before F, s2 just before N. */
+typedef struct pfn {
+    void *p, *f, *n, *u, *s2;
+} pfn_t;
+
+static pfn_t pfn(rtheap_t *h)
+{
+    pfn_t l;
+    (void)rtheap_alloc(h, 24);
+    l.p = rtheap_alloc(h, 72);
+    (void)rtheap_alloc(h, 24);
+    l.u = rtheap_alloc(h, 24);
+    l.f = rtheap_alloc(h, 72);
+    l.s2 = rtheap_alloc(h, 24);
+    l.n = rtheap_alloc(h, 72);
+    (void)rtheap_alloc(h, 24);
+    rtheap_free(h, l.n);
+    rtheap_free(h, l.f);
+    rtheap_free(h, l.p);
+    return l;
+}
+
+/* Bug 2: F's next link overwritten. Freeing u meets F: reported, quarantined, N cut
+ * off (right). Freeing s2 then meets N, which links back to the quarantined F: N,
+ * never damaged, is quarantined and the damage reported a second time. */
+static void cut_off_block_reported_again(void)
+{
+    th_println("bug 2: a block cut off behind damage is reported again when merged");
+    rtheap_t *h = fresh(sizeof arena);
+    pfn_t l = pfn(h);
+    rtheap_block_of(l.f)->next_free = rtheap_block_of(l.u); /* sound position, wrong block */
+    rtheap_free(h, l.u);
+    TH_CHECK_EQ(hook.calls, 1);
+    rtheap_free(h, l.s2); /* merges with N */
+    TH_CHECK_EQ(hook.calls, 1); /* today: 2 */
+    rtheap_stats_t s;
+    TH_CHECK(rtheap_get_stats(h, &s));
+    TH_CHECK_EQ(s.quarantine_count, 1); /* today: 2 */
+    CU_CHECK_HEAP(h);
+}
+
+/* Bug 3: F's prev link overwritten. Freeing u meets F: reported and quarantined, but
+ * nothing sound leads to F so it stays in P's list: rtheap_check() reports
+ * RTHEAP_ERR_BAD_FREE_LIST right after the containment, and the next allocation from
+ * that list quarantines P (never damaged) and reports again. */
+static void quarantined_block_left_listed(void)
+{
+    th_println("bug 3: a quarantined block left in its predecessor's list");
+    rtheap_t *h = fresh(sizeof arena);
+    pfn_t l = pfn(h);
+    rtheap_block_of(l.f)->prev_free = rtheap_block_of(l.u);
+    rtheap_free(h, l.u);
+    TH_CHECK_EQ(hook.calls, 1);
+    CU_CHECK_HEAP(h); /* today: free list damaged */
+    void *x = rtheap_alloc(h, 72);
+    TH_CHECK_PTR_EQ(x, l.p); /* today: P is quarantined, x comes from elsewhere */
+    TH_CHECK_EQ(hook.calls, 1); /* today: 2 */
+}
+
+int main(void)
+{
+    th_println("test_paths_bugs: containment that goes wrong (fails until fixed)");
+    quarantine_before_fence();
+    cut_off_block_reported_again();
+    quarantined_block_left_listed();
+    return th_summary();
+}
