@@ -636,8 +636,9 @@ static void rtheap_quarantine(rtheap_t *heap, block_t *b, uintptr_t t)
     }
     b->header = rtheap_hdr(t, b->header & FLAG_PREV_FREE, KIND_QUARANTINE);
     block_t *n = rtheap_block_at(rtheap_addr(b) + t);
-    if (rtheap_kind(n->header) == KIND_BLOCK && rtheap_prev_is_free(n->header)) {
-        n->header = rtheap_toggle(n->header, FLAG_PREV_FREE);
+    bool sound = rtheap_is_block(n->header) || rtheap_is_ownerless(n->header);
+    if (sound && rtheap_prev_is_free(n->header)) {
+        n->header = rtheap_toggle(n->header, FLAG_PREV_FREE); /* a fence's too */
     }
     heap->quarantine_count++;
     heap->quarantined_bytes += t;
@@ -658,6 +659,19 @@ __attribute__((noinline, cold)) static bool rtheap_cut_dead_next(rtheap_t *heap,
     b->next_free = NULL;
     heap->lost_lists++;
     return true;
+}
+
+/**
+ * True if free block b was cut off behind a block already quarantined: its
+ * previous link leads to one (damage reported when that block was found,
+ * whose next link could not be followed to b). Taking b out of service then
+ * is a consequence of that damage, not news.
+ */
+static bool rtheap_behind_quarantined(const rtheap_t *heap, const block_t *b)
+{
+    const block_t *prev = b->prev_free;
+    return prev != NULL && rtheap_link_ok(heap, prev) &&
+           rtheap_kind(prev->header) == KIND_QUARANTINE;
 }
 
 /**
@@ -742,14 +756,18 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_search(const rtheap_t *heap, uint32_t 
  */
 RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_listed_size(const rtheap_t *heap, const block_t *b)
 {
-    size_t hd = b->header;
-    uintptr_t size = rtheap_size(hd);
     if (!RTHEAP_CHECKS) {
-        return size;
+        return rtheap_size(b->header);
     }
+    /* The region first: a damaged list head may point anywhere. */
     uintptr_t h = rtheap_addr(b);
     const region_t *r = rtheap_region_of(heap, h);
-    if (!rtheap_is_free_block(hd) || r == NULL || size < MIN_BLOCK || size > r->sentinel - h ||
+    if (r == NULL) {
+        return 0;
+    }
+    size_t hd = b->header;
+    uintptr_t size = rtheap_size(hd);
+    if (!rtheap_is_free_block(hd) || size < MIN_BLOCK || size > r->sentinel - h ||
         *rtheap_footer(h + size) != b) {
         return 0;
     }
@@ -780,9 +798,19 @@ __attribute__((noinline, cold)) static void rtheap_contain_listed(rtheap_t *heap
                                                                   uint32_t c)
 {
     uintptr_t h = rtheap_addr(b);
+    const region_t *r = rtheap_region_of(heap, h);
+    if (r == NULL) {
+        /* A list head outside every region (the control structure damaged):
+         * nothing of it is read, the list is dropped. */
+        heap->heads[c] = NULL;
+        rtheap_list_emptied(heap, c);
+        heap->quarantine_count++;
+        heap->lost_lists++;
+        rtheap_report_damage(heap, RTHEAP_ERR_BAD_FREE_LIST, h, rtheap_payload(b));
+        return;
+    }
     size_t hd = b->header;
     uintptr_t t = rtheap_size(hd);
-    const region_t *r = rtheap_region_of(heap, h);
     const block_t *prev = b->prev_free;
     bool led_to = prev == NULL ? heap->heads[c] == b
                                : rtheap_link_ok(heap, prev) && prev->next_free == b;
@@ -790,9 +818,15 @@ __attribute__((noinline, cold)) static void rtheap_contain_listed(rtheap_t *heap
         return; /* b is sound: only what followed it was damage, known already */
     }
     bool known = h == heap->last_damage || rtheap_kind(hd) == KIND_QUARANTINE;
-    if (r != NULL && rtheap_is_free_block(hd) && t >= MIN_BLOCK && t <= r->sentinel - h) {
+    if (rtheap_is_free_block(hd) && t >= MIN_BLOCK && t <= r->sentinel - h) {
+        known = known || rtheap_behind_quarantined(heap, b);
         known = known || (*rtheap_footer(h + t) != b && rtheap_disowned(r, b, t));
         rtheap_quarantine(heap, b, t);
+    } else if (prev != NULL && led_to) {
+        /* Found deeper in the list (the first fit): the list ends before it. */
+        b->prev_free->next_free = NULL;
+        heap->quarantine_count++;
+        heap->lost_lists++;
     } else {
         heap->heads[c] = NULL;
         rtheap_list_emptied(heap, c);
@@ -1189,7 +1223,8 @@ __attribute__((noinline, cold)) static void rtheap_contain_neighbour(rtheap_t *h
     uintptr_t tn = rtheap_size(n->header);
     bool known = h == heap->last_damage;
     if (tn >= MIN_BLOCK && tn <= r->sentinel - h) {
-        known = known || (*rtheap_footer(h + tn) != n && rtheap_disowned(r, n, tn));
+        known = known || rtheap_behind_quarantined(heap, n) ||
+                (*rtheap_footer(h + tn) != n && rtheap_disowned(r, n, tn));
         rtheap_quarantine(heap, n, tn);
     }
     if (!known) {
@@ -2017,11 +2052,16 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_check_lists(const rtheap_t *heap, uintptr_t
             }
             const block_t *prev = NULL;
             for (; b != NULL; prev = b, b = b->next_free) {
+                uintptr_t h = rtheap_addr(b);
+                const region_t *r = rtheap_region_of(heap, h);
+                if (heap->quarantine_count != 0 && prev != NULL && r != NULL &&
+                    rtheap_header_pos_ok(r, h) && rtheap_kind(b->header) == KIND_QUARANTINE) {
+                    break; /* the list ends at damage taken out of service (cut there
+                            * when an allocation or a merge next meets it) */
+                }
                 if (++listed > free_blocks) {
                     return RTHEAP_ERR_FREE_COUNT; /* also stops a cycle */
                 }
-                uintptr_t h = rtheap_addr(b);
-                const region_t *r = rtheap_region_of(heap, h);
                 if (r == NULL || !rtheap_header_pos_ok(r, h) ||
                     !rtheap_header_plausible(heap, r, h, KIND_BLOCK) || !rtheap_is_free(b->header) ||
                     *rtheap_footer(h + rtheap_size(b->header)) != b || b->prev_free != prev) {

