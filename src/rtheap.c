@@ -61,11 +61,22 @@
 /* The tag is the header's top byte; sizes live below it. */
 #define TAG_SHIFT (sizeof(size_t) * 8u - 8u)
 #define SIZE_BITS ((((size_t)1 << TAG_SHIFT) - 1u) & ~FLAG_BITS)
-/* What the XOR of a header's bytes says it is. Zeroed, all-ones and poisoned
- * memory (bytes all alike) XOR to 0, which is none of them. */
-#define KIND_BLOCK 0x5Bu      /* an ordinary block or a sentinel */
-#define KIND_FENCE 0xE6u      /* a fence between chunks */
-#define KIND_QUARANTINE 0x3Cu /* a damaged block taken out of service */
+/* What the XOR of a sound header's bytes equals. Zeroed, all-ones and poisoned
+ * memory (bytes all alike) XOR to 0: never sound. One constant for every
+ * header, so that no change of a single byte can turn a sound header into
+ * another sound one. */
+#define TAG_XOR 0x5Bu
+/* A block nobody owns (a fence between chunks, or a damaged block taken out
+ * of service): no pointer is accepted for it and nothing merges with it. */
+#define FLAG_NOBODY ((size_t)4)
+/* The kinds of a header, as rtheap_kind() tells them (and rtheap_hdr() takes
+ * them): the flag bits that make them, or KIND_BAD for an unsound header.
+ * Fences and quarantined blocks share the header; the statistics tell their
+ * bytes apart. */
+#define KIND_BLOCK 0u                     /* an ordinary block or a sentinel */
+#define KIND_FENCE ((uint32_t)FLAG_NOBODY) /* a fence between chunks */
+#define KIND_QUARANTINE KIND_FENCE         /* a damaged block taken out of service */
+#define KIND_BAD 0xFFu
 /* fl rows are limited so that bit masks like ~0u << (fl + 1) stay defined. */
 #define FL_MAX 31u
 /* Granule counts are scanned as uint32_t (below 2^31) and sizes must stay
@@ -154,10 +165,8 @@ _Static_assert(SL_COUNT <= 32, "second-level bitmap is one uint32_t");
 _Static_assert(MIN_BLOCK >= 4 * sizeof(size_t) && MIN_BLOCK % RTHEAP_ALIGNMENT == 0,
                "minimum block holds header, links and footer");
 _Static_assert(ALIGN_LOG2 + RTHEAP_SL_LOG2 < TAG_SHIFT, "the smallest row fits below the tag");
-_Static_assert((KIND_BLOCK ^ KIND_FENCE) != 0 && (KIND_BLOCK ^ KIND_QUARANTINE) != 0 &&
-                   (KIND_FENCE ^ KIND_QUARANTINE) != 0 && KIND_BLOCK != 0 && KIND_FENCE != 0 &&
-                   KIND_QUARANTINE != 0,
-               "header kinds differ from each other and from memory whose bytes are alike");
+_Static_assert(TAG_XOR != 0 && TAG_XOR != 0xFFu, "memory whose bytes are alike is never sound");
+_Static_assert(FLAG_NOBODY < ALIGN, "the nobody flag sits below the smallest size bit");
 
 /* ------------------------------------------------------------------------ */
 /* Bit scans                                                                 */
@@ -285,8 +294,8 @@ RTHEAP_PRIVATE uintptr_t rtheap_block_size_for(size_t size)
 /* Headers and blocks                                                        */
 /* ------------------------------------------------------------------------ */
 
-/** XOR of the bytes of a header word: its kind when the header is sound. */
-RTHEAP_PRIVATE uint32_t rtheap_kind(size_t header)
+/** XOR of the bytes of a header word: TAG_XOR when the header is sound. */
+RTHEAP_PRIVATE uint32_t rtheap_fold(size_t header)
 {
 #if UINTPTR_MAX > 0xFFFFFFFFu
     header ^= header >> 32;
@@ -297,14 +306,26 @@ RTHEAP_PRIVATE uint32_t rtheap_kind(size_t header)
     return x & 0xFFu;
 }
 
+/** True if a header word's tag holds (whatever it says). */
+RTHEAP_PRIVATE bool rtheap_sound(size_t header)
+{
+    return rtheap_fold(header) == TAG_XOR;
+}
+
+/** What a header is: KIND_BLOCK, KIND_FENCE (= KIND_QUARANTINE), or KIND_BAD. */
+RTHEAP_PRIVATE uint32_t rtheap_kind(size_t header)
+{
+    return rtheap_sound(header) ? (uint32_t)(header & FLAG_NOBODY) : KIND_BAD;
+}
+
 /** Header word of kind `kind` for a block of t bytes with flags (FREE, PREV_FREE). */
 RTHEAP_PRIVATE size_t rtheap_hdr(uintptr_t t, size_t flags, uint32_t kind)
 {
-    size_t v = (size_t)t | flags;
-    return v | ((size_t)(rtheap_kind(v) ^ kind) << TAG_SHIFT);
+    size_t v = (size_t)t | flags | (size_t)kind;
+    return v | ((size_t)(rtheap_fold(v) ^ TAG_XOR) << TAG_SHIFT);
 }
 
-/** Header with flag bits f flipped, still of the same kind: the tag flips with them. */
+/** Header with flag bits f flipped, still sound: the tag flips with them. */
 RTHEAP_PRIVATE size_t rtheap_toggle(size_t header, size_t f)
 {
     return header ^ (f | (f << TAG_SHIFT));
@@ -328,20 +349,19 @@ RTHEAP_PRIVATE bool rtheap_prev_is_free(size_t header)
 /** A sound header of an ordinary block: the only kind that can be free or owned. */
 RTHEAP_PRIVATE bool rtheap_is_block(size_t header)
 {
-    return rtheap_kind(header) == KIND_BLOCK;
+    return rtheap_sound(header) && (header & FLAG_NOBODY) == 0;
 }
 
-/** A sound header of a free block (kind and FREE flag, nothing else). */
+/** A sound header of a free block (FREE set, not a block nobody owns). */
 RTHEAP_PRIVATE bool rtheap_is_free_block(size_t header)
 {
-    return rtheap_is_block(header) && rtheap_is_free(header);
+    return rtheap_sound(header) && (header & (FLAG_FREE | FLAG_NOBODY)) == FLAG_FREE;
 }
 
-/** A header that is sound but belongs to nobody: a fence or a quarantined block. */
+/** A sound header of a block nobody owns: a fence or a quarantined block. */
 RTHEAP_PRIVATE bool rtheap_is_ownerless(size_t header)
 {
-    uint32_t k = rtheap_kind(header);
-    return k == KIND_FENCE || k == KIND_QUARANTINE;
+    return rtheap_sound(header) && (header & FLAG_NOBODY) != 0;
 }
 
 RTHEAP_PRIVATE block_t *rtheap_block_at(uintptr_t addr)
@@ -636,8 +656,7 @@ static void rtheap_quarantine(rtheap_t *heap, block_t *b, uintptr_t t)
     }
     b->header = rtheap_hdr(t, b->header & FLAG_PREV_FREE, KIND_QUARANTINE);
     block_t *n = rtheap_block_at(rtheap_addr(b) + t);
-    bool sound = rtheap_is_block(n->header) || rtheap_is_ownerless(n->header);
-    if (sound && rtheap_prev_is_free(n->header)) {
+    if (rtheap_sound(n->header) && rtheap_prev_is_free(n->header)) {
         n->header = rtheap_toggle(n->header, FLAG_PREV_FREE); /* a fence's too */
     }
     heap->quarantine_count++;
@@ -653,7 +672,7 @@ static void rtheap_quarantine(rtheap_t *heap, block_t *b, uintptr_t t)
 __attribute__((noinline, cold)) static bool rtheap_cut_dead_next(rtheap_t *heap, block_t *b)
 {
     block_t *q = b->next_free;
-    if (q == NULL || !rtheap_link_ok(heap, q) || rtheap_kind(q->header) != KIND_QUARANTINE) {
+    if (q == NULL || !rtheap_link_ok(heap, q) || !rtheap_is_ownerless(q->header)) {
         return false;
     }
     b->next_free = NULL;
@@ -671,7 +690,7 @@ static bool rtheap_behind_quarantined(const rtheap_t *heap, const block_t *b)
 {
     const block_t *prev = b->prev_free;
     return prev != NULL && rtheap_link_ok(heap, prev) &&
-           rtheap_kind(prev->header) == KIND_QUARANTINE;
+           rtheap_is_ownerless(prev->header);
 }
 
 /**
@@ -786,7 +805,7 @@ RTHEAP_PRIVATE bool rtheap_disowned(const region_t *r, const block_t *b, uintptr
         return false;
     }
     size_t nd = rtheap_block_at(h + t)->header;
-    return rtheap_kind(nd) == KIND_BLOCK && !rtheap_prev_is_free(nd);
+    return rtheap_is_block(nd) && !rtheap_prev_is_free(nd);
 }
 
 /**
@@ -817,7 +836,7 @@ __attribute__((noinline, cold)) static void rtheap_contain_listed(rtheap_t *heap
     if (led_to && rtheap_listed_size(heap, b) != 0 && rtheap_cut_dead_next(heap, b)) {
         return; /* b is sound: only what followed it was damage, known already */
     }
-    bool known = h == heap->last_damage || rtheap_kind(hd) == KIND_QUARANTINE;
+    bool known = h == heap->last_damage || rtheap_is_ownerless(hd);
     if (rtheap_is_free_block(hd) && t >= MIN_BLOCK && t <= r->sentinel - h) {
         known = known || rtheap_behind_quarantined(heap, b);
         known = known || (*rtheap_footer(h + t) != b && rtheap_disowned(r, b, t));
@@ -1123,7 +1142,7 @@ __attribute__((noinline, cold)) static rtheap_error_t rtheap_diagnose(const regi
 {
     size_t hd = rtheap_block_at(h)->header;
     uintptr_t t = rtheap_size(hd);
-    if (rtheap_kind(hd) != KIND_BLOCK) {
+    if (!rtheap_is_block(hd)) {
         /* Only the "previous block is free" flag is wrong: the header
          * disagrees with its neighbour rather than being garbage. */
         return rtheap_is_block(hd ^ FLAG_PREV_FREE) ? RTHEAP_ERR_BAD_NEIGHBOUR
@@ -1164,13 +1183,13 @@ RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *he
     }
     size_t hd = rtheap_block_at(h)->header;
     uintptr_t t = rtheap_size(hd);
-    if (rtheap_kind(hd) != KIND_BLOCK || rtheap_is_free(hd) || t < MIN_BLOCK ||
+    if (!rtheap_sound(hd) || (hd & (FLAG_FREE | FLAG_NOBODY)) != 0 || t < MIN_BLOCK ||
         t > r->sentinel - h) {
         return rtheap_diagnose(r, h);
     }
     size_t nd = rtheap_block_at(h + t)->header;
     *ndp = nd;
-    if (rtheap_prev_is_free(nd) || (rtheap_kind(nd) != KIND_BLOCK && !rtheap_is_ownerless(nd))) {
+    if (rtheap_prev_is_free(nd) || !rtheap_sound(nd)) {
         return RTHEAP_ERR_BAD_NEIGHBOUR;
     }
     return RTHEAP_OK;
@@ -1935,9 +1954,8 @@ bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out)
 /* ------------------------------------------------------------------------ */
 
 typedef struct chain_totals {
-    uintptr_t bytes; /* in blocks (quarantined ones too), fences excluded */
-    uintptr_t fence_bytes;
-    uintptr_t quarantined_bytes;
+    uintptr_t bytes;          /* in ordinary blocks */
+    uintptr_t nobodys_bytes;  /* in fences and quarantined blocks */
     uintptr_t used_bytes;
     uintptr_t used_blocks;
     uintptr_t free_blocks;
@@ -1952,7 +1970,8 @@ RTHEAP_PRIVATE bool rtheap_header_plausible(const rtheap_t *heap, const region_t
 {
     size_t hd = rtheap_block_at(h)->header;
     uintptr_t t = rtheap_size(hd);
-    return rtheap_kind(hd) == kind && (hd & FLAG_BITS & ~(FLAG_FREE | FLAG_PREV_FREE)) == 0 &&
+    return rtheap_kind(hd) == kind &&
+           (hd & FLAG_BITS & ~(FLAG_FREE | FLAG_PREV_FREE | FLAG_NOBODY)) == 0 &&
            t >= MIN_BLOCK && t <= heap->max_block && t <= r->sentinel - h;
 }
 
@@ -1982,20 +2001,12 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_check_region(const rtheap_t *heap, const re
         if (rtheap_prev_is_free(hd) != prev_free) {
             return RTHEAP_ERR_CHAIN;
         }
-        uint32_t kind = rtheap_kind(hd);
-        if (kind != KIND_BLOCK) {
+        if (rtheap_is_ownerless(hd)) {
             /* A fence or a quarantined block: in use, owned by nobody. */
-            if ((kind != KIND_FENCE && kind != KIND_QUARANTINE) ||
-                !rtheap_header_plausible(heap, r, h, kind) || rtheap_is_free(hd) ||
-                (kind == KIND_FENCE && rtheap_size(hd) != MIN_BLOCK)) {
+            if (!rtheap_header_plausible(heap, r, h, KIND_FENCE) || rtheap_is_free(hd)) {
                 return RTHEAP_ERR_CHAIN;
             }
-            if (kind == KIND_FENCE) {
-                totals->fence_bytes += MIN_BLOCK;
-            } else {
-                totals->quarantined_bytes += rtheap_size(hd);
-                totals->bytes += rtheap_size(hd);
-            }
+            totals->nobodys_bytes += rtheap_size(hd);
             prev_free = false;
             h += rtheap_size(hd);
             continue;
@@ -2055,7 +2066,7 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_check_lists(const rtheap_t *heap, uintptr_t
                 uintptr_t h = rtheap_addr(b);
                 const region_t *r = rtheap_region_of(heap, h);
                 if (heap->quarantine_count != 0 && prev != NULL && r != NULL &&
-                    rtheap_header_pos_ok(r, h) && rtheap_kind(b->header) == KIND_QUARANTINE) {
+                    rtheap_header_pos_ok(r, h) && rtheap_is_ownerless(b->header)) {
                     break; /* the list ends at damage taken out of service (cut there
                             * when an allocation or a merge next meets it) */
                 }
@@ -2087,7 +2098,7 @@ static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap)
         heap->max_block != rtheap_max_block_for(heap->fl_count)) {
         return RTHEAP_ERR_CONTROL;
     }
-    chain_totals_t totals = {0, 0, 0, 0, 0, 0};
+    chain_totals_t totals = {0, 0, 0, 0, 0};
     uintptr_t region_bytes = 0;
     for (uint32_t i = 0; i < heap->region_count; i++) {
         const region_t *r = &heap->regions[i];
@@ -2097,8 +2108,11 @@ static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap)
         }
         region_bytes += r->sentinel - r->first;
     }
-    if (totals.bytes + totals.fence_bytes != region_bytes || totals.bytes != heap->arena_bytes ||
-        totals.quarantined_bytes != heap->quarantined_bytes) {
+    /* Fences and quarantined blocks share a header: the bytes nobody owns are
+     * the fences' and the quarantined ones (which stay in arena_bytes). */
+    if (totals.bytes + totals.nobodys_bytes != region_bytes ||
+        totals.nobodys_bytes < heap->quarantined_bytes ||
+        totals.bytes + heap->quarantined_bytes != heap->arena_bytes) {
         return RTHEAP_ERR_ACCOUNTING;
     }
     rtheap_error_t e = rtheap_check_lists(heap, totals.free_blocks);
@@ -2138,9 +2152,8 @@ size_t rtheap_walk(rtheap_t *heap, rtheap_walker_t walker, void *user)
         const region_t *r = &heap->regions[i];
         for (uintptr_t h = r->first; go_on && h < r->sentinel;) {
             const block_t *b = rtheap_block_at(h);
-            uint32_t kind = rtheap_kind(b->header);
-            if ((kind == KIND_FENCE || kind == KIND_QUARANTINE) &&
-                rtheap_header_plausible(heap, r, h, kind)) {
+            if (rtheap_is_ownerless(b->header) &&
+                rtheap_header_plausible(heap, r, h, KIND_FENCE)) {
                 h += rtheap_size(b->header); /* nobody's: not reported */
                 continue;
             }

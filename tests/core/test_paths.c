@@ -177,20 +177,21 @@ static void check_names_damage(void)
     h->fl_bitmap = fl_saved;
     CU_CHECK_HEAP(h);
 
-    /* Headers in the chain: a kind-consistent header with a stray flag bit, a
-     * fence of the wrong size, a quarantined block that says FREE, a kind that
-     * is none of the three. */
+    /* Headers in the chain: a sound header with a stray flag bit (where the
+     * alignment leaves one), a used block turned into one nobody owns (the bytes
+     * no longer add up), a quarantined block that says FREE, a header whose tag
+     * does not hold. */
     block_t *ab = blk(a);
     size_t saved = ab->header;
-    if (ALIGN > 4u) {
-        ab->header = rtheap_hdr(tsize(a), 4u, KIND_BLOCK);
+    if (ALIGN > 8u) {
+        ab->header = rtheap_hdr(tsize(a), 8u, KIND_BLOCK);
         TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CHAIN);
     }
     ab->header = rtheap_hdr(tsize(a), 0, KIND_FENCE);
-    TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CHAIN); /* a fence is MIN_BLOCK bytes */
+    TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_ACCOUNTING);
     ab->header = rtheap_hdr(tsize(a), FLAG_FREE, KIND_QUARANTINE);
     TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CHAIN);
-    ab->header = rtheap_hdr(tsize(a), 0, KIND_QUARANTINE ^ 0x11u);
+    ab->header = rtheap_hdr(tsize(a), 0, KIND_BLOCK) ^ ((size_t)1 << TAG_SHIFT);
     TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CHAIN);
     unsigned all = 0, part = 0;
     ab->header = saved;

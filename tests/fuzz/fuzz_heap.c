@@ -804,10 +804,10 @@ static void collect_boundaries(void)
 }
 
 /* The window that rtheap documents (rtheap.h "Damage", README "Bad input"): an
- * overwrite the O(1) checks cannot see. A header's bytes XOR to a constant naming its
- * kind (ordinary block 0x5B, fence 0xE6, quarantined 0x3C); a change of one byte always
- * breaks that, a change of two or more bytes leaves a sound header 3 times in 256, and
- * such a header is trusted for what it says. Keep this in step with the documentation:
+ * overwrite the O(1) checks cannot see. The bytes of every sound header XOR to 0x5B
+ * (a block nobody owns has a flag bit of its own); a change of one byte always breaks
+ * that, a change of two or more bytes leaves a sound header 1 time in 256, and such a
+ * header is trusted for what it says. Keep this in step with the documentation:
  * everything outside it that goes undetected fails the fuzzer. */
 static unsigned header_kind(size_t w)
 {
@@ -825,8 +825,7 @@ static bool in_documented_window(uintptr_t hdr, size_t old_word, size_t new_word
     for (unsigned i = 0; i < W; i++) {
         changed += ((old_word ^ new_word) >> (8u * i) & 0xFFu) != 0;
     }
-    unsigned k = header_kind(new_word);
-    return changed >= 2u && (k == 0x5Bu || k == 0xE6u || k == 0x3Cu);
+    return changed >= 2u && header_kind(new_word) == 0x5Bu;
 }
 
 /* Overflow n bytes past the usable end of slot k into the next header, then one call

@@ -51,9 +51,11 @@ OK, CHAIN, ACCOUNTING, COALESCE, LIST_CLASS, BITMAP, FREE_COUNT, STATS, CONTROL 
     0, 8, 9, 10, 11, 12, 13, 14, 16)
 BAD_FREE_LIST = 6
 
-FLAG_FREE, FLAG_PREV_FREE = 1, 2
-# What the XOR of a header's bytes says it is (rtheap.c's KIND_*).
-KIND_BLOCK, KIND_FENCE, KIND_QUARANTINE = 0x5B, 0xE6, 0x3C
+FLAG_FREE, FLAG_PREV_FREE, FLAG_NOBODY = 1, 2, 4
+# What the XOR of a sound header's bytes equals (rtheap.c's TAG_XOR); FLAG_NOBODY marks a
+# block nobody owns (a fence or a quarantined block).
+TAG_XOR = 0x5B
+KIND_BLOCK, KIND_FENCE, KIND_QUARANTINE = 0, FLAG_NOBODY, FLAG_NOBODY
 HEAP_MAGIC = 0x72746870
 FL_MAX = 31
 MAX_GRANULES = 1 << 31
@@ -208,7 +210,7 @@ class Heap:
         a = self.align
         self.min_block = (4 * w + a - 1) & ~(a - 1)
         self.flag_bits = a - 1
-        self.reserved = self.flag_bits & ~(FLAG_FREE | FLAG_PREV_FREE)
+        self.reserved = self.flag_bits & ~(FLAG_FREE | FLAG_PREV_FREE | FLAG_NOBODY)
         self.tag_shift = 8 * w - 8
         self.size_mask = ~self.flag_bits & ((1 << self.tag_shift) - 1)
 
@@ -216,25 +218,30 @@ class Heap:
     def size(self, hdr):
         return hdr & self.size_mask
 
-    def kind(self, hdr):
+    def fold(self, hdr):
         k = 0
         for i in range(self.word):
             k ^= (hdr >> (8 * i)) & 0xFF
         return k
 
+    def kind(self, hdr):
+        """KIND_BLOCK or KIND_FENCE (= KIND_QUARANTINE) for a sound header, else None."""
+        return (hdr & FLAG_NOBODY) if self.fold(hdr) == TAG_XOR else None
+
     def check_bit_ok(self, hdr):
-        """The header's tag holds: its bytes XOR to an ordinary block's kind."""
+        """The header's tag holds and it is an ordinary block's."""
         return self.kind(hdr) == KIND_BLOCK
 
     def is_fence(self, hdr):
+        """A block nobody owns of a fence's size (a quarantined one can look the same)."""
         return self.kind(hdr) == KIND_FENCE and self.size(hdr) == self.min_block
 
     def is_quarantined(self, hdr):
         return self.kind(hdr) == KIND_QUARANTINE
 
     def hdr(self, t, flags, kind):
-        v = t | flags
-        return v | ((self.kind(v) ^ kind) << self.tag_shift)
+        v = t | flags | kind
+        return v | ((self.fold(v) ^ TAG_XOR) << self.tag_shift)
 
     def plausible(self, region, h, hdr, kind=KIND_BLOCK):
         t = self.size(hdr)
@@ -245,8 +252,8 @@ class Heap:
         t = self.size(hdr)
         if hdr & self.reserved:
             return "reserved flag bits set"
-        if self.kind(hdr) not in (KIND_BLOCK, KIND_QUARANTINE):
-            return "tag byte disagrees with the header (bytes XOR to 0x%02x)" % self.kind(hdr)
+        if self.kind(hdr) is None:
+            return "tag byte disagrees with the header (bytes XOR to 0x%02x)" % self.fold(hdr)
         if t < self.min_block:
             return "size %d below the minimum block %d" % (t, self.min_block)
         if t > self.max_block:
@@ -324,11 +331,8 @@ class Heap:
         h = first
         while h < sentinel:
             hdr = self.mem.word(h)
-            if self.is_fence(hdr):
-                h += self.min_block
-                continue
-            if self.is_quarantined(hdr) and self.plausible(self.regions[i], h, hdr, KIND_QUARANTINE):
-                h += self.size(hdr)
+            if self.kind(hdr) == KIND_FENCE and self.plausible(self.regions[i], h, hdr, KIND_FENCE):
+                h += self.size(hdr)  # a fence or a quarantined block: nobody's
                 continue
             if not self.plausible(self.regions[i], h, hdr):
                 yield h, None, self.why_implausible(self.regions[i], h, hdr)
@@ -347,21 +351,23 @@ class Heap:
         if self.fl_count == 0 or self.fl_count > 32 - self.sl_log2 or not self.layout_ok or \
                 self.max_block != self.max_block_for(self.fl_count):
             return CONTROL, "fl_count %d and max_block %d disagree" % (self.fl_count, self.max_block)
-        totals = dict(bytes=0, fence=0, quarantined=0, used_bytes=0, used_blocks=0, free_blocks=0)
+        totals = dict(bytes=0, nobody=0, used_bytes=0, used_blocks=0, free_blocks=0)
         region_bytes = 0
         for i in range(self.region_count):
             e = self._check_region(i, totals)
             if e[0] != OK:
                 return e
             region_bytes += self.regions[i][1] - self.regions[i][0]
-        if totals["bytes"] + totals["fence"] != region_bytes:
-            return ACCOUNTING, "blocks %d B + fences %d B != regions %d B" % (
-                totals["bytes"], totals["fence"], region_bytes)
-        if totals["bytes"] != self.arena_bytes:
-            return ACCOUNTING, "blocks %d B != arena_bytes %d" % (totals["bytes"], self.arena_bytes)
-        if totals["quarantined"] != self.quarantined_bytes:
-            return ACCOUNTING, "quarantined blocks %d B != quarantined_bytes %d" % (
-                totals["quarantined"], self.quarantined_bytes)
+        # Fences and quarantined blocks share a header ("nobody's"): their bytes are told
+        # apart by quarantined_bytes, which stays in arena_bytes.
+        if totals["bytes"] + totals["nobody"] != region_bytes:
+            return ACCOUNTING, "blocks %d B + fences and quarantined %d B != regions %d B" % (
+                totals["bytes"], totals["nobody"], region_bytes)
+        if totals["nobody"] < self.quarantined_bytes or \
+                totals["bytes"] + self.quarantined_bytes != self.arena_bytes:
+            return ACCOUNTING, "blocks %d B + quarantined %d B != arena_bytes %d" % (
+                totals["bytes"], self.quarantined_bytes, self.arena_bytes)
+        totals["fence"] = totals["nobody"] - self.quarantined_bytes
         e = self._check_lists(totals["free_blocks"])
         if e[0] != OK:
             return e
@@ -393,16 +399,11 @@ class Heap:
                 return CHAIN, "%s: header 0x%x says the previous block is %s, it is %s" % (
                     where(h), hdr, "free" if hdr & FLAG_PREV_FREE else "used",
                     "free" if prev_free else "used (or there is none)")
-            if self.is_fence(hdr) and self.min_block < sentinel - h and not hdr & FLAG_FREE:
-                totals["fence"] += self.min_block
-                prev_free = False
-                h += self.min_block
-                continue
-            if self.is_quarantined(hdr):
-                if not self.plausible(r, h, hdr, KIND_QUARANTINE) or hdr & FLAG_FREE:
-                    return CHAIN, "%s: quarantined block's header 0x%x is damaged" % (where(h), hdr)
-                totals["quarantined"] += self.size(hdr)
-                totals["bytes"] += self.size(hdr)
+            if self.kind(hdr) == KIND_FENCE:
+                if not self.plausible(r, h, hdr, KIND_FENCE) or hdr & FLAG_FREE:
+                    return CHAIN, "%s: header 0x%x of a block nobody owns is damaged" % (
+                        where(h), hdr)
+                totals["nobody"] += self.size(hdr)
                 prev_free = False
                 h += self.size(hdr)
                 continue
