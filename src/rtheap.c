@@ -11,15 +11,14 @@
  *                ^ returned pointer, aligned to A
  *
  *   header = tag << (8W - 8) | T | flags. T is the total block size, a
- *   multiple of A below 2^(8W - 8) (16 MiB on Cortex-M); the flags are FREE
- *   and PREV_FREE (the other bits below A stay clear). The tag byte makes
- *   the XOR of the header's bytes equal a constant, and the constant says
- *   what the header is: an ordinary block (free, used, or a region's
- *   sentinel), a fence, or a quarantined block. Changing any one byte of a
- *   header breaks it, so a one-byte overflow into the next header (a
- *   string's NUL) is always caught; a longer one slips through only when its
- *   bytes keep the XOR, 1 time in 256, and then still has to pass the size
- *   and neighbour checks.
+ *   multiple of A below 2^(8W - 8) (16 MiB on Cortex-M); the flags are FREE,
+ *   PREV_FREE and NOBODY (a fence or a quarantined block, which nobody owns);
+ *   the other bits below A stay clear. The tag byte makes the XOR of the
+ *   header's bytes equal one constant, the same for every header: changing
+ *   any one byte of a header breaks it, so a one-byte overflow into the next
+ *   header (a string's NUL) is always caught; a longer one slips through
+ *   only when its bytes keep the XOR, 1 time in 256, and then still has to
+ *   pass the size and neighbour checks.
  *
  *   A free block keeps in its payload: next_free, prev_free (first two
  *   words) and a footer (last word, just before n's header) pointing back
