@@ -558,11 +558,9 @@ RTHEAP_PRIVATE void rtheap_list_emptied(rtheap_t *heap, uint32_t c)
     }
 }
 
-/** Unlinks b, whose links were checked, from list c. */
-RTHEAP_PRIVATE void rtheap_unlink(rtheap_t *heap, block_t *b, uint32_t c)
+/** Unlinks the block whose links are prev and next from list c. */
+RTHEAP_PRIVATE void rtheap_unlink_between(rtheap_t *heap, block_t *prev, block_t *next, uint32_t c)
 {
-    block_t *prev = b->prev_free;
-    block_t *next = b->next_free;
     if (next != NULL) {
         next->prev_free = prev;
     }
@@ -574,6 +572,12 @@ RTHEAP_PRIVATE void rtheap_unlink(rtheap_t *heap, block_t *b, uint32_t c)
             rtheap_list_emptied(heap, c);
         }
     }
+}
+
+/** Unlinks b, whose links were checked, from list c. */
+RTHEAP_PRIVATE void rtheap_unlink(rtheap_t *heap, block_t *b, uint32_t c)
+{
+    rtheap_unlink_between(heap, b->prev_free, b->next_free, c);
 }
 
 /** True if b's next link is NULL or a block that links back to b. */
@@ -959,22 +963,6 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint
     *cls = slow.cls;
     *size = slow.size;
     return b;
-}
-
-/** Unlinks the block whose links are prev and next from list c. */
-RTHEAP_PRIVATE void rtheap_unlink_between(rtheap_t *heap, block_t *prev, block_t *next, uint32_t c)
-{
-    if (next != NULL) {
-        next->prev_free = prev;
-    }
-    if (prev != NULL) {
-        prev->next_free = next;
-    } else {
-        heap->heads[c] = next;
-        if (next == NULL) {
-            rtheap_list_emptied(heap, c);
-        }
-    }
 }
 
 /** Clears the PREV_FREE flag of the header at h, if set (keeping it sound). */
