@@ -268,14 +268,11 @@ RTHEAP_PRIVATE uint32_t rtheap_rows_for(uintptr_t bytes)
 /** Largest block size (bytes) an index of `rows` rows can hold. */
 RTHEAP_PRIVATE uintptr_t rtheap_max_block_for(uint32_t rows)
 {
+    /* rows <= 32 - SL_LOG2 (rtheap_rows_for; rtheap_check refuses more), so
+     * bits <= 31. MAX_GRANULES bounds it below on 32-bit targets. */
     uint32_t bits = rows + RTHEAP_SL_LOG2 - 1u;
-    if (bits > 31u) {
-        bits = 31u; /* MAX_GRANULES bounds it below anyway */
-    }
     uintptr_t max_g = ((uintptr_t)1 << bits) - 1u;
-    if (max_g >= MAX_GRANULES) {
-        max_g = MAX_GRANULES - 1u;
-    }
+    max_g = max_g < MAX_GRANULES ? max_g : MAX_GRANULES - 1u;
     return max_g << ALIGN_LOG2;
 }
 
@@ -587,23 +584,6 @@ RTHEAP_PRIVATE bool rtheap_next_link_ok(const rtheap_t *heap, const block_t *b)
     return next == NULL || (rtheap_link_ok(heap, next) && next->prev_free == b);
 }
 
-/** True if free block b's links agree with its neighbours in list c (O(1)). */
-RTHEAP_PRIVATE bool rtheap_links_ok(const rtheap_t *heap, const block_t *b, uint32_t c)
-{
-    if (!RTHEAP_CHECKS) {
-        return true;
-    }
-    const block_t *prev = b->prev_free;
-    if (prev != NULL) {
-        if (!rtheap_link_ok(heap, prev) || prev->next_free != b) {
-            return false;
-        }
-    } else if (heap->heads[c] != b) {
-        return false;
-    }
-    return rtheap_next_link_ok(heap, b);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Quarantine                                                                */
 /* ------------------------------------------------------------------------ */
@@ -801,13 +781,10 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_listed_size(const rtheap_t *heap, con
  * after it no longer says that b is free (a neighbour freed next to it
  * found the footer and disowned it).
  */
-RTHEAP_PRIVATE bool rtheap_disowned(const region_t *r, const block_t *b, uintptr_t t)
+RTHEAP_PRIVATE bool rtheap_disowned(const block_t *b, uintptr_t t)
 {
-    uintptr_t h = rtheap_addr(b);
-    if (t > r->sentinel - h) {
-        return false;
-    }
-    size_t nd = rtheap_block_at(h + t)->header;
+    /* The callers checked that b's t bytes lie inside its region. */
+    size_t nd = rtheap_block_at(rtheap_addr(b) + t)->header;
     return rtheap_is_block(nd) && !rtheap_prev_is_free(nd);
 }
 
@@ -842,13 +819,8 @@ __attribute__((noinline, cold)) static void rtheap_contain_listed(rtheap_t *heap
     bool known = h == heap->last_damage || rtheap_is_ownerless(hd);
     if (rtheap_is_free_block(hd) && t >= MIN_BLOCK && t <= r->sentinel - h) {
         known = known || rtheap_behind_quarantined(heap, b);
-        known = known || (*rtheap_footer(h + t) != b && rtheap_disowned(r, b, t));
+        known = known || (*rtheap_footer(h + t) != b && rtheap_disowned(b, t));
         rtheap_quarantine(heap, b, t);
-    } else if (prev != NULL && led_to) {
-        /* Found deeper in the list (the first fit): the list ends before it. */
-        b->prev_free->next_free = NULL;
-        heap->quarantine_count++;
-        heap->lost_lists++;
     } else {
         heap->heads[c] = NULL;
         rtheap_list_emptied(heap, c);
@@ -915,8 +887,11 @@ __attribute__((noinline)) static block_t *rtheap_find_slow(rtheap_t *heap, uintp
         b = heap->heads[c];
         bool damage = false;
         for (uint32_t n = 0; b != NULL && n < RTHEAP_FIT_SCAN; n++) {
+            /* The head must have no previous link; a block further down was
+             * reached through a next link whose back link was checked. */
             uintptr_t s = rtheap_listed_size(heap, b);
-            if (s == 0 || !rtheap_links_ok(heap, b, c)) {
+            if (s == 0 || (n == 0 && RTHEAP_CHECKS && b->prev_free != NULL) ||
+                (RTHEAP_CHECKS && !rtheap_next_link_ok(heap, b))) {
                 rtheap_contain_listed(heap, b, c);
                 damage = true;
                 break;
@@ -926,7 +901,7 @@ __attribute__((noinline)) static block_t *rtheap_find_slow(rtheap_t *heap, uintp
                 *size = s;
                 return b;
             }
-            b = b->next_free; /* checked by links_ok above */
+            b = b->next_free; /* checked above */
         }
         if (!damage) {
             return NULL;
@@ -1006,11 +981,10 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_take(rtheap_t *heap, block_t *b, uint
         if (next != NULL) {
             next->prev_free = tail;
         }
-        if (prev != NULL) {
-            prev->next_free = tail;
-        } else {
-            heap->heads[c] = tail;
-        }
+        /* b is a list head here (a block found deeper by the first fit leaves
+         * a rest below its class), but the pointer that led to it is set
+         * either way. */
+        *(prev != NULL ? &prev->next_free : &heap->heads[c]) = tail;
     } else {
         rtheap_unlink_between(heap, prev, next, c);
         rtheap_push(heap, tail, ct);
@@ -1138,10 +1112,9 @@ __attribute__((noinline, cold)) static rtheap_error_t rtheap_diagnose(const regi
     if (t < MIN_BLOCK || t > r->sentinel - h) {
         return RTHEAP_ERR_BAD_HEADER;
     }
-    if (rtheap_is_free(hd)) {
-        return RTHEAP_ERR_DOUBLE_FREE; /* a free block's own header */
-    }
-    return RTHEAP_ERR_BAD_NEIGHBOUR;
+    /* Called only when the fast checks failed: what is left is a free block's
+     * own header (a double free). */
+    return rtheap_is_free(hd) ? RTHEAP_ERR_DOUBLE_FREE : RTHEAP_ERR_BAD_NEIGHBOUR;
 }
 
 /**
@@ -1230,7 +1203,7 @@ __attribute__((noinline, cold)) static void rtheap_contain_neighbour(rtheap_t *h
     bool known = h == heap->last_damage;
     if (tn >= MIN_BLOCK && tn <= r->sentinel - h) {
         known = known || rtheap_behind_quarantined(heap, n) ||
-                (*rtheap_footer(h + tn) != n && rtheap_disowned(r, n, tn));
+                (*rtheap_footer(h + tn) != n && rtheap_disowned(n, tn));
         rtheap_quarantine(heap, n, tn);
     }
     if (!known) {
