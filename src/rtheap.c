@@ -611,9 +611,10 @@ static void rtheap_unlink_salvage(rtheap_t *heap, block_t *b, uint32_t c)
         into = &prev->next_free;
     }
     if (into == NULL) {
-        /* Nothing sound leads to b: the blocks behind it are cut off. */
+        /* Nothing sound leads to b: the blocks behind it are cut off with it.
+         * They still link back to b, which is quarantined next, and are known
+         * as such when met (rtheap_behind_quarantined). */
         if (next != NULL) {
-            next->prev_free = NULL;
             heap->lost_lists++;
         }
         return;

@@ -469,13 +469,17 @@ static void middle_of_list(void)
         TH_CHECK_EQ(s.quarantined_bytes, tf);
         if (way >= 3) {
             /* Nothing sound leads to F: N, behind it, is cut off (free, listed
-             * nowhere) and the heap stays consistent. P still leads to F, so the
-             * next allocation from P's list would take P out of service too
-             * (reported to the lead as a bug; rtheap_check() already names
-             * F's place in P's list): stop here. */
-            TH_CHECK_NULL(blk(m.n)->prev_free);
+             * nowhere, still linking back to the quarantined F, which marks it
+             * as known damage) and the heap stays consistent. P still leads to
+             * F: the next allocation from P's list cuts it there and serves P,
+             * with no second report. */
+            TH_CHECK_PTR_EQ(blk(m.n)->prev_free, fb);
             TH_CHECK(h->lost_lists >= 1u);
             TH_CHECK_PTR_EQ(blk(m.p)->next_free, fb);
+            CU_CHECK_HEAP(h);
+            TH_CHECK_PTR_EQ(rtheap_alloc(h, 72), m.p);
+            TH_CHECK_EQ(hook.calls, 1);
+            CU_CHECK_HEAP(h);
             continue;
         }
         /* P now leads past F: to N when F's next link was sound, else nowhere. */
