@@ -269,8 +269,10 @@ RTHEAP_PRIVATE uint32_t rtheap_rows_for(uintptr_t bytes)
 RTHEAP_PRIVATE uintptr_t rtheap_max_block_for(uint32_t rows)
 {
     /* rows <= 32 - SL_LOG2 (rtheap_rows_for; rtheap_check refuses more), so
-     * bits <= 31. MAX_GRANULES bounds it below on 32-bit targets. */
+     * bits <= 31; the clamp keeps the shift defined whatever the caller.
+     * MAX_GRANULES bounds the result below on 32-bit targets. */
     uint32_t bits = rows + RTHEAP_SL_LOG2 - 1u;
+    bits = bits < 31u ? bits : 31u;
     uintptr_t max_g = ((uintptr_t)1 << bits) - 1u;
     max_g = max_g < MAX_GRANULES ? max_g : MAX_GRANULES - 1u;
     return max_g << ALIGN_LOG2;
@@ -887,26 +889,26 @@ __attribute__((noinline)) static block_t *rtheap_find_slow(rtheap_t *heap, uintp
         c = rtheap_class_of(g);
         b = heap->heads[c];
         bool damage = false;
-        for (uint32_t n = 0; b != NULL && n < RTHEAP_FIT_SCAN; n++) {
+        for (uint32_t n = 0; !damage && b != NULL && n < RTHEAP_FIT_SCAN; n++) {
             /* The head must have no previous link; a block further down was
              * reached through a next link whose back link was checked. */
             uintptr_t s = rtheap_listed_size(heap, b);
-            if (s == 0 || (n == 0 && RTHEAP_CHECKS && b->prev_free != NULL) ||
-                (RTHEAP_CHECKS && !rtheap_next_link_ok(heap, b))) {
-                rtheap_contain_listed(heap, b, c);
-                damage = true;
-                break;
-            }
-            if (s >= t) {
+            bool head_linked = b == heap->heads[c] && b->prev_free != NULL;
+            damage = s == 0 ||
+                     (RTHEAP_CHECKS != 0 && (head_linked || !rtheap_next_link_ok(heap, b)));
+            if (!damage && s >= t) {
                 *cls = c;
                 *size = s;
                 return b;
             }
-            b = b->next_free; /* checked above */
+            if (!damage) {
+                b = b->next_free; /* checked above */
+            }
         }
         if (!damage) {
             return NULL;
         }
+        rtheap_contain_listed(heap, b, c);
     }
     return NULL;
 }
