@@ -981,7 +981,11 @@ static void op_overflow(rd_t *r)
                     "window) not detected by victim call %u; rtheap_check then says %d (%s)\n",
                     old_word, new_word, victim, (int)e, rtheap_error_name(e));
         }
+        /* The chain is broken: the poisoned arena's walk cannot open every live
+         * block, so open it all to verify them. */
+        aa_enter();
         verify_all();
+        aa_leave(m.heap);
         m.damaged = true;
     }
 }
