@@ -791,6 +791,15 @@ RTHEAP_PRIVATE bool rtheap_disowned(const block_t *b, uintptr_t t)
     return rtheap_is_block(nd) && !rtheap_prev_is_free(nd);
 }
 
+/** Takes list c out of service whole: nothing in it can be reached safely. */
+static void rtheap_drop_list(rtheap_t *heap, uint32_t c)
+{
+    heap->heads[c] = NULL;
+    rtheap_list_emptied(heap, c);
+    heap->quarantine_count++;
+    heap->lost_lists++;
+}
+
 /**
  * Takes damaged block b, found through list c, out of service (cold path):
  * quarantined when its header is a free block's and its extent lies inside
@@ -804,10 +813,7 @@ __attribute__((noinline, cold)) static void rtheap_contain_listed(rtheap_t *heap
     if (r == NULL) {
         /* A list head outside every region (the control structure damaged):
          * nothing of it is read, the list is dropped. */
-        heap->heads[c] = NULL;
-        rtheap_list_emptied(heap, c);
-        heap->quarantine_count++;
-        heap->lost_lists++;
+        rtheap_drop_list(heap, c);
         rtheap_report_damage(heap, RTHEAP_ERR_BAD_FREE_LIST, h, rtheap_payload(b));
         return;
     }
@@ -825,10 +831,7 @@ __attribute__((noinline, cold)) static void rtheap_contain_listed(rtheap_t *heap
         known = known || (*rtheap_footer(h + t) != b && rtheap_disowned(b, t));
         rtheap_quarantine(heap, b, t);
     } else {
-        heap->heads[c] = NULL;
-        rtheap_list_emptied(heap, c);
-        heap->quarantine_count++;
-        heap->lost_lists++;
+        rtheap_drop_list(heap, c);
     }
     if (!known) {
         rtheap_report_damage(heap, RTHEAP_ERR_BAD_FREE_LIST, h, rtheap_payload(b));
