@@ -110,6 +110,12 @@
 #define RTHEAP_HOT __attribute__((always_inline))
 #endif
 
+#if defined(__GNUC__)
+#define RTHEAP_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define RTHEAP_LIKELY(x) (x)
+#endif
+
 typedef struct block {
     size_t header;
     struct block *next_free; /* valid only while free */
@@ -151,7 +157,7 @@ struct rtheap {
     uint32_t realloc_count;
     uint32_t failed_count;
 #endif
-    uint32_t sl_bitmap[]; /* fl_count words, then the heads */
+    uint32_t sl_bitmap[]; /* fl_count words and a 0, then the heads */
 };
 
 _Static_assert((RTHEAP_ALIGNMENT & (RTHEAP_ALIGNMENT - 1)) == 0, "alignment is a power of two");
@@ -474,7 +480,7 @@ __attribute__((noinline)) static const region_t *rtheap_region_slow(const rtheap
 RTHEAP_PRIVATE const region_t *rtheap_region_of(const rtheap_t *heap, uintptr_t h)
 {
     const region_t *r = &heap->regions[0];
-    if (h - r->first < r->sentinel - r->first) {
+    if (RTHEAP_LIKELY(h - r->first < r->sentinel - r->first)) {
         return r;
     }
     return heap->region_count > 1 ? rtheap_region_slow(heap, h) : NULL;
@@ -733,16 +739,15 @@ RTHEAP_PRIVATE void rtheap_count_failed(rtheap_t *heap)
 /**
  * The head of the first non-empty list at or above class c (every block of
  * which has at least class c's smallest size), or NULL; *cls gets its class.
+ * c may be one row past the index (the class_up of a size near max_block):
+ * sl_bitmap[fl_count] exists for it and is always 0, so no range check.
  */
 RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_search(const rtheap_t *heap, uint32_t c, uint32_t *cls)
 {
-    uint32_t fl = c / SL_COUNT;
-    if (fl >= heap->fl_count) {
-        return NULL;
-    }
+    uint32_t fl = c / SL_COUNT; /* <= fl_count <= 32 - SL_LOG2 <= 30 (rtheap_rows_for) */
     uint32_t sl_bits = heap->sl_bitmap[fl] & (~0u << (c % SL_COUNT));
     if (sl_bits == 0) {
-        uint32_t fl_bits = heap->fl_bitmap & (~0u << (fl + 1u)); /* fl + 1 <= FL_MAX */
+        uint32_t fl_bits = heap->fl_bitmap & (~0u << (fl + 1u)); /* fl + 1 < 32 */
         if (fl_bits == 0) {
             return NULL;
         }
@@ -846,11 +851,23 @@ __attribute__((noinline, cold)) static void rtheap_contain_listed(rtheap_t *heap
 RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_head_ok(const rtheap_t *heap, const block_t *b,
                                                    uintptr_t t)
 {
-    uintptr_t s = rtheap_listed_size(heap, b);
-    if (RTHEAP_CHECKS && (s < t || b->prev_free != NULL || !rtheap_next_link_ok(heap, b))) {
+    if (!RTHEAP_CHECKS) {
+        return rtheap_size(b->header);
+    }
+    /* rtheap_listed_size's checks, with "at least t" (t >= MIN_BLOCK) in
+     * place of "at least MIN_BLOCK", before the footer is read. */
+    uintptr_t h = rtheap_addr(b);
+    const region_t *r = rtheap_region_of(heap, h);
+    if (r == NULL) {
         return 0;
     }
-    return s;
+    size_t hd = b->header;
+    uintptr_t size = rtheap_size(hd);
+    if (!rtheap_is_free_block(hd) || size < t || size > r->sentinel - h ||
+        *rtheap_footer(h + size) != b || b->prev_free != NULL || !rtheap_next_link_ok(heap, b)) {
+        return 0;
+    }
+    return size;
 }
 
 /**
@@ -1313,20 +1330,18 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_take_prev(rtheap_t *heap, const region
 }
 
 /**
- * Turns used block b (header hd, inside region r, checked, in no list;
- * next header nd) into a free block, merged with free neighbours, in its
- * list; the block after it learns that its previous block is free. A
- * damaged neighbour is taken out of service instead of merged (reported on
- * behalf of `ptr`).
+ * rtheap_release when a neighbour says it is free (or b's next header says
+ * its previous block is): merges with the free neighbours that hold up; a
+ * damaged one is taken out of service instead (reported on behalf of `ptr`).
  */
-RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release(rtheap_t *heap, const region_t *r, block_t *b,
-                                              size_t hd, size_t nd, const void *ptr)
+RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release_merging(rtheap_t *heap, const region_t *r,
+                                                      block_t *b, size_t hd, size_t nd,
+                                                      const void *ptr)
 {
     uintptr_t h = rtheap_addr(b);
     uintptr_t t = rtheap_size(hd);
     uintptr_t start = h;
     uintptr_t total = t;
-    rtheap_poison(h + WORD, t - WORD);
     block_t *n = rtheap_block_at(h + t);
     bool next_merged = false;
     if (rtheap_is_free(nd)) {
@@ -1366,6 +1381,32 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release(rtheap_t *heap, const region_t *r,
     rtheap_push(heap, f, rtheap_class_of_size(total));
 }
 
+/**
+ * Turns used block b (header hd, inside region r, checked, in no list;
+ * next header nd) into a free block, merged with free neighbours, in its
+ * list; the block after it learns that its previous block is free. A
+ * damaged neighbour is taken out of service instead of merged (reported on
+ * behalf of `ptr`).
+ */
+RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release(rtheap_t *heap, const region_t *r, block_t *b,
+                                              size_t hd, size_t nd, const void *ptr)
+{
+    uintptr_t h = rtheap_addr(b);
+    uintptr_t t = rtheap_size(hd);
+    rtheap_poison(h + WORD, t - WORD);
+    if ((hd & FLAG_PREV_FREE) != 0 || (nd & (FLAG_FREE | FLAG_PREV_FREE)) != 0) {
+        rtheap_release_merging(heap, r, b, hd, nd, ptr);
+        return;
+    }
+    /* Neither neighbour is free (the common case): b's header and the next
+     * one each flip one flag (their tags flip with it), b's footer is set
+     * and b goes into its list. */
+    b->header = rtheap_toggle(hd, FLAG_FREE);
+    *rtheap_footer(h + t) = b;
+    rtheap_block_at(h + t)->header = rtheap_toggle(nd, FLAG_PREV_FREE);
+    rtheap_push(heap, b, rtheap_class_of_size(t));
+}
+
 /* ------------------------------------------------------------------------ */
 /* Free, resize                                                              */
 /* ------------------------------------------------------------------------ */
@@ -1374,12 +1415,15 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
 {
     const region_t *r;
     size_t nd;
-    block_t *b = rtheap_lookup(heap, ptr, &r, &nd);
-    if (b != NULL) {
-        size_t hd = b->header;
-        rtheap_count_free(heap, rtheap_size(hd));
-        rtheap_release(heap, r, b, hd, nd, ptr);
+    rtheap_error_t e = rtheap_validate_used(heap, ptr, &r, &nd);
+    if (e != RTHEAP_OK) {
+        rtheap_refuse(heap, e, ptr);
+        return;
     }
+    block_t *b = rtheap_block_of(ptr);
+    size_t hd = b->header;
+    rtheap_count_free(heap, rtheap_size(hd));
+    rtheap_release(heap, r, b, hd, nd, ptr);
 }
 
 /**
@@ -1514,7 +1558,7 @@ RTHEAP_PRIVATE bool rtheap_is_pow2(uintptr_t x)
 /** Control-structure bytes for an index of `rows` rows, the heads' alignment pad included. */
 RTHEAP_PRIVATE uintptr_t rtheap_control_bytes(uint32_t rows)
 {
-    return sizeof(struct rtheap) + rows * sizeof(uint32_t) + sizeof(void *) - 1u +
+    return sizeof(struct rtheap) + (rows + 1u) * sizeof(uint32_t) + sizeof(void *) - 1u +
            rows * SL_COUNT * sizeof(block_t *);
 }
 
@@ -1624,7 +1668,8 @@ rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t largest_region)
         rows = wanted > rows ? wanted : rows;
     }
     uintptr_t base = (lo + ALIGN - 1u) & ~(ALIGN - 1u);
-    uintptr_t heads = base + sizeof(struct rtheap) + rows * sizeof(uint32_t);
+    /* One more sl_bitmap word than rows, always 0 (see rtheap_search). */
+    uintptr_t heads = base + sizeof(struct rtheap) + (rows + 1u) * sizeof(uint32_t);
     heads = (heads + sizeof(void *) - 1u) & ~(uintptr_t)(sizeof(void *) - 1u);
     uintptr_t control_end = heads + rows * SL_COUNT * sizeof(block_t *);
     uintptr_t first;
@@ -2014,7 +2059,8 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_check_region(const rtheap_t *heap, const re
 RTHEAP_PRIVATE rtheap_error_t rtheap_check_lists(const rtheap_t *heap, uintptr_t free_blocks)
 {
     uintptr_t listed = 0;
-    if (heap->fl_count < FL_MAX && (heap->fl_bitmap >> heap->fl_count) != 0) {
+    if ((heap->fl_count < FL_MAX && (heap->fl_bitmap >> heap->fl_count) != 0) ||
+        heap->sl_bitmap[heap->fl_count] != 0) {
         return RTHEAP_ERR_BITMAP;
     }
     for (uint32_t fl = 0; fl < heap->fl_count; fl++) {
