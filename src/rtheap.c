@@ -106,8 +106,13 @@
  * at -Os they stay shared. */
 #if defined(__OPTIMIZE_SIZE__) || !defined(__OPTIMIZE__) || !RTHEAP_PRIVATE_IS_DEFAULT_
 #define RTHEAP_HOT
+#define RTHEAP_SHARED RTHEAP_PRIVATE
 #else
 #define RTHEAP_HOT __attribute__((always_inline))
+/* The one out-of-line copy of a hot path that the paths where it is not the
+ * main cost (realloc, trim, calloc, an over-aligned retry) share, so that
+ * -O2 does not paste it into each of them. */
+#define RTHEAP_SHARED static __attribute__((noinline))
 #endif
 
 #if defined(__GNUC__)
@@ -233,7 +238,8 @@ RTHEAP_PRIVATE uint32_t rtheap_sl_shift(uint32_t g)
 }
 
 /**
- * Class (fl * SL_COUNT + sl) of a block of g granules, 0 < g < 2^31.
+ * Class (fl * SL_COUNT + sl) of a block of g granules, g < 2^31 (0 is
+ * class 0: rtheap_class_up relies on it).
  * Row 0 holds sizes 0..SL_COUNT-1 one per list; row fl > 0 splits
  * [2^(fl+SL_LOG2-1), 2^(fl+SL_LOG2)) into SL_COUNT equal lists. Classes are
  * numbered in size order, so class + 1 is the next larger one.
@@ -247,14 +253,14 @@ RTHEAP_PRIVATE uint32_t rtheap_class_of(uint32_t g)
 }
 
 /**
- * The smallest class all of whose blocks have at least g granules: g's own
- * class if g is that class's smallest size, else the next one.
+ * The smallest class all of whose blocks have at least g granules (g > 0):
+ * g's own class if g is that class's smallest size, else the next one. That
+ * is the class after g - 1's: every class above g - 1's starts above g - 1,
+ * and g - 1's own does not.
  */
 RTHEAP_PRIVATE uint32_t rtheap_class_up(uint32_t g)
 {
-    uint32_t s = rtheap_sl_shift(g);
-    uint32_t inexact = (g & ((1u << s) - 1u)) != 0;
-    return (s << RTHEAP_SL_LOG2) + (g >> s) + inexact;
+    return rtheap_class_of(g - 1u) + 1u;
 }
 
 /** Rows the index needs for blocks of up to `bytes` bytes. */
@@ -881,7 +887,8 @@ typedef struct found {
     uint32_t cls;
 } found_t;
 
-__attribute__((noinline)) static block_t *rtheap_find_slow(rtheap_t *heap, uintptr_t t,
+/* Cold: optimised for size; a heap that needs it often is nearly full or damaged. */
+__attribute__((noinline, cold)) static block_t *rtheap_find_slow(rtheap_t *heap, uintptr_t t,
                                                            block_t *damaged, uint32_t dc,
                                                            found_t *out)
 {
@@ -1016,6 +1023,13 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_take(rtheap_t *heap, block_t *b, uint
     return t;
 }
 
+/** rtheap_find, out of line: for the over-aligned retry. */
+RTHEAP_SHARED block_t *rtheap_find_shared(rtheap_t *heap, uintptr_t t, uint32_t *cls,
+                                          uintptr_t *size)
+{
+    return rtheap_find(heap, t, cls, size);
+}
+
 /**
  * Bytes to skip at the start of free block h so that the payload is aligned
  * to `align`: 0, or a gap large enough to become a free block itself.
@@ -1047,7 +1061,7 @@ RTHEAP_PRIVATE void *rtheap_alloc_over_aligned(rtheap_t *heap, uintptr_t t, uint
         b = rtheap_find(heap, t + pad, &c, &size);
     }
     if (b == NULL) {
-        b = rtheap_find(heap, t, &c, &size);
+        b = rtheap_find_shared(heap, t, &c, &size);
     }
     uintptr_t h = rtheap_addr(b);
     uintptr_t gap = b != NULL ? rtheap_align_gap(h, align) : 0;
@@ -1098,18 +1112,25 @@ RTHEAP_PRIVATE RTHEAP_HOT void *rtheap_alloc_unlocked(rtheap_t *heap, size_t siz
     return rtheap_payload(b);
 }
 
-/** Allocation with any power-of-two alignment. */
-RTHEAP_PRIVATE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, uintptr_t align)
+/** Allocation with a power-of-two alignment above RTHEAP_ALIGNMENT. */
+RTHEAP_PRIVATE void *rtheap_alloc_big_align_unlocked(rtheap_t *heap, size_t size,
+                                                     uintptr_t align)
 {
-    if (align <= ALIGN) {
-        return rtheap_alloc_unlocked(heap, size);
-    }
     uintptr_t t = rtheap_block_size_for(size);
     if (t == 0 || t > heap->max_block) {
         rtheap_count_failed(heap);
         return NULL;
     }
     return rtheap_alloc_over_aligned(heap, t, align);
+}
+
+/** Allocation with any power-of-two alignment, out of line: realloc and calloc's. */
+RTHEAP_SHARED void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, uintptr_t align)
+{
+    if (align <= ALIGN) {
+        return rtheap_alloc_unlocked(heap, size);
+    }
+    return rtheap_alloc_big_align_unlocked(heap, size, align);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1334,9 +1355,8 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_take_prev(rtheap_t *heap, const region
  * its previous block is): merges with the free neighbours that hold up; a
  * damaged one is taken out of service instead (reported on behalf of `ptr`).
  */
-RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release_merging(rtheap_t *heap, const region_t *r,
-                                                      block_t *b, size_t hd, size_t nd,
-                                                      const void *ptr)
+RTHEAP_SHARED void rtheap_release_merging(rtheap_t *heap, const region_t *r, block_t *b,
+                                          size_t hd, size_t nd, const void *ptr)
 {
     uintptr_t h = rtheap_addr(b);
     uintptr_t t = rtheap_size(hd);
@@ -1471,10 +1491,8 @@ RTHEAP_PRIVATE bool rtheap_resize_block(rtheap_t *heap, const region_t *r, block
         n->header = 0;
         b->header = rtheap_hdr(joined, b->header & FLAG_PREV_FREE, KIND_BLOCK);
         rtheap_clear_prev_free(h + joined);
-        rtheap_trim(heap, r, b, t);
-    } else {
-        rtheap_trim(heap, r, b, t);
     }
+    rtheap_trim(heap, r, b, t);
 #if RTHEAP_STATS
     size_t used = heap->used_total - old + rtheap_size(b->header);
     heap->used_total = used;
@@ -1651,7 +1669,8 @@ RTHEAP_PRIVATE void rtheap_register_region(rtheap_t *heap, uintptr_t first, uint
     rtheap_block_at(sentinel)->header = rtheap_hdr(0, FLAG_PREV_FREE, KIND_BLOCK);
 }
 
-rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t largest_region)
+/* Setting a heap up runs once: cold, so optimised for size. */
+__attribute__((cold)) rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t largest_region)
 {
     uintptr_t lo = (uintptr_t)mem;
     uintptr_t hi = lo + bytes;
@@ -1722,7 +1741,7 @@ RTHEAP_PRIVATE bool rtheap_add_region_unlocked(rtheap_t *heap, void *mem, size_t
     heap->heap_bytes += bytes;
     return true;
 }
-bool rtheap_add_region(rtheap_t *heap, void *mem, size_t bytes)
+__attribute__((cold)) bool rtheap_add_region(rtheap_t *heap, void *mem, size_t bytes)
 {
     if (heap == NULL) {
         return false;
@@ -1755,6 +1774,9 @@ void *rtheap_alloc(rtheap_t *heap, size_t size)
 
 void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align)
 {
+    if (align <= ALIGN && rtheap_is_pow2(align)) {
+        return rtheap_alloc(heap, size); /* the plain path, and its one copy */
+    }
     if (heap == NULL) {
         return NULL;
     }
@@ -1763,7 +1785,7 @@ void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align)
     if (!rtheap_is_pow2(align)) {
         rtheap_report(heap, RTHEAP_ERR_BAD_ARGUMENT, NULL);
     } else {
-        p = rtheap_alloc_aligned_unlocked(heap, size, align);
+        p = rtheap_alloc_big_align_unlocked(heap, size, align);
     }
     AFTER_CHANGE(heap);
     UNLOCK(heap);
@@ -1782,7 +1804,7 @@ void *rtheap_calloc(rtheap_t *heap, size_t count, size_t size)
     if (overflow) {
         rtheap_count_failed(heap);
     } else {
-        p = rtheap_alloc_unlocked(heap, bytes);
+        p = rtheap_alloc_aligned_unlocked(heap, bytes, ALIGN); /* zeroing dominates */
         if (p != NULL) {
             rtheap_fill_words((uintptr_t)p, 0, rtheap_size(rtheap_block_of(p)->header) - WORD);
         }

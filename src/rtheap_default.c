@@ -54,7 +54,8 @@ static size_t rtheap_span(const char *start, const char *end)
     return hi > lo ? (size_t)(hi - lo) : 0u;
 }
 
-static rtheap_t *rtheap_build_default(void)
+/* Runs once: cold, so optimised for size. */
+__attribute__((cold)) static rtheap_t *rtheap_build_default(void)
 {
     size_t first = rtheap_span(__heap_start, __heap_end);
     size_t second = 0;

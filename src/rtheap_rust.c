@@ -16,25 +16,19 @@ static inline bool plain_alignment(size_t align)
 
 /*
  * Each entry point reads the default heap's pointer and goes straight on
- * for the common case (the heap exists, the alignment is plain); the rest
- * (an over-aligned layout, and the first call of all, which builds the
- * heap) takes an out-of-line path, so that the common one needs no stack
- * frame and no argument shuffling.
+ * for the common case (the heap exists, the alignment is plain), which then
+ * needs no stack frame and no argument shuffling. The first call of all
+ * builds the heap out of line and makes the call again; without a heap
+ * (rtheap_default() NULL) the call has the result it has on a NULL heap.
  */
 
-/* The first call of all: builds the default heap (NULL if there is none). */
 __attribute__((noinline, cold)) static void *allocate_first(size_t size, size_t align)
 {
-    rtheap_t *heap = rtheap_default();
-    /* Anything but a plain alignment, a bad one included, goes the aligned
-     * way and gets its documented result. */
-    if (plain_alignment(align)) {
-        return rtheap_alloc(heap, size);
-    }
-    return rtheap_alloc_aligned(heap, size, align);
+    return rtheap_default() != NULL ? __rust_allocate(size, align) : NULL;
 }
 
-/* heap: the default heap's pointer as read, NULL before the first call. */
+/* An over-aligned layout, or a bad alignment (which gets its documented
+ * result there); heap: the pointer as read, NULL before the first call. */
 __attribute__((noinline)) static void *allocate_other(rtheap_t *heap, size_t size, size_t align)
 {
     if (heap == NULL) {
@@ -54,26 +48,13 @@ void *__rust_allocate(size_t size, size_t align)
     return allocate_other(heap, size, align);
 }
 
-static void deallocate(rtheap_t *heap, void *ptr, size_t old_size, size_t align)
-{
 #if RTHEAP_DEBUG
-    /* The layout handed back must be one this block can have been made for;
-     * a mismatch is reported, and the (validated) block is freed anyway. */
-    if (ptr != NULL && (rtheap_usable_size(heap, ptr) < old_size ||
-                        ((uintptr_t)ptr & (align - 1u)) != 0)) {
-        rtheap_report_error(heap, RTHEAP_ERR_BAD_ARGUMENT, ptr);
-    }
-#else
-    (void)old_size;
-    (void)align;
-#endif
-    rtheap_free(heap, ptr);
-}
-
 __attribute__((noinline, cold)) static void deallocate_first(void *ptr, size_t old_size,
                                                              size_t align)
 {
-    deallocate(rtheap_default(), ptr, old_size, align);
+    if (rtheap_default() != NULL) {
+        __rust_deallocate(ptr, old_size, align);
+    }
 }
 
 void __rust_deallocate(void *ptr, size_t old_size, size_t align)
@@ -83,24 +64,45 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
         deallocate_first(ptr, old_size, align);
         return;
     }
-    deallocate(heap, ptr, old_size, align);
+    /* The layout handed back must be one this block can have been made for;
+     * a mismatch is reported, and the (validated) block is freed anyway. */
+    if (ptr != NULL && (rtheap_usable_size(heap, ptr) < old_size ||
+                        ((uintptr_t)ptr & (align - 1u)) != 0)) {
+        rtheap_report_error(heap, RTHEAP_ERR_BAD_ARGUMENT, ptr);
+    }
+    rtheap_free(heap, ptr);
+}
+#else
+/* The layout is not needed: only the pointer is passed on. */
+__attribute__((noinline, cold)) static void deallocate_first(void *ptr)
+{
+    rtheap_free(rtheap_default(), ptr);
 }
 
-__attribute__((noinline, cold)) static void *reallocate_first(void *ptr, size_t size,
-                                                              size_t align)
+void __rust_deallocate(void *ptr, size_t old_size, size_t align)
 {
-    rtheap_t *heap = rtheap_default();
-    if (plain_alignment(align)) {
-        return rtheap_realloc(heap, ptr, size);
+    (void)old_size;
+    (void)align;
+    rtheap_t *heap = rtheap_default_heap;
+    if (heap == NULL) {
+        deallocate_first(ptr);
+        return;
     }
-    return rtheap_realloc_aligned(heap, ptr, size, align);
+    rtheap_free(heap, ptr);
+}
+#endif
+
+__attribute__((noinline, cold)) static void *reallocate_first(void *ptr, size_t old_size,
+                                                              size_t size, size_t align)
+{
+    return rtheap_default() != NULL ? __rust_reallocate(ptr, old_size, size, align) : NULL;
 }
 
 __attribute__((noinline)) static void *reallocate_other(rtheap_t *heap, void *ptr, size_t size,
                                                         size_t align)
 {
     if (heap == NULL) {
-        return reallocate_first(ptr, size, align);
+        return reallocate_first(ptr, 0, size, align);
     }
     return rtheap_realloc_aligned(heap, ptr, size, align);
 }
@@ -115,17 +117,21 @@ void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)
     return reallocate_other(heap, ptr, size, align);
 }
 
-__attribute__((noinline, cold)) static size_t resize_first(void *ptr, size_t size)
+__attribute__((noinline, cold)) static size_t resize_first(void *ptr, size_t old_size, size_t size,
+                                                           size_t align)
 {
-    return rtheap_resize_in_place(rtheap_default(), ptr, size);
+    return rtheap_default() != NULL ? __rust_reallocate_inplace(ptr, old_size, size, align)
+                                    : old_size;
 }
 
 size_t __rust_reallocate_inplace(void *ptr, size_t old_size, size_t size, size_t align)
 {
-    (void)align; /* the block does not move, so it keeps its alignment */
     rtheap_t *heap = rtheap_default_heap;
-    size_t usable = heap != NULL ? rtheap_resize_in_place(heap, ptr, size)
-                                 : resize_first(ptr, size);
+    if (heap == NULL) {
+        return resize_first(ptr, old_size, size, align);
+    }
+    /* The block does not move, so it keeps its alignment. */
+    size_t usable = rtheap_resize_in_place(heap, ptr, size);
     return usable != 0 ? usable : old_size;
 }
 
