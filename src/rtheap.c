@@ -246,8 +246,37 @@ RTHEAP_PRIVATE uint32_t rtheap_sl_shift(uint32_t g)
  * Branch-free: with s = rtheap_sl_shift(g), g >> s is SL_COUNT + sl on
  * rows above 0, which makes (s << SL_LOG2) + (g >> s) = fl * SL_COUNT + sl.
  */
+#if RTHEAP_CLASS_TABLE
+/* rtheap_class_of's formula for g < 256 as a constant expression: its bit
+ * scan by comparisons, then the shift and the class. */
+#define FLS8_(x)                                                                                   \
+    ((x) >= 128u ? 7u                                                                              \
+     : (x) >= 64u ? 6u                                                                             \
+     : (x) >= 32u ? 5u                                                                             \
+     : (x) >= 16u ? 4u                                                                             \
+     : (x) >= 8u  ? 3u                                                                             \
+     : (x) >= 4u  ? 2u                                                                             \
+     : (x) >= 2u  ? 1u                                                                             \
+                  : 0u)
+#define SHIFT8_(g) (FLS8_((g) | SL_COUNT) - RTHEAP_SL_LOG2)
+#define CLASS8_(g) ((SHIFT8_(g) << RTHEAP_SL_LOG2) + ((g) >> SHIFT8_(g)))
+#define CLASS8_X4_(g) CLASS8_(g), CLASS8_((g) + 1u), CLASS8_((g) + 2u), CLASS8_((g) + 3u)
+#define CLASS8_X16_(g) CLASS8_X4_(g), CLASS8_X4_((g) + 4u), CLASS8_X4_((g) + 8u), CLASS8_X4_((g) + 12u)
+#define CLASS8_X64_(g)                                                                             \
+    CLASS8_X16_(g), CLASS8_X16_((g) + 16u), CLASS8_X16_((g) + 32u), CLASS8_X16_((g) + 48u)
+/* Class of g granules for g < 256 (RTHEAP_CLASS_TABLE). */
+static const uint8_t rtheap_class_table[256] = {CLASS8_X64_(0u), CLASS8_X64_(64u),
+                                                CLASS8_X64_(128u), CLASS8_X64_(192u)};
+_Static_assert(CLASS8_(255u) < 256u, "the class table's entries fit a byte");
+#endif
+
 RTHEAP_PRIVATE uint32_t rtheap_class_of(uint32_t g)
 {
+#if RTHEAP_CLASS_TABLE
+    if (g < 256u) {
+        return rtheap_class_table[g];
+    }
+#endif
     uint32_t s = rtheap_sl_shift(g);
     return (s << RTHEAP_SL_LOG2) + (g >> s);
 }
@@ -1355,8 +1384,9 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_take_prev(rtheap_t *heap, const region
  * its previous block is): merges with the free neighbours that hold up; a
  * damaged one is taken out of service instead (reported on behalf of `ptr`).
  */
-RTHEAP_SHARED void rtheap_release_merging(rtheap_t *heap, const region_t *r, block_t *b,
-                                          size_t hd, size_t nd, const void *ptr)
+RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release_merging(rtheap_t *heap, const region_t *r,
+                                                      block_t *b, size_t hd, size_t nd,
+                                                      const void *ptr)
 {
     uintptr_t h = rtheap_addr(b);
     uintptr_t t = rtheap_size(hd);
@@ -1401,21 +1431,34 @@ RTHEAP_SHARED void rtheap_release_merging(rtheap_t *heap, const region_t *r, blo
     rtheap_push(heap, f, rtheap_class_of_size(total));
 }
 
+/** rtheap_release_merging, out of line: for trim and a moving realloc. */
+RTHEAP_SHARED void rtheap_release_merging_shared(rtheap_t *heap, const region_t *r, block_t *b,
+                                                 size_t hd, size_t nd, const void *ptr)
+{
+    rtheap_release_merging(heap, r, b, hd, nd, ptr);
+}
+
 /**
  * Turns used block b (header hd, inside region r, checked, in no list;
  * next header nd) into a free block, merged with free neighbours, in its
  * list; the block after it learns that its previous block is free. A
  * damaged neighbour is taken out of service instead of merged (reported on
- * behalf of `ptr`).
+ * behalf of `ptr`). The merging is inlined when `merge_inline` (free's,
+ * whose worst case it sets), else the one shared copy is called.
  */
 RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release(rtheap_t *heap, const region_t *r, block_t *b,
-                                              size_t hd, size_t nd, const void *ptr)
+                                              size_t hd, size_t nd, const void *ptr,
+                                              bool merge_inline)
 {
     uintptr_t h = rtheap_addr(b);
     uintptr_t t = rtheap_size(hd);
     rtheap_poison(h + WORD, t - WORD);
     if ((hd & FLAG_PREV_FREE) != 0 || (nd & (FLAG_FREE | FLAG_PREV_FREE)) != 0) {
-        rtheap_release_merging(heap, r, b, hd, nd, ptr);
+        if (merge_inline) {
+            rtheap_release_merging(heap, r, b, hd, nd, ptr);
+        } else {
+            rtheap_release_merging_shared(heap, r, b, hd, nd, ptr);
+        }
         return;
     }
     /* Neither neighbour is free (the common case): b's header and the next
@@ -1443,7 +1486,7 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
     block_t *b = rtheap_block_of(ptr);
     size_t hd = b->header;
     rtheap_count_free(heap, rtheap_size(hd));
-    rtheap_release(heap, r, b, hd, nd, ptr);
+    rtheap_release(heap, r, b, hd, nd, ptr, true);
 }
 
 /**
@@ -1463,7 +1506,7 @@ RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, const region_t *r, block_t *b, u
     size_t th = rtheap_hdr(total - t, 0, KIND_BLOCK); /* its previous block (b) is used */
     tail->header = th;
     size_t nd = rtheap_block_at(rtheap_addr(b) + total)->header;
-    rtheap_release(heap, r, tail, th, nd, rtheap_payload(b));
+    rtheap_release(heap, r, tail, th, nd, rtheap_payload(b), false);
 }
 
 /**
@@ -1536,7 +1579,8 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     uintptr_t room = rtheap_size(rtheap_block_of(fresh)->header) - WORD;
     rtheap_copy_words((uintptr_t)fresh, (uintptr_t)ptr, keep < room ? keep : room);
     rtheap_count_free(heap, rtheap_size(hd));
-    rtheap_release(heap, r, b, hd, rtheap_block_at(rtheap_addr(b) + rtheap_size(hd))->header, ptr);
+    rtheap_release(heap, r, b, hd, rtheap_block_at(rtheap_addr(b) + rtheap_size(hd))->header, ptr,
+                   false);
 #if RTHEAP_STATS
     heap->realloc_count++;
 #endif
