@@ -250,14 +250,14 @@ RTHEAP_PRIVATE uint32_t rtheap_sl_shift(uint32_t g)
 /* rtheap_class_of's formula for g < 256 as a constant expression: its bit
  * scan by comparisons, then the shift and the class. */
 #define FLS8_(x)                                                                                   \
-    ((x) >= 128u ? 7u                                                                              \
-     : (x) >= 64u ? 6u                                                                             \
-     : (x) >= 32u ? 5u                                                                             \
-     : (x) >= 16u ? 4u                                                                             \
-     : (x) >= 8u  ? 3u                                                                             \
-     : (x) >= 4u  ? 2u                                                                             \
-     : (x) >= 2u  ? 1u                                                                             \
-                  : 0u)
+    ((x) >> 7 ? 7u                                                                                 \
+     : (x) >> 6 ? 6u                                                                               \
+     : (x) >> 5 ? 5u                                                                               \
+     : (x) >> 4 ? 4u                                                                               \
+     : (x) >> 3 ? 3u                                                                               \
+     : (x) >> 2 ? 2u                                                                               \
+     : (x) >> 1 ? 1u                                                                               \
+                : 0u)
 #define SHIFT8_(g) (FLS8_((g) | SL_COUNT) - RTHEAP_SL_LOG2)
 #define CLASS8_(g) ((SHIFT8_(g) << RTHEAP_SL_LOG2) + ((g) >> SHIFT8_(g)))
 #define CLASS8_X4_(g) CLASS8_(g), CLASS8_((g) + 1u), CLASS8_((g) + 2u), CLASS8_((g) + 3u)
@@ -796,10 +796,12 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_search(const rtheap_t *heap, uint32_t 
 
 /**
  * Size of b, a block reached through free list c (a checked link or a list
- * head), if it holds up as a free block inside its region with a footer
- * pointing back at it; 0 if it does not. Reads nothing outside the region.
+ * head), if it holds up as a free block of at least `least` bytes (at least
+ * MIN_BLOCK) inside its region with a footer pointing back at it; 0 if it
+ * does not. Reads nothing outside the region.
  */
-RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_listed_size(const rtheap_t *heap, const block_t *b)
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_sized_at_least(const rtheap_t *heap, const block_t *b,
+                                                          uintptr_t least)
 {
     if (!RTHEAP_CHECKS) {
         return rtheap_size(b->header);
@@ -812,11 +814,17 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_listed_size(const rtheap_t *heap, con
     }
     size_t hd = b->header;
     uintptr_t size = rtheap_size(hd);
-    if (!rtheap_is_free_block(hd) || size < MIN_BLOCK || size > r->sentinel - h ||
+    if (!rtheap_is_free_block(hd) || size < least || size > r->sentinel - h ||
         *rtheap_footer(h + size) != b) {
         return 0;
     }
     return size;
+}
+
+/** rtheap_sized_at_least for any block that can be free: MIN_BLOCK. */
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_listed_size(const rtheap_t *heap, const block_t *b)
+{
+    return rtheap_sized_at_least(heap, b, MIN_BLOCK);
 }
 
 /**
@@ -886,23 +894,13 @@ __attribute__((noinline, cold)) static void rtheap_contain_listed(rtheap_t *heap
 RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_head_ok(const rtheap_t *heap, const block_t *b,
                                                    uintptr_t t)
 {
-    if (!RTHEAP_CHECKS) {
-        return rtheap_size(b->header);
-    }
-    /* rtheap_listed_size's checks, with "at least t" (t >= MIN_BLOCK) in
-     * place of "at least MIN_BLOCK", before the footer is read. */
-    uintptr_t h = rtheap_addr(b);
-    const region_t *r = rtheap_region_of(heap, h);
-    if (r == NULL) {
+    /* "At least t" (t >= MIN_BLOCK) is checked with the size, before the
+     * footer is read: the minimum is then implied. */
+    uintptr_t s = rtheap_sized_at_least(heap, b, t);
+    if (RTHEAP_CHECKS && (s == 0 || b->prev_free != NULL || !rtheap_next_link_ok(heap, b))) {
         return 0;
     }
-    size_t hd = b->header;
-    uintptr_t size = rtheap_size(hd);
-    if (!rtheap_is_free_block(hd) || size < t || size > r->sentinel - h ||
-        *rtheap_footer(h + size) != b || b->prev_free != NULL || !rtheap_next_link_ok(heap, b)) {
-        return 0;
-    }
-    return size;
+    return s;
 }
 
 /**

@@ -180,11 +180,12 @@ static inline __attribute__((always_inline)) void rtheap_primask_unlock(uint32_t
 #endif
 
 /*
- * RTHEAP_CLASS_TABLE: 1 looks the size class of a block under 2 KiB (256
- * granules of 8 bytes) up in a 256-byte table in flash instead of computing
- * it with a bit scan, which saves about 20 instructions per class on a core
- * without CLZ (an allocation needs two, a free one). Default: 1 exactly when
- * RTHEAP_USE_CLZ is 0 (with CLZ the scan is as fast as the lookup).
+ * RTHEAP_CLASS_TABLE: 1 looks the size class of a block of fewer than 256
+ * granules (2 KiB with RTHEAP_ALIGNMENT 8) up in a 256-byte table in flash
+ * instead of computing it with a bit scan, which saves about 20
+ * instructions per class on a core without CLZ (an allocation needs two, a
+ * free one). Default: 1 exactly when RTHEAP_USE_CLZ is 0 (with CLZ the scan
+ * is as fast as the lookup).
  */
 #ifndef RTHEAP_CLASS_TABLE
 #define RTHEAP_CLASS_TABLE (!RTHEAP_USE_CLZ)

@@ -37,6 +37,36 @@ static uint32_t class_of_block(const void *p)
 
 /* ---- control structure, bitmaps, statistics ---------------------------- */
 
+/* sl_bitmap has one word past the last row, which the search reads for a
+ * size whose rounded class is one row past the index: it must stay 0. */
+static void past_last_row(void)
+{
+    /* A heap whose one free block is in the top row's last class, above
+     * that class's smallest size: asked for whole, its rounded class is one
+     * row past the index, and the first fit in its own class finds it. */
+    rtheap_t *h = NULL;
+    uintptr_t t = 0;
+    for (size_t bytes = 1024; bytes <= sizeof(arena) && h == NULL; bytes += ALIGN) {
+        rtheap_t *c = fresh(bytes);
+        rtheap_stats_t st;
+        TH_CHECK(rtheap_get_stats(c, &st));
+        t = (uintptr_t)st.free_bytes;
+        if (rtheap_class_up(rtheap_granules(t)) / SL_COUNT == c->fl_count) {
+            h = c;
+        }
+    }
+    TH_CHECK_NOT_NULL(h);
+    TH_CHECK_EQ(h->sl_bitmap[h->fl_count], 0u);
+    void *p = rtheap_alloc(h, (size_t)(t - WORD));
+    TH_CHECK_NOT_NULL(p);
+    rtheap_free(h, p);
+    TH_CHECK_EQ(rtheap_check(h), RTHEAP_OK);
+    h->sl_bitmap[h->fl_count] = 1u;
+    TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_BITMAP);
+    h->sl_bitmap[h->fl_count] = 0u;
+    TH_CHECK_EQ(rtheap_check(h), RTHEAP_OK);
+}
+
 static void damaged_fields(void)
 {
     rtheap_t *h = fresh(2048);
@@ -266,6 +296,7 @@ static void regions_and_fences(void)
 int main(void)
 {
     th_println("test_check: rtheap_check, walk, damaged neighbours, regions");
+    past_last_row();
     damaged_fields();
     damaged_neighbours();
     regions_and_fences();
