@@ -15,6 +15,9 @@
 # Allocators (each linked into its own firmware, same arena, same op traces):
 #   rtheap          src/rtheap.c, default config (O(1) checks + stats + lock), -O2
 #   rtheap-nochk    src/rtheap.c with -DRTHEAP_CHECKS=0 -DRTHEAP_STATS=0
+#   rtheap-nocheck, rtheap-nostats, rtheap-nolock: the default config less one of its
+#                   costs (-DRTHEAP_CHECKS=0, -DRTHEAP_STATS=0, -DRTHEAP_LOCK_NONE=1);
+#                   only when named in --backends (where the instructions go)
 #   o1heap          o1heap 2.2 (<peers>/o1heap), wrapper bench/peers/o1heap_wrap.c
 #   tlsf            mattconte/tlsf 3.1 (<peers>/tlsf), wrapper bench/peers/tlsf_wrap.c
 #   heap_4          FreeRTOS V11.2.0 heap_4 (<freertos>/portable/MemMang/heap_4.c),
@@ -166,6 +169,8 @@ CC=arm-none-eabi-gcc
 notes=$out/notes.txt
 : >"$notes"
 all_backends="none rtheap rtheap-nochk"
+# The cost breakdown of rtheap's default build: only when asked for by name.
+breakdown="rtheap-nocheck rtheap-nostats rtheap-nolock"
 if [ -f "$peers/o1heap/o1heap.c" ]; then
     all_backends="$all_backends o1heap"
 else
@@ -185,7 +190,7 @@ all_backends="$all_backends picolibc newlib newlib-nano"
 if [ -n "$want_backends" ]; then
     backends=none
     for b in $want_backends; do
-        case " $all_backends " in
+        case " $all_backends $breakdown " in
             *" $b "*) [ "$b" = none ] || backends="$backends $b" ;;
             *) echo "$b skipped: not available (known: $all_backends)" >>"$notes" ;;
         esac
@@ -215,6 +220,15 @@ cpu_flags() {
     sed -n 's/^set(RTHEAP_CPU_FLAGS "\(.*\)")/\1/p' "toolchain/cpu/$1.cmake"
 }
 has() { case " $backends " in *" $1 "*) return 0 ;; esac; return 1; }
+# variant_defs <backend>: the options an rtheap variant is built with
+variant_defs() {
+    case "$1" in
+        rtheap-nochk) echo "-DRTHEAP_CHECKS=0 -DRTHEAP_STATS=0" ;;
+        rtheap-nocheck) echo "-DRTHEAP_CHECKS=0" ;;
+        rtheap-nostats) echo "-DRTHEAP_STATS=0" ;;
+        rtheap-nolock) echo "-DRTHEAP_LOCK_NONE=1" ;;
+    esac
+}
 
 # build <cpu>: every firmware of one CPU into $out/<cpu>/
 build() {
@@ -254,10 +268,13 @@ build() {
             if has rtheap; then
                 $CC $BASEF -$o -Isrc $FREE -c "src/$f.c" -o "$d/$f-$o.o"
             fi
-            if has rtheap-nochk; then
-                $CC $BASEF -$o -Isrc $FREE -DRTHEAP_CHECKS=0 -DRTHEAP_STATS=0 -c "src/$f.c" \
-                    -o "$d/$(echo "$f" | sed 's/^rtheap/rtheap-nochk/')-$o.o"
-            fi
+            for v in rtheap-nochk $breakdown; do
+                if has "$v"; then
+                    # shellcheck disable=SC2046
+                    $CC $BASEF -$o -Isrc $FREE $(variant_defs "$v") -c "src/$f.c" \
+                        -o "$d/$(echo "$f" | sed "s/^rtheap/$v/")-$o.o"
+                fi
+            done
         done
         if has picolibc || has newlib || has newlib-nano; then
             $CC $BASEF -$o $W -Ibench $FREE -c bench/libc_rust.c -o "$d/libc_rust-$o.o"
@@ -296,7 +313,7 @@ build() {
     objs_of() {
         case "$1" in
             none) echo "$d/minilibc.o -lgcc" ;;
-            rtheap|rtheap-nochk) echo "$d/minilibc.o $d/$1-$2.o $d/$1_rust-$2.o $d/$1_default-$2.o -lgcc" ;;
+            rtheap|rtheap-*) echo "$d/minilibc.o $d/$1-$2.o $d/$1_rust-$2.o $d/$1_default-$2.o -lgcc" ;;
             o1heap|tlsf) echo "$d/minilibc.o $d/$1-wrap-$2.o $d/$1-lib-$2.o -lgcc" ;;
             heap_4) echo "$d/minilibc.o $d/heap_4-wrap-$2.o $d/heap_4-lib$3-$2.o -lgcc" ;;
             picolibc) echo "$d/libc_rust-$2.o -Wl,--start-group $pico -lgcc -Wl,--end-group" ;;
@@ -309,7 +326,7 @@ build() {
         case "$1" in
             none) echo "-DBENCH_BACKEND_NONE -DSIZE_NONE" ;;
             rtheap) echo "-DBENCH_BACKEND_RTHEAP -DSIZE_RTHEAP" ;;
-            rtheap-nochk) echo "-DBENCH_BACKEND_RTHEAP -DSIZE_RTHEAP -DRTHEAP_CHECKS=0 -DRTHEAP_STATS=0" ;;
+            rtheap-*) echo "-DBENCH_BACKEND_RTHEAP -DSIZE_RTHEAP $(variant_defs "$1")" ;;
             o1heap|tlsf) echo "-DBENCH_BACKEND_PEER -DSIZE_PEER '-DBENCH_NAME=\"$1\"'" ;;
             heap_4) echo "-DBENCH_BACKEND_PEER -DBENCH_BACKEND_HEAP4 -DSIZE_PEER -DSIZE_HEAP4 '-DBENCH_NAME=\"heap_4\"'" ;;
             picolibc) echo "-DBENCH_BACKEND_LIBC -DBENCH_PICOLIBC -DSIZE_LIBC -DSIZE_PICOLIBC '-DBENCH_NAME=\"picolibc\"'" ;;
@@ -348,7 +365,7 @@ build() {
             $1==".vectors"||$1==".text"||$1==".rodata"||$1==".init_array" {t+=$2}
             $1==".data" {dd+=$2} END {print b, t, dd}'
     done >"$d/sizes.txt"
-    for b in rtheap rtheap-nochk; do
+    for b in rtheap rtheap-nochk $breakdown; do
         has "$b" || continue
         for n in "$b" "size-capi-$b-Os" "size-rust-$b-Os" "size-rust-$b-O2"; do
             arm-none-eabi-nm -S --size-sort "$d/$n.elf" | while read -r _a sz t name; do
