@@ -1072,24 +1072,62 @@ RTHEAP_PRIVATE uintptr_t rtheap_align_gap(uintptr_t h, uintptr_t align)
     return gap;
 }
 
+#if RTHEAP_ALIGNED_FIT
+/**
+ * The head of the first list that guarantees t bytes, if it holds up and
+ * happens to be placed well for `align` (its size in *size), else NULL;
+ * *probed tells whether a sound head was looked at.
+ */
+RTHEAP_PRIVATE block_t *rtheap_probe_placed(rtheap_t *heap, uintptr_t t, uintptr_t align,
+                                            uint32_t *cls, uintptr_t *size, bool *probed)
+{
+    *probed = false;
+    block_t *b = rtheap_search(heap, rtheap_class_up(rtheap_granules(t)), cls);
+    if (b == NULL) {
+        return NULL;
+    }
+    uintptr_t s = rtheap_head_ok(heap, b, t);
+    uintptr_t gap = rtheap_align_gap(rtheap_addr(b), align);
+    *probed = s != 0;
+    if (s == 0 || gap > s || s - gap < t) {
+        return NULL;
+    }
+    *size = s;
+    return b;
+}
+#endif
+
 /**
  * Allocation with align > ALIGN. One search for the request plus the
  * largest alignment gap, which any block found can hold; only if that
  * fails (a nearly full heap), the plain-size block is tried in case it
- * happens to be placed well.
+ * happens to be placed well. With RTHEAP_ALIGNED_FIT the best-fitting
+ * block is tried first.
  */
 RTHEAP_PRIVATE void *rtheap_alloc_over_aligned(rtheap_t *heap, uintptr_t t, uintptr_t align)
 {
     uint32_t c = 0;
     uintptr_t size = 0;
-    block_t *b = NULL;
     uintptr_t pad = align + MIN_BLOCK - ALIGN;
+#if RTHEAP_ALIGNED_FIT
+    bool probed;
+    block_t *b = rtheap_probe_placed(heap, t, align, &c, &size, &probed);
+    if (b == NULL && pad <= heap->max_block - t) {
+        b = rtheap_find(heap, t + pad, &c, &size);
+    }
+    if (b == NULL && !probed) {
+        /* (A probed head did not fit: the plain search would find it again.) */
+        b = rtheap_find_shared(heap, t, &c, &size);
+    }
+#else
+    block_t *b = NULL;
     if (pad <= heap->max_block - t) {
         b = rtheap_find(heap, t + pad, &c, &size);
     }
     if (b == NULL) {
         b = rtheap_find_shared(heap, t, &c, &size);
     }
+#endif
     uintptr_t h = rtheap_addr(b);
     uintptr_t gap = b != NULL ? rtheap_align_gap(h, align) : 0;
     if (b == NULL || gap > size || size - gap < t) {

@@ -192,6 +192,21 @@ static inline __attribute__((always_inline)) void rtheap_primask_unlock(uint32_t
 #endif
 
 /*
+ * RTHEAP_ALIGNED_FIT: 1 makes an allocation aligned above RTHEAP_ALIGNMENT
+ * first try the best-fitting free block (the head of the first list that
+ * guarantees its size), taken if its address happens to leave room for the
+ * alignment gap; only then is the heap searched for a block with room for
+ * the worst gap, as 0 does at once. Better utilization where over-aligned
+ * allocations dominate (78.8 -> 81.0 % on average over 300 seeded runs of
+ * a workload like the bench's aligned one, 16-1024 B aligned to 16-1024),
+ * for about 45 instructions more per over-aligned allocation on Cortex-M3
+ * (the bench's mix: 211 / 250 -> 254 / 329, mean / worst). Default 0.
+ */
+#ifndef RTHEAP_ALIGNED_FIT
+#define RTHEAP_ALIGNED_FIT 0
+#endif
+
+/*
  * RTHEAP_DEFAULT_SECOND_REGION: 1 lets rtheap_default() also add the region
  * [__heap2_start, __heap2_end) when the linker script defines it non-empty
  * (weak symbols: a script without them is fine).
@@ -253,6 +268,9 @@ static inline __attribute__((always_inline)) void rtheap_primask_unlock(uint32_t
 #endif
 #if RTHEAP_LOCK_NONE && RTHEAP_LOCK_PRIMASK
 #error "RTHEAP_LOCK_NONE and RTHEAP_LOCK_PRIMASK exclude each other"
+#endif
+#if RTHEAP_ALIGNED_FIT != 0 && RTHEAP_ALIGNED_FIT != 1
+#error "RTHEAP_ALIGNED_FIT must be 0 or 1"
 #endif
 #if RTHEAP_CLASS_TABLE != 0 && RTHEAP_CLASS_TABLE != 1
 #error "RTHEAP_CLASS_TABLE must be 0 or 1"
