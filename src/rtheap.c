@@ -162,8 +162,17 @@ struct rtheap {
     uint32_t realloc_count;
     uint32_t failed_count;
 #endif
-    uint32_t sl_bitmap[]; /* fl_count words and a 0, then the heads */
+    uint32_t sl_bitmap[]; /* fl_count words, then the heads (pointer-aligned) */
 };
+
+/* SL_PAST_END_: sl_bitmap[fl_count], the word after the last row, is either
+ * padding before the heads (zeroed by init, never written) or the first word
+ * of heads[0], the list of class 0: blocks of 0 granules, which do not exist
+ * (every block has at least MIN_BLOCK bytes), so it is NULL for ever. The
+ * search reads that word for a size whose rounded class is one row past the
+ * index, and finds nothing there; rtheap_check() checks that it is 0. */
+_Static_assert(MIN_BLOCK >= RTHEAP_ALIGNMENT, "class 0 (0 granules) never holds a block");
+_Static_assert(sizeof(void *) >= sizeof(uint32_t), "the word past the last row lies in heads[0]");
 
 _Static_assert((RTHEAP_ALIGNMENT & (RTHEAP_ALIGNMENT - 1)) == 0, "alignment is a power of two");
 _Static_assert(RTHEAP_ALIGNMENT >= 2 * sizeof(void *), "alignment holds two words");
@@ -775,7 +784,8 @@ RTHEAP_PRIVATE void rtheap_count_failed(rtheap_t *heap)
  * The head of the first non-empty list at or above class c (every block of
  * which has at least class c's smallest size), or NULL; *cls gets its class.
  * c may be one row past the index (the class_up of a size near max_block):
- * sl_bitmap[fl_count] exists for it and is always 0, so no range check.
+ * sl_bitmap[fl_count] is then read, the word after the last row, which is
+ * always 0 (see SL_PAST_END_), so no range check.
  */
 RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_search(const rtheap_t *heap, uint32_t c, uint32_t *cls)
 {
@@ -1656,7 +1666,7 @@ RTHEAP_PRIVATE bool rtheap_is_pow2(uintptr_t x)
 /** Control-structure bytes for an index of `rows` rows, the heads' alignment pad included. */
 RTHEAP_PRIVATE uintptr_t rtheap_control_bytes(uint32_t rows)
 {
-    return sizeof(struct rtheap) + (rows + 1u) * sizeof(uint32_t) + sizeof(void *) - 1u +
+    return sizeof(struct rtheap) + rows * sizeof(uint32_t) + sizeof(void *) - 1u +
            rows * SL_COUNT * sizeof(block_t *);
 }
 
@@ -1767,8 +1777,7 @@ __attribute__((cold)) rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t 
         rows = wanted > rows ? wanted : rows;
     }
     uintptr_t base = (lo + ALIGN - 1u) & ~(ALIGN - 1u);
-    /* One more sl_bitmap word than rows, always 0 (see rtheap_search). */
-    uintptr_t heads = base + sizeof(struct rtheap) + (rows + 1u) * sizeof(uint32_t);
+    uintptr_t heads = base + sizeof(struct rtheap) + rows * sizeof(uint32_t);
     heads = (heads + sizeof(void *) - 1u) & ~(uintptr_t)(sizeof(void *) - 1u);
     uintptr_t control_end = heads + rows * SL_COUNT * sizeof(block_t *);
     uintptr_t first;

@@ -15,11 +15,11 @@
  *
  *   where FL, the rows of the index, is the fewest that can describe the
  *   largest block the region can hold: about log2(bytes / RTHEAP_ALIGNMENT)
- *   - RTHEAP_SL_LOG2 + 1. C is 131 bytes on 32-bit targets with the default
+ *   - RTHEAP_SL_LOG2 + 1. C is 127 bytes on 32-bit targets with the default
  *   options (the fixed part: bitmaps, region table, statistics, the
  *   damage record). On Cortex-M with the defaults (ALIGNMENT 8, 16 lists
- *   per row) a region loses 544 bytes to it for 4 KiB, 680 for 16 KiB, 816
- *   for 64 KiB and 1088 for 1 MiB (sentinel included), plus at most 24
+ *   per row) a region loses 536 bytes to it for 4 KiB, 672 for 16 KiB, 808
+ *   for 64 KiB and 1080 for 1 MiB (sentinel included), plus at most 24
  *   bytes of alignment padding; rtheap_control_size() gives the bound.
  *   Each block carries one header word (sizeof(size_t), 4 bytes on
  *   Cortex-M) in front of its payload; nothing else is stored for a block

@@ -235,8 +235,7 @@ static void test_control_size(void)
     /* The documented formula C + FL * (4 + SL_COUNT * sizeof(void *)), padding included
      * (worst case REGION_PADDING: both ends and the first block), where FL (rtheap_index_rows) is enough for the largest
      * block the region can hold once the control structure is taken out of it. */
-    /* sizeof(uint32_t): sl_bitmap's word past the last row, always 0. */
-    size_t fixed = sizeof(struct rtheap) + sizeof(uint32_t) + sizeof(void *) - 1u + REGION_PADDING;
+    size_t fixed = sizeof(struct rtheap) + sizeof(void *) - 1u + REGION_PADDING;
     uint32_t bad = 0;
     size_t prev = 0;
     uint32_t seed = 7;
