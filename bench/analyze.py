@@ -403,7 +403,7 @@ def ram_table(md, data, sizes, backends):
               "for memcpy/memset; the libc firmwares use the libc's own). Static RAM = .data + "
               ".bss delta. In-heap = offset of the first block's payload in the arena (control "
               "structure + header). Per-allocation = address stride of 16 equal requests minus "
-              "the request.\n")
+              "the request (\"-\": the 16 requests did not fit in the heap).\n")
     md.append("| allocator | code -O2 (B) | static RAM (B) | first payload at (B) | "
               "RAM before 1st alloc (B) | per alloc: 8 B / 24 B / 100 B / 1000 B |")
     md.append("|---|---|---|---|---|---|")
@@ -413,7 +413,9 @@ def ram_table(md, data, sizes, backends):
         c = sizes[b] - sizes["none"]
         st_ram = int(inf["ram_static_data_bss"]) - none_static
         first = int(inf["ram_first_offset"])
-        per = " / ".join(str(int(inf["ram_stride%d" % n]) - n) for n in (8, 24, 100, 1000))
+        # 0xFFFFFFFF: the 16 requests did not fit (1000 B on the M0's 8 KiB heap).
+        per = " / ".join("-" if int(inf["ram_stride%d" % n]) == 0xFFFFFFFF
+                         else str(int(inf["ram_stride%d" % n]) - n) for n in (8, 24, 100, 1000))
         md.append("| %s | %d | %d | %d | %d | %s |" % (b, c, st_ram, first, st_ram + first - 8, per))
     md.append("\n(RAM before the first allocation = static RAM + the arena bytes in front "
               "of the first 8-byte payload minus the 8-byte alignment of the payload "
