@@ -52,6 +52,34 @@ static inline void cu_install_hook(rtheap_t *heap, cu_hook_t *h)
     rtheap_set_error_hook(heap, cu_hook_fn, h);
 }
 
+/* A heap in [mem, mem + bytes) with `hook` installed (reset); checked not NULL. */
+static inline rtheap_t *cu_init_hooked(void *mem, size_t bytes, cu_hook_t *hook)
+{
+    rtheap_t *h = rtheap_init(mem, bytes);
+    TH_CHECK_NOT_NULL(h);
+    if (h != NULL) {
+        cu_install_hook(h, hook);
+    }
+    return h;
+}
+
+/* rtheap_walk() walkers that count the blocks in *(unsigned *)user (if not NULL):
+ * all of them, or the first only (the walk stops there). */
+static inline bool cu_walk_count(const rtheap_block_info_t *b, void *user)
+{
+    (void)b;
+    if (user != NULL) {
+        (*(unsigned *)user)++;
+    }
+    return true;
+}
+
+static inline bool cu_walk_count_first(const rtheap_block_info_t *b, void *user)
+{
+    (void)cu_walk_count(b, user);
+    return false;
+}
+
 /* ---- small utilities -------------------------------------------------- */
 
 static inline uint32_t cu_error_count(rtheap_t *heap)

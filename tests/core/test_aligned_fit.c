@@ -28,16 +28,24 @@ static rtheap_t *heap_with_pad(uintptr_t off, void **a)
     return h;
 }
 
+/* A free block of `size` payload bytes between two used ones: it is allocated, then
+ * a separator after it, then it is freed. Returns its payload. */
+static void *free_between(rtheap_t *h, size_t size)
+{
+    void *b = rtheap_alloc(h, size);
+    void *c = rtheap_alloc(h, 32);
+    TH_CHECK(b != NULL && c != NULL);
+    rtheap_free(h, b);
+    return b;
+}
+
 /* The best fit is placed well: taken with the option, passed over without. */
 static void best_fit_placed_well(void)
 {
     void *a;
     rtheap_t *h = heap_with_pad(0, &a);
-    void *b = rtheap_alloc(h, 200);
-    void *c = rtheap_alloc(h, 32);
-    TH_CHECK(b != NULL && c != NULL);
+    void *b = free_between(h, 200);
     TH_CHECK_EQ((uintptr_t)b % FIT_ALIGN, 0);
-    rtheap_free(h, b); /* a free block of about 200 B between two used ones */
     /* 150 B fit b with no gap; b is too small for 150 B plus the worst gap. */
     uintptr_t t = rtheap_block_size_for(150);
     uintptr_t tb = rtheap_block_size_for(200);
@@ -60,10 +68,7 @@ static void best_fit_placed_badly(void)
 {
     void *a;
     rtheap_t *h = heap_with_pad(FIT_ALIGN - ALIGN, &a);
-    void *b = rtheap_alloc(h, 200);
-    void *c = rtheap_alloc(h, 32);
-    TH_CHECK(b != NULL && c != NULL);
-    rtheap_free(h, b);
+    void *b = free_between(h, 200);
     void *p = rtheap_alloc_aligned(h, 150, FIT_ALIGN);
     TH_CHECK_NOT_NULL(p);
     TH_CHECK_EQ((uintptr_t)p % FIT_ALIGN, 0);
@@ -103,10 +108,7 @@ static void gap_larger_than_block(void)
 {
     void *a;
     rtheap_t *h = heap_with_pad(FIT_ALIGN - ALIGN, &a);
-    void *b = rtheap_alloc(h, 40);
-    void *c = rtheap_alloc(h, 32);
-    TH_CHECK(b != NULL && c != NULL);
-    rtheap_free(h, b);
+    void *b = free_between(h, 40);
     TH_CHECK(rtheap_align_gap(rtheap_addr(rtheap_block_of(b)), FIT_ALIGN) >
              rtheap_block_size_for(40));
     void *p = rtheap_alloc_aligned(h, 32, FIT_ALIGN);
@@ -122,10 +124,7 @@ static void best_fit_damaged(void)
 {
     void *a;
     rtheap_t *h = heap_with_pad(0, &a);
-    void *b = rtheap_alloc(h, 200);
-    void *c = rtheap_alloc(h, 32);
-    TH_CHECK(b != NULL && c != NULL);
-    rtheap_free(h, b);
+    void *b = free_between(h, 200);
     block_t *bb = rtheap_block_of(b);
     *rtheap_footer(rtheap_addr(bb) + rtheap_size(bb->header)) = NULL;
     void *p = rtheap_alloc_aligned(h, 150, FIT_ALIGN);

@@ -15,19 +15,9 @@ static unsigned char arena[6144] __attribute__((aligned(64)));
 
 static cu_hook_t hook;
 
-static bool cu_walk_count(const rtheap_block_info_t *block, void *user)
-{
-    (void)block, (void)user;
-    return true;
-}
-
 static rtheap_t *fresh(size_t bytes)
 {
-    rtheap_t *h = rtheap_init(arena, bytes);
-    TH_CHECK_NOT_NULL(h);
-    hook.calls = 0;
-    rtheap_set_error_hook(h, cu_hook_fn, &hook);
-    return h;
+    return cu_init_hooked(arena, bytes, &hook);
 }
 
 static uint32_t class_of_block(const void *p)

@@ -7,39 +7,25 @@
 static uint8_t arena[2048] __attribute__((aligned(16)));
 static cu_hook_t hook;
 
-static bool count_block(const rtheap_block_info_t *b, void *user)
-{
-    (void)b;
-    (*(unsigned *)user)++;
-    return true;
-}
-
-static bool first_only(const rtheap_block_info_t *b, void *user)
-{
-    (void)b;
-    (*(unsigned *)user)++;
-    return false; /* stop the walk */
-}
-
 int main(void)
 {
     th_println("core_edges: NULL arguments, error names");
     rtheap_set_error_hook(NULL, cu_hook_fn, &hook); /* no heap: nothing to do */
     unsigned n = 0;
-    TH_CHECK_EQ(rtheap_walk(NULL, count_block, &n), 0);
+    TH_CHECK_EQ(rtheap_walk(NULL, cu_walk_count, &n), 0);
     TH_CHECK_EQ(n, 0);
     rtheap_t *heap = rtheap_init(arena, sizeof arena);
     if (!TH_CHECK_NOT_NULL(heap)) {
         return th_summary();
     }
     TH_CHECK_EQ(rtheap_walk(heap, NULL, &n), 0);
-    TH_CHECK_EQ(rtheap_walk(heap, count_block, &n), 1); /* one free block */
+    TH_CHECK_EQ(rtheap_walk(heap, cu_walk_count, &n), 1); /* one free block */
     TH_CHECK_EQ(n, 1);
     /* A walker that returns false stops the walk, whatever is left. */
     void *a = rtheap_alloc(heap, 32);
     void *b = rtheap_alloc(heap, 32);
     n = 0;
-    TH_CHECK_EQ(rtheap_walk(heap, first_only, &n), 1);
+    TH_CHECK_EQ(rtheap_walk(heap, cu_walk_count_first, &n), 1);
     TH_CHECK_EQ(n, 1);
     rtheap_free(heap, a);
     rtheap_free(heap, b);

@@ -3,8 +3,7 @@
  * runs the shadow-model stress rig (stress.c) with rtheap_check() after every operation
  * and checks what holds in every configuration (the counters only where RTHEAP_STATS is
  * on). MATRIX_OPS sets the operation count. Host only. */
-#include "core_util.h"
-#include "stress.h"
+#include "stress_rtheap.h"
 
 #ifndef MATRIX_OPS
 #define MATRIX_OPS 20000u
@@ -12,39 +11,6 @@
 
 static uint8_t arena[64u * 1024u] __attribute__((aligned(64)));
 static cu_hook_t hook;
-
-static void *m_alloc(void *ctx, size_t size)
-{
-    return rtheap_alloc((rtheap_t *)ctx, size);
-}
-static void m_free(void *ctx, void *p)
-{
-    rtheap_free((rtheap_t *)ctx, p);
-}
-static void *m_realloc(void *ctx, void *p, size_t size)
-{
-    return rtheap_realloc((rtheap_t *)ctx, p, size);
-}
-static void *m_aligned(void *ctx, size_t size, size_t align)
-{
-    return rtheap_alloc_aligned((rtheap_t *)ctx, size, align);
-}
-static void *m_calloc(void *ctx, size_t count, size_t size)
-{
-    return rtheap_calloc((rtheap_t *)ctx, count, size);
-}
-static size_t m_resize(void *ctx, void *p, size_t size)
-{
-    return rtheap_resize_in_place((rtheap_t *)ctx, p, size);
-}
-static size_t m_usable(void *ctx, const void *p)
-{
-    return rtheap_usable_size((rtheap_t *)ctx, p);
-}
-static bool m_check(void *ctx)
-{
-    return rtheap_check((rtheap_t *)ctx) == RTHEAP_OK && hook.calls == 0;
-}
 
 int main(void)
 {
@@ -61,8 +27,8 @@ int main(void)
         TH_CHECK_EQ(hook.calls, 1); /* refused and reported */
         cu_hook_reset(&hook);
     }
-    stress_allocator_t a = {heap, m_alloc, m_free, m_realloc, m_aligned, m_calloc, m_resize,
-                            m_usable, m_check};
+    stress_rtheap_t sr = {heap, &hook};
+    stress_allocator_t a = stress_rtheap(&sr);
     stress_config_t c = {0x3A7F1C5Du, MATRIX_OPS, 200u, 2048u, 16384u, 9u, RTHEAP_ALIGNMENT, 1u};
     stress_result_t r;
     TH_CHECK_EQ(stress_run(&a, &c, &r), 0);

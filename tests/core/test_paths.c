@@ -17,10 +17,7 @@ static cu_hook_t hook;
 
 static rtheap_t *fresh(size_t bytes)
 {
-    rtheap_t *h = rtheap_init(arena, bytes);
-    TH_CHECK_NOT_NULL(h);
-    cu_install_hook(h, &hook);
-    return h;
+    return cu_init_hooked(arena, bytes, &hook);
 }
 
 static block_t *blk(const void *p)
@@ -77,19 +74,6 @@ static void scribble_links(void *p)
     }
 }
 
-static bool stop_after_one(const rtheap_block_info_t *b, void *user)
-{
-    (void)b;
-    (*(unsigned *)user)++;
-    return false;
-}
-
-static bool count_blocks(const rtheap_block_info_t *b, void *user)
-{
-    (void)b;
-    (*(unsigned *)user)++;
-    return true;
-}
 
 /* ---- the control structure and the lists, as rtheap_check() sees them ---- */
 
@@ -195,10 +179,10 @@ static void check_names_damage(void)
     TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CHAIN);
     unsigned all = 0, part = 0;
     ab->header = saved;
-    rtheap_walk(h, count_blocks, &all);
+    rtheap_walk(h, cu_walk_count, &all);
     ab->header = rtheap_hdr(h->max_block + ALIGN, 0, KIND_QUARANTINE);
     TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CHAIN);
-    rtheap_walk(h, count_blocks, &part);
+    rtheap_walk(h, cu_walk_count, &part);
     TH_CHECK(part < all); /* the walk stops at what it cannot step over */
     ab->header = saved;
     /* A size the index can hold that runs past the region's end. */
@@ -228,14 +212,14 @@ static void refusals(void)
     TH_CHECK(!rtheap_get_stats(h, NULL));
     TH_CHECK(!rtheap_get_stats(NULL, &s));
     TH_CHECK_EQ(rtheap_walk(h, NULL, NULL), 0);
-    TH_CHECK_EQ(rtheap_walk(NULL, count_blocks, NULL), 0);
+    TH_CHECK_EQ(rtheap_walk(NULL, cu_walk_count, NULL), 0);
 
     void *a = rtheap_alloc(h, 64);
     void *b = rtheap_alloc(h, 64);
     TH_CHECK(a != NULL && b != NULL);
     cu_fill(a, 64, 3);
     unsigned seen = 0;
-    TH_CHECK_EQ(rtheap_walk(h, stop_after_one, &seen), 1);
+    TH_CHECK_EQ(rtheap_walk(h, cu_walk_count_first, &seen), 1);
     TH_CHECK_EQ(seen, 1);
 
     /* A used header with a kind-consistent size below MIN_BLOCK, then one running
@@ -258,13 +242,13 @@ static void refusals(void)
 
     /* A quarantined block is nobody's: the walk steps over it. */
     seen = 0;
-    rtheap_walk(h, count_blocks, &seen);
+    rtheap_walk(h, cu_walk_count, &seen);
     rtheap_free(h, a);
     block_t *q = blk(a);
     uintptr_t tq = rtheap_size(q->header);
     rtheap_quarantine(h, q, tq);
     unsigned after = 0;
-    rtheap_walk(h, count_blocks, &after);
+    rtheap_walk(h, cu_walk_count, &after);
     TH_CHECK_EQ(after, seen - 1u);
     TH_CHECK_EQ(stats_of(h).quarantined_bytes, tq);
     CU_CHECK_HEAP(h);

@@ -12,10 +12,7 @@ static cu_hook_t hook;
 
 static rtheap_t *fresh(size_t bytes)
 {
-    rtheap_t *h = rtheap_init(arena, bytes);
-    TH_CHECK_NOT_NULL(h);
-    cu_install_hook(h, &hook);
-    return h;
+    return cu_init_hooked(arena, bytes, &hook);
 }
 
 /* Bug 1: a free block followed by a fence is quarantined, but the fence keeps its

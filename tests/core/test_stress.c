@@ -1,7 +1,6 @@
 /* The stress rig (stress.c) on rtheap: every operation followed by rtheap_check().
  * STRESS_OPS overrides the operation count (the RTHEAP_CHECKS=2 variant runs fewer). */
-#include "core_util.h"
-#include "stress.h"
+#include "stress_rtheap.h"
 
 #if TH_IS_TARGET
 #define ARENA_CAP (16u * 1024u)
@@ -26,45 +25,6 @@
 static uint8_t host_arena[64u * 1024u] __attribute__((aligned(16)));
 static cu_hook_t hook;
 
-static void *s_alloc(void *ctx, size_t size)
-{
-    return rtheap_alloc((rtheap_t *)ctx, size);
-}
-static void s_free(void *ctx, void *p)
-{
-    rtheap_free((rtheap_t *)ctx, p);
-}
-static void *s_realloc(void *ctx, void *p, size_t size)
-{
-    return rtheap_realloc((rtheap_t *)ctx, p, size);
-}
-static void *s_aligned(void *ctx, size_t size, size_t align)
-{
-    return rtheap_alloc_aligned((rtheap_t *)ctx, size, align);
-}
-static void *s_calloc(void *ctx, size_t count, size_t size)
-{
-    return rtheap_calloc((rtheap_t *)ctx, count, size);
-}
-static size_t s_resize(void *ctx, void *p, size_t size)
-{
-    return rtheap_resize_in_place((rtheap_t *)ctx, p, size);
-}
-static size_t s_usable(void *ctx, const void *p)
-{
-    return rtheap_usable_size((rtheap_t *)ctx, p);
-}
-static bool s_check(void *ctx)
-{
-    rtheap_error_t e = rtheap_check((rtheap_t *)ctx);
-    if (e != RTHEAP_OK) {
-        th_print("rtheap_check: ");
-        th_println(rtheap_error_name(e));
-    }
-    /* any error reported through the hook is a failure too */
-    return e == RTHEAP_OK && hook.calls == 0;
-}
-
 int main(void)
 {
     th_print("test_stress: RTHEAP_POISON=");
@@ -80,8 +40,8 @@ int main(void)
     }
     cu_install_hook(heap, &hook);
     size_t initial = cu_largest(heap);
-    stress_allocator_t a = {heap, s_alloc, s_free, s_realloc, s_aligned, s_calloc, s_resize,
-                            s_usable, s_check};
+    stress_rtheap_t sr = {heap, &hook};
+    stress_allocator_t a = stress_rtheap(&sr);
     stress_config_t c = {0x5EED1234u, STRESS_OPS, MAX_LIVE, MAX_SIZE, bytes / 3u, 10u,
                          RTHEAP_ALIGNMENT, 1u};
     stress_result_t r;
