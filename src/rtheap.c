@@ -165,7 +165,7 @@ struct rtheap {
     uint32_t sl_bitmap[]; /* fl_count words, then the heads (pointer-aligned) */
 };
 
-/* SL_PAST_END_: sl_bitmap[fl_count], the word after the last row, is either
+/* The word past the last row: sl_bitmap[fl_count] is either
  * padding before the heads (zeroed by init, never written) or the first word
  * of heads[0], the list of class 0: blocks of 0 granules, which do not exist
  * (every block has at least MIN_BLOCK bytes), so it is NULL for ever. The
@@ -785,7 +785,7 @@ RTHEAP_PRIVATE void rtheap_count_failed(rtheap_t *heap)
  * which has at least class c's smallest size), or NULL; *cls gets its class.
  * c may be one row past the index (the class_up of a size near max_block):
  * sl_bitmap[fl_count] is then read, the word after the last row, which is
- * always 0 (see SL_PAST_END_), so no range check.
+ * always 0 (see the note after struct rtheap), so no range check.
  */
 RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_search(const rtheap_t *heap, uint32_t c, uint32_t *cls)
 {
