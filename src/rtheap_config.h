@@ -215,20 +215,6 @@ static inline __attribute__((always_inline)) void rtheap_primask_unlock(uint32_t
 #define RTHEAP_DEFAULT_SECOND_REGION 1
 #endif
 
-/*
- * RTHEAP_PRIVATE: storage class of the internal helpers of rtheap.c (size
- * classes, bit scans, block access). Tests reach them by compiling rtheap.c
- * into the test itself (#include "rtheap.c"), or by defining it empty to
- * give the helpers external linkage.
- */
-#ifndef RTHEAP_PRIVATE
-#define RTHEAP_PRIVATE static inline
-#define RTHEAP_PRIVATE_IS_DEFAULT_ 1
-#endif
-#ifndef RTHEAP_PRIVATE_IS_DEFAULT_
-#define RTHEAP_PRIVATE_IS_DEFAULT_ 0
-#endif
-
 /* ------------------------------------------------------------------------ */
 /* Consistency checks                                                        */
 /* ------------------------------------------------------------------------ */

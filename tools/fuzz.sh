@@ -146,10 +146,10 @@ if [ $campaign -eq 1 ]; then
           [ $with_corrupt -eq 1 ] && ./replay_corrupt "$root/$out/corpus-fuzz_heap_corrupt" >/dev/null 2>&1 )
         rcopt="--rc lcov_branch_coverage=1"
         lcov $rcopt --quiet --capture --directory "$cov" --output-file "$cov/all.info" 2>/dev/null &&
-        lcov $rcopt --quiet --extract "$cov/all.info" "$root/src/rtheap.c" --output-file "$cov/rtheap.info" 2>/dev/null &&
+        lcov $rcopt --quiet --extract "$cov/all.info" "$root/src/rtheap.c" "$root/src/core/*" --output-file "$cov/rtheap.info" 2>/dev/null &&
         lines=$(lcov $rcopt --summary "$cov/rtheap.info" 2>&1 | grep -E 'lines|branches' | sed -E 's/^ *//' | tr '\n' ' ')
         summary="$summary
-  src/rtheap.c covered by the final corpora: ${lines:-(lcov failed)}"
+  the core (src/rtheap.c, src/core/) covered by the final corpora: ${lines:-(lcov failed)}"
     else
         summary="$summary
   (no gcc --coverage replay: $(head -n 1 "$cov/build.log"))"

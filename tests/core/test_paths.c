@@ -173,14 +173,14 @@ static void check_names_damage(void)
     }
     ab->header = rtheap_hdr(tsize(a), 0, KIND_FENCE);
     TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_ACCOUNTING);
-    ab->header = rtheap_hdr(tsize(a), FLAG_FREE, KIND_QUARANTINE);
+    ab->header = rtheap_hdr(tsize(a), FLAG_FREE, KIND_FENCE);
     TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CHAIN);
     ab->header = rtheap_hdr(tsize(a), 0, KIND_BLOCK) ^ ((size_t)1 << TAG_SHIFT);
     TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CHAIN);
     unsigned all = 0, part = 0;
     ab->header = saved;
     rtheap_walk(h, cu_walk_count, &all);
-    ab->header = rtheap_hdr(h->max_block + ALIGN, 0, KIND_QUARANTINE);
+    ab->header = rtheap_hdr(h->max_block + ALIGN, 0, KIND_FENCE);
     TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CHAIN);
     rtheap_walk(h, cu_walk_count, &part);
     TH_CHECK(part < all); /* the walk stops at what it cannot step over */

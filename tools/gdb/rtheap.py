@@ -51,11 +51,11 @@ OK, CHAIN, ACCOUNTING, COALESCE, LIST_CLASS, BITMAP, FREE_COUNT, STATS, CONTROL 
     0, 8, 9, 10, 11, 12, 13, 14, 16)
 BAD_FREE_LIST = 6
 
-FLAG_FREE, FLAG_PREV_FREE, FLAG_NOBODY = 1, 2, 4
-# What the XOR of a sound header's bytes equals (rtheap.c's TAG_XOR); FLAG_NOBODY marks a
+FLAG_FREE, FLAG_PREV_FREE, FLAG_FENCE = 1, 2, 4
+# What the XOR of a sound header's bytes equals (rtheap.c's TAG_XOR); FLAG_FENCE marks a
 # block nobody owns (a fence or a quarantined block).
 TAG_XOR = 0x5B
-KIND_BLOCK, KIND_FENCE, KIND_QUARANTINE = 0, FLAG_NOBODY, FLAG_NOBODY
+KIND_BLOCK, KIND_FENCE = 0, FLAG_FENCE
 HEAP_MAGIC = 0x72746870
 FL_MAX = 31
 MAX_GRANULES = 1 << 31
@@ -160,8 +160,6 @@ class Heap:
             self.heads = int(s["heads"].cast(gdb.lookup_type("unsigned long" if self.word == 8 else "unsigned int")))
             self.region_count = int(s["region_count"])
             self.error_count = int(s["error_count"])
-            self.lo = int(s["lo"])
-            self.span = int(s["span"])
             self.heap_bytes = int(s["heap_bytes"])
             self.quarantined_bytes = int(s["quarantined_bytes"])
             self.quarantine_count = int(s["quarantine_count"])
@@ -210,7 +208,7 @@ class Heap:
         a = self.align
         self.min_block = (4 * w + a - 1) & ~(a - 1)
         self.flag_bits = a - 1
-        self.reserved = self.flag_bits & ~(FLAG_FREE | FLAG_PREV_FREE | FLAG_NOBODY)
+        self.reserved = self.flag_bits & ~(FLAG_FREE | FLAG_PREV_FREE | FLAG_FENCE)
         self.tag_shift = 8 * w - 8
         self.size_mask = ~self.flag_bits & ((1 << self.tag_shift) - 1)
 
@@ -225,8 +223,8 @@ class Heap:
         return k
 
     def kind(self, hdr):
-        """KIND_BLOCK or KIND_FENCE (= KIND_QUARANTINE) for a sound header, else None."""
-        return (hdr & FLAG_NOBODY) if self.fold(hdr) == TAG_XOR else None
+        """KIND_BLOCK or KIND_FENCE for a sound header, else None."""
+        return (hdr & FLAG_FENCE) if self.fold(hdr) == TAG_XOR else None
 
     def check_bit_ok(self, hdr):
         """The header's tag holds and it is an ordinary block's."""
@@ -237,7 +235,7 @@ class Heap:
         return self.kind(hdr) == KIND_FENCE and self.size(hdr) == self.min_block
 
     def is_quarantined(self, hdr):
-        return self.kind(hdr) == KIND_QUARANTINE
+        return self.kind(hdr) == KIND_FENCE
 
     def hdr(self, t, flags, kind):
         v = t | flags | kind
@@ -705,7 +703,7 @@ class RtheapBlock(RtheapCommand):
                 prev = (pos, "fence", h.min_block)
                 pos += h.min_block
                 continue
-            if h.is_quarantined(hdr) and h.plausible(h.regions[ri], pos, hdr, KIND_QUARANTINE):
+            if h.is_quarantined(hdr) and h.plausible(h.regions[ri], pos, hdr, KIND_FENCE):
                 t = h.size(hdr)
                 if addr < pos + t:
                     gdb.write("0x%x is in the quarantined (damaged, out of service) block at 0x%x "

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Allocation with an alignment above RTHEAP_ALIGNMENT: one search for the
+ * request plus the largest alignment gap; the gap in front of the aligned
+ * block becomes a free block of its own.
+ */
+#include "internal.h"
+
+/**
+ * Bytes to skip at the start of free block h so that the payload is aligned
+ * to `align`: 0, or a gap large enough to become a free block itself.
+ */
+RTHEAP_PRIVATE uintptr_t rtheap_align_gap(uintptr_t h, uintptr_t align)
+{
+    /* Modular arithmetic: no overflow even for payloads near the top of
+     * the address space (a gap that runs past it simply will not fit). */
+    uintptr_t gap = (0u - (h + WORD)) & (align - 1u);
+    if (gap != 0 && gap < MIN_BLOCK) {
+        gap += align; /* gap and align are multiples of ALIGN: stays aligned */
+    }
+    return gap;
+}
+
+#if RTHEAP_ALIGNED_FIT
+/**
+ * The head of the first list that guarantees t bytes, if it holds up and
+ * happens to be placed well for `align` (its size in *size), else NULL;
+ * *probed tells whether a sound head was looked at.
+ */
+RTHEAP_PRIVATE block_t *rtheap_probe_placed(rtheap_t *heap, uintptr_t t, uintptr_t align,
+                                            uint32_t *cls, uintptr_t *size, bool *probed)
+{
+    *probed = false;
+    block_t *b = rtheap_search(heap, rtheap_class_up(rtheap_granules(t)), cls);
+    if (b == NULL) {
+        return NULL;
+    }
+    uintptr_t s = rtheap_head_ok(heap, b, t);
+    uintptr_t gap = rtheap_align_gap(rtheap_addr(b), align);
+    *probed = s != 0;
+    if (s == 0 || gap > s || s - gap < t) {
+        return NULL;
+    }
+    *size = s;
+    return b;
+}
+#endif
+
+/**
+ * Allocation of t bytes with align > ALIGN. One search for the request plus
+ * the largest alignment gap, which any block found can hold; only if that
+ * fails (a nearly full heap), the plain-size block is tried in case it
+ * happens to be placed well. With RTHEAP_ALIGNED_FIT the best-fitting
+ * block is tried first.
+ */
+RTHEAP_PRIVATE void *rtheap_alloc_over_aligned(rtheap_t *heap, uintptr_t t, uintptr_t align)
+{
+    uint32_t c = 0;
+    uintptr_t size = 0;
+    uintptr_t pad = align + MIN_BLOCK - ALIGN;
+#if RTHEAP_ALIGNED_FIT
+    bool probed;
+    block_t *b = rtheap_probe_placed(heap, t, align, &c, &size, &probed);
+    if (b == NULL && pad <= heap->max_block - t) {
+        b = rtheap_find(heap, t + pad, &c, &size);
+    }
+    if (b == NULL && !probed) {
+        /* (A probed head did not fit: the plain search would find it again.) */
+        b = rtheap_find_outline(heap, t, &c, &size);
+    }
+#else
+    block_t *b = NULL;
+    if (pad <= heap->max_block - t) {
+        b = rtheap_find(heap, t + pad, &c, &size);
+    }
+    if (b == NULL) {
+        b = rtheap_find_outline(heap, t, &c, &size);
+    }
+#endif
+    uintptr_t h = rtheap_addr(b);
+    uintptr_t gap = b != NULL ? rtheap_align_gap(h, align) : 0;
+    if (b == NULL || gap > size || size - gap < t) {
+        rtheap_count_failed(heap);
+        return NULL;
+    }
+    if (gap == 0) {
+        rtheap_count_alloc(heap, rtheap_carve(heap, b, c, size, t));
+        return rtheap_payload(b);
+    }
+    /* The leading gap becomes a free block of its own (b's previous block is
+     * in use: free blocks never touch), the aligned block follows it. */
+    size_t prev_flag = b->header & FLAG_PREV_FREE;
+    rtheap_unlink(heap, b, c);
+    rtheap_make_free(heap, h, gap, prev_flag);
+    block_t *a = rtheap_block_at(h + gap);
+    uintptr_t rest = size - gap - t;
+    uintptr_t used = size - gap;
+    if (rest >= MIN_BLOCK) {
+        rtheap_make_free(heap, h + gap + t, rest, 0);
+        used = t;
+    } else {
+        rtheap_clear_prev_free(h + size);
+    }
+    a->header = rtheap_hdr(used, FLAG_PREV_FREE, KIND_BLOCK);
+    rtheap_count_alloc(heap, used);
+    return rtheap_payload(a);
+}
+
+/** Allocation with a power-of-two alignment above RTHEAP_ALIGNMENT. */
+RTHEAP_PRIVATE void *rtheap_alloc_big_align_unlocked(rtheap_t *heap, size_t size,
+                                                     uintptr_t align)
+{
+    uintptr_t t = rtheap_block_size_for(size);
+    if (t == 0 || t > heap->max_block) {
+        rtheap_count_failed(heap);
+        return NULL;
+    }
+    return rtheap_alloc_over_aligned(heap, t, align);
+}
+
+/** Allocation with any power-of-two alignment, out of line: realloc and calloc's. */
+RTHEAP_OUTLINE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, uintptr_t align)
+{
+    if (align <= ALIGN) {
+        return rtheap_alloc_unlocked(heap, size);
+    }
+    return rtheap_alloc_big_align_unlocked(heap, size, align);
+}
+
+/** rtheap_alloc_aligned's body, inside the lock, for align not a plain one. */
+RTHEAP_PRIVATE void *rtheap_alloc_aligned_checked(rtheap_t *heap, size_t size, size_t align)
+{
+    if (!rtheap_is_pow2(align)) {
+        rtheap_report(heap, RTHEAP_ERR_BAD_ARGUMENT, NULL);
+        return NULL;
+    }
+    return rtheap_alloc_big_align_unlocked(heap, size, align);
+}
+
+void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align)
+{
+    if (align <= ALIGN && rtheap_is_pow2(align)) {
+        return rtheap_alloc(heap, size); /* the plain path, and its one copy */
+    }
+    LOCKED_CALL(heap, NULL, true, rtheap_alloc_aligned_checked(heap, size, align));
+}
+
+size_t rtheap_request_usable_size(size_t size, size_t align)
+{
+    uintptr_t t = rtheap_block_size_for(size);
+    /* No heap on this target holds a block above the largest size a header can
+     * carry: such a request could never be satisfied. */
+    if (t == 0 || t > ((MAX_GRANULES - 1u) << ALIGN_LOG2) || !rtheap_is_pow2(align) ||
+        align > ((uintptr_t)1 << (sizeof(size_t) * 8 - 2))) {
+        return 0;
+    }
+    return (size_t)(t - WORD);
+}

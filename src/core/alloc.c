@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Allocation: the good-fit search over the bitmaps, the checks of the block
+ * it finds, and the carving of the used block from it.
+ */
+#include "internal.h"
+
+/**
+ * The head of the first non-empty list at or above class c (every block of
+ * which has at least class c's smallest size), or NULL; *cls gets its class.
+ * c may be one row past the index (the class_up of a size near max_block):
+ * sl_bitmap[fl_count] is then read, the word after the last row, which is
+ * always 0 (see the note after struct rtheap), so no range check.
+ */
+RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_search(const rtheap_t *heap, uint32_t c, uint32_t *cls)
+{
+    uint32_t fl = c / SL_COUNT; /* <= fl_count <= 32 - SL_LOG2 <= 30 (rtheap_rows_for) */
+    uint32_t sl_bits = heap->sl_bitmap[fl] & (~0u << (c % SL_COUNT));
+    if (sl_bits == 0) {
+        uint32_t fl_bits = heap->fl_bitmap & (~0u << (fl + 1u)); /* fl + 1 < 32 */
+        if (fl_bits == 0) {
+            return NULL;
+        }
+        fl = rtheap_ffs(fl_bits);
+        sl_bits = heap->sl_bitmap[fl];
+    }
+    c = fl * SL_COUNT + rtheap_ffs(sl_bits);
+    *cls = c;
+    return heap->heads[c];
+}
+
+/** Size of b, the head of a list found by the search, if it holds up for t bytes; else 0. */
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_head_ok(const rtheap_t *heap, const block_t *b,
+                                                   uintptr_t t)
+{
+    return rtheap_entry_ok(heap, b, t, true);
+}
+
+/* What rtheap_find_slow found: the block's size and list. */
+typedef struct found {
+    uintptr_t size;
+    uint32_t cls;
+} found_t;
+
+/**
+ * The rest of rtheap_find, out of the hot path: damaged heads taken out of
+ * service and the search done again, and the bounded first fit in t's own
+ * class when no class guarantees a fit. Bounded: every round takes one
+ * list or block out of service, and there are at most four. Cold: a heap
+ * that needs it often is nearly full or damaged.
+ */
+RTHEAP_COLD static block_t *rtheap_find_slow(rtheap_t *heap, uintptr_t t, block_t *damaged,
+                                             uint32_t dc, found_t *out)
+{
+    uint32_t g = rtheap_granules(t);
+    if (damaged != NULL) {
+        rtheap_contain_listed(heap, damaged, dc);
+    }
+    for (uint32_t round = 0; round < 4u; round++) {
+        uint32_t c;
+        block_t *b = rtheap_search(heap, rtheap_class_up(g), &c);
+        if (b != NULL) {
+            uintptr_t s = rtheap_head_ok(heap, b, t);
+            if (s != 0) {
+                out->cls = c;
+                out->size = s;
+                return b;
+            }
+            rtheap_contain_listed(heap, b, c);
+            continue;
+        }
+        /* Nothing in a class that guarantees a fit: a bounded first fit in
+         * the request's own class, whose blocks may or may not fit. A block
+         * past the head was reached through a next link whose back link was
+         * checked. */
+        c = rtheap_class_of(g);
+        b = heap->heads[c];
+        bool damage = false;
+        for (uint32_t n = 0; !damage && b != NULL && n < RTHEAP_FIT_SCAN; n++) {
+            uintptr_t s = rtheap_entry_ok(heap, b, MIN_BLOCK, b == heap->heads[c]);
+            damage = s == 0;
+            if (!damage && s >= t) {
+                out->cls = c;
+                out->size = s;
+                return b;
+            }
+            if (!damage) {
+                b = b->next_free; /* checked above */
+            }
+        }
+        if (!damage) {
+            return NULL;
+        }
+        rtheap_contain_listed(heap, b, c);
+    }
+    return NULL;
+}
+
+/**
+ * A free block of at least t bytes (t <= max_block) that holds up, left in
+ * its list, or NULL; *cls gets its list and *size its size. Good fit: the
+ * rounded class guarantees any block found is large enough; when it finds
+ * nothing, up to RTHEAP_FIT_SCAN blocks of t's own class are tried (the
+ * first often fits, and it makes a request of exactly the largest free
+ * block succeed). A damaged block met on the way is taken out of service
+ * and the search goes on (rtheap_find_slow).
+ */
+RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint32_t *cls,
+                                               uintptr_t *size)
+{
+    uint32_t c = 0;
+    block_t *b = rtheap_search(heap, rtheap_class_up(rtheap_granules(t)), &c);
+    if (b != NULL) {
+        uintptr_t s = rtheap_head_ok(heap, b, t);
+        if (s != 0) {
+            *cls = c;
+            *size = s;
+            return b;
+        }
+    }
+    /* Its own out-parameters, so that the fast path's stay in registers. */
+    found_t slow = {0, 0};
+    b = rtheap_find_slow(heap, t, b, c, &slow);
+    *cls = slow.cls;
+    *size = slow.size;
+    return b;
+}
+
+/** rtheap_find, out of line: for the over-aligned retry. */
+RTHEAP_OUTLINE block_t *rtheap_find_outline(rtheap_t *heap, uintptr_t t, uint32_t *cls,
+                                            uintptr_t *size)
+{
+    return rtheap_find(heap, t, cls, size);
+}
+
+/**
+ * Carves a used block of t bytes from the front of free block b (`size`
+ * bytes, in list c, checked). The rest, when it can be a block, stays free:
+ * in b's place in list c when its class is still c (no bitmap or list
+ * change), else at the head of its own list. Returns the used block's size.
+ */
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_carve(rtheap_t *heap, block_t *b, uint32_t c,
+                                                 uintptr_t size, uintptr_t t)
+{
+    uintptr_t h = rtheap_addr(b);
+    block_t *prev = b->prev_free;
+    block_t *next = b->next_free;
+    size_t prev_flag = b->header & FLAG_PREV_FREE;
+    uintptr_t rest = size - t;
+    if (rest < MIN_BLOCK) {
+        rtheap_unlink_between(heap, prev, next, c);
+        b->header = rtheap_toggle(b->header, FLAG_FREE);
+        rtheap_clear_prev_free(h + size);
+        return size;
+    }
+    /* The block after b still says "previous free"; only the rest's own
+     * fields are new. */
+    block_t *tail = rtheap_free_block_at(h + t, rest, 0);
+    uint32_t ct = rtheap_class_of_size(rest);
+    if (ct == c) {
+        tail->prev_free = prev;
+        tail->next_free = next;
+        if (next != NULL) {
+            next->prev_free = tail;
+        }
+        /* b is a list head here (a block found deeper by the first fit leaves
+         * a rest below its class), but the pointer that led to it is set
+         * either way. */
+        *(prev != NULL ? &prev->next_free : &heap->heads[c]) = tail;
+    } else {
+        rtheap_unlink_between(heap, prev, next, c);
+        rtheap_push(heap, tail, ct);
+    }
+    b->header = rtheap_hdr(t, prev_flag, KIND_BLOCK);
+    return t;
+}
+
+/** Plain allocation: RTHEAP_ALIGNMENT. */
+RTHEAP_PRIVATE RTHEAP_HOT void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
+{
+    uintptr_t t = rtheap_block_size_for(size);
+    uint32_t c = 0;
+    uintptr_t s = 0;
+    block_t *b = t != 0 && t <= heap->max_block ? rtheap_find(heap, t, &c, &s) : NULL;
+    if (b == NULL) {
+        rtheap_count_failed(heap);
+        return NULL;
+    }
+    rtheap_count_alloc(heap, rtheap_carve(heap, b, c, s, t));
+    return rtheap_payload(b);
+}
+
+void *rtheap_alloc(rtheap_t *heap, size_t size)
+{
+    LOCKED_CALL(heap, NULL, true, rtheap_alloc_unlocked(heap, size));
+}

@@ -1,0 +1,675 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * rtheap core, shared part: layout constants, the control structure and the
+ * inline helpers every concern uses. docs/design.md explains the block
+ * layout, the header tag and the damage model.
+ *
+ * The core is one translation unit: src/rtheap.c includes this header and
+ * then the files of src/core/ in order, so that every helper here can be
+ * inlined into each hot path without LTO. Never compile src/core/ alone.
+ *
+ * Freestanding: only compiler headers, and no call to anything the core does
+ * not define (checked in CI with `nm -u`).
+ */
+#ifndef RTHEAP_CORE_INTERNAL_H
+#define RTHEAP_CORE_INTERNAL_H
+
+#include "../rtheap.h"
+
+/*
+ * Test hook, not an option: the storage class of the internal helpers.
+ * White-box tests reach them by compiling rtheap.c into the test itself
+ * (#include "rtheap.c"), or build with -DRTHEAP_PRIVATE= to give them
+ * external linkage (they have no declarations elsewhere, on purpose).
+ */
+#ifndef RTHEAP_PRIVATE
+#define RTHEAP_PRIVATE static inline
+#define RTHEAP_PRIVATE_IS_DEFAULT_ 1
+#else
+#define RTHEAP_PRIVATE_IS_DEFAULT_ 0
+#pragma GCC diagnostic ignored "-Wmissing-declarations"
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Layout constants                                                          */
+/* ------------------------------------------------------------------------ */
+
+#define WORD ((uintptr_t)sizeof(size_t))
+#define ALIGN ((uintptr_t)RTHEAP_ALIGNMENT)
+#define SL_COUNT RTHEAP_SL_COUNT
+#define MIN_BLOCK ((uintptr_t)RTHEAP_MIN_BLOCK)
+#define FLAG_FREE ((size_t)1)
+#define FLAG_PREV_FREE ((size_t)2)
+/* A fence: a block nobody owns, either a divider between the chunks of a
+ * large region or a damaged block taken out of service (quarantined). No
+ * pointer is accepted for it and nothing merges with it. */
+#define FLAG_FENCE ((size_t)4)
+#define FLAG_BITS ((size_t)(ALIGN - 1))
+/* The tag is the header's top byte; sizes live below it. */
+#define TAG_SHIFT (sizeof(size_t) * 8u - 8u)
+#define SIZE_BITS ((((size_t)1 << TAG_SHIFT) - 1u) & ~FLAG_BITS)
+/* What the XOR of a sound header's bytes equals. Zeroed, all-ones and poisoned
+ * memory (bytes all alike) XOR to 0: never sound. One constant for every
+ * header, so that no change of a single byte can turn a sound header into
+ * another sound one. */
+#define TAG_XOR 0x5Bu
+/* The kinds of a header, as rtheap_kind() tells them (and rtheap_hdr() takes
+ * them): the flag bits that make them, or KIND_BAD for an unsound header. */
+#define KIND_BLOCK 0u                     /* an ordinary block or a sentinel */
+#define KIND_FENCE ((uint32_t)FLAG_FENCE) /* a fence (see FLAG_FENCE) */
+#define KIND_BAD 0xFFu
+/* fl rows are limited so that bit masks like ~0u << (fl + 1) stay defined. */
+#define FL_MAX 31u
+#define HEAP_MAGIC ((uintptr_t)0x72746870u) /* "rthp" */
+
+#if RTHEAP_ALIGNMENT == 8
+#define ALIGN_LOG2 3u
+#elif RTHEAP_ALIGNMENT == 16
+#define ALIGN_LOG2 4u
+#elif RTHEAP_ALIGNMENT == 32
+#define ALIGN_LOG2 5u
+#elif RTHEAP_ALIGNMENT == 64
+#define ALIGN_LOG2 6u
+#else
+#error "RTHEAP_ALIGNMENT: only 8, 16, 32 and 64 are supported"
+#endif
+
+/* Granule counts are scanned as uint32_t (below 2^31) and sizes must stay
+ * below the tag byte. */
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#define MAX_GRANULES ((uintptr_t)1 << 31)
+#define MAX_REGION_BYTES ((MAX_GRANULES - 1u) << ALIGN_LOG2)
+#else
+#define MAX_GRANULES ((uintptr_t)1 << (TAG_SHIFT - ALIGN_LOG2))
+#define MAX_REGION_BYTES UINTPTR_MAX
+#endif
+
+/* Hot paths are inlined into each public call when optimising for speed
+ * (always_inline needs the helpers' default storage class, static inline);
+ * at -Os they stay shared. RTHEAP_OUTLINE marks the one out-of-line copy of
+ * a hot path that the calls where it is not the main cost (realloc, trim,
+ * calloc, an over-aligned retry) share, so that -O2 does not paste it into
+ * each of them. */
+#if defined(__OPTIMIZE_SIZE__) || !defined(__OPTIMIZE__) || !RTHEAP_PRIVATE_IS_DEFAULT_
+#define RTHEAP_HOT
+#define RTHEAP_OUTLINE RTHEAP_PRIVATE
+#else
+#define RTHEAP_HOT __attribute__((always_inline))
+#define RTHEAP_OUTLINE static __attribute__((noinline))
+#endif
+
+/* Cold paths (damage, set-up, errors): out of line, optimised for size. */
+#define RTHEAP_COLD __attribute__((noinline, cold))
+
+#define RTHEAP_LIKELY(x) __builtin_expect(!!(x), 1)
+
+typedef struct block {
+    size_t header;
+    struct block *next_free; /* valid only while free */
+    struct block *prev_free; /* valid only while free */
+} block_t;
+
+typedef struct region {
+    uintptr_t first;    /* header address of the first block */
+    uintptr_t sentinel; /* header address of the sentinel */
+} region_t;
+
+struct rtheap {
+    uintptr_t magic;    /* HEAP_MAGIC ^ address of the heap */
+    uint32_t fl_bitmap; /* bit fl set: row fl has a non-empty list */
+    uint32_t fl_count;  /* rows in the index */
+    size_t max_block;   /* largest block (T) the index can hold */
+    block_t **heads;    /* fl_count * SL_COUNT list heads, after sl_bitmap */
+    region_t regions[RTHEAP_MAX_REGIONS]; /* the hot paths look at regions[0] first */
+    rtheap_error_hook_t hook;
+    void *hook_user;
+    uint32_t region_count;
+    uint32_t error_count;
+    size_t heap_bytes;  /* bytes handed to init/add_region */
+    size_t arena_bytes; /* bytes in blocks */
+    /* Damage taken out of service (src/core/damage.c). */
+    size_t quarantined_bytes;
+    uint32_t quarantine_count;
+    uint32_t lost_lists;   /* lists (or their tails) cut off behind a damaged block */
+    uintptr_t last_damage; /* header address of the damage reported last */
+#if RTHEAP_STATS
+    size_t used_total; /* sum of T over live blocks */
+    size_t peak_total;
+    /* Live blocks are alloc_count - free_count (modulo 2^32): every block
+     * handed out counts one allocation, every block taken back one free. */
+    uint32_t alloc_count;
+    uint32_t free_count;
+    uint32_t realloc_count;
+    uint32_t failed_count;
+#endif
+    uint32_t sl_bitmap[]; /* fl_count words, then the heads (pointer-aligned) */
+};
+
+/* The word past the last row: sl_bitmap[fl_count] is either padding before
+ * the heads (zeroed by init, never written) or the first word of heads[0],
+ * the list of class 0: blocks of 0 granules, which do not exist (every block
+ * has at least MIN_BLOCK bytes), so it is NULL for ever. The search reads
+ * that word for a size whose rounded class is one row past the index, and
+ * finds nothing there; rtheap_check() checks that it is 0. */
+_Static_assert(MIN_BLOCK >= RTHEAP_ALIGNMENT, "class 0 (0 granules) never holds a block");
+_Static_assert(sizeof(void *) >= sizeof(uint32_t), "the word past the last row lies in heads[0]");
+
+_Static_assert(sizeof(size_t) == sizeof(void *), "size_t and pointers have one width");
+_Static_assert(sizeof(rtheap_error_t) == sizeof(int), "rtheap_error_t is int-sized everywhere");
+_Static_assert(sizeof(block_t) == 3 * sizeof(size_t), "block_t is three words");
+_Static_assert(sizeof(struct rtheap) % sizeof(void *) == 0, "heads stay pointer-aligned");
+_Static_assert(SL_COUNT <= 32, "second-level bitmap is one uint32_t");
+_Static_assert(MIN_BLOCK >= 4 * sizeof(size_t) && MIN_BLOCK % RTHEAP_ALIGNMENT == 0,
+               "minimum block holds header, links and footer");
+_Static_assert(ALIGN_LOG2 + RTHEAP_SL_LOG2 < TAG_SHIFT, "the smallest row fits below the tag");
+_Static_assert(TAG_XOR != 0 && TAG_XOR != 0xFFu, "memory whose bytes are alike is never sound");
+_Static_assert(FLAG_FENCE < ALIGN, "the fence flag sits below the smallest size bit");
+
+/* ------------------------------------------------------------------------ */
+/* Bit scans                                                                 */
+/* ------------------------------------------------------------------------ */
+
+#if !RTHEAP_USE_CLZ
+/* Index tables for de Bruijn-sequence multiplies: branch-free and free of
+ * libgcc calls on Armv6-M (MULS is a plain 32-bit multiply). */
+static const uint8_t rtheap_ffs_table[32] = {0,  1,  28, 2,  29, 14, 24, 3,  30, 22, 20,
+                                             15, 25, 17, 4,  8,  31, 27, 13, 23, 21, 19,
+                                             16, 7,  26, 12, 18, 6,  11, 5,  10, 9};
+static const uint8_t rtheap_fls_table[32] = {0,  9,  1,  10, 13, 21, 2,  29, 11, 14, 16,
+                                             18, 22, 25, 3,  30, 8,  12, 20, 28, 15, 17,
+                                             24, 7,  19, 27, 23, 6,  26, 5,  4,  31};
+#endif
+
+/** Index of the highest set bit of x; x must not be 0. */
+RTHEAP_PRIVATE uint32_t rtheap_fls(uint32_t x)
+{
+#if RTHEAP_USE_CLZ
+    return 31u - (uint32_t)__builtin_clz(x);
+#else
+    x |= x >> 1;
+    x |= x >> 2;
+    x |= x >> 4;
+    x |= x >> 8;
+    x |= x >> 16;
+    return rtheap_fls_table[(uint32_t)(x * 0x07C4ACDDu) >> 27];
+#endif
+}
+
+/** Index of the lowest set bit of x; x must not be 0. */
+RTHEAP_PRIVATE uint32_t rtheap_ffs(uint32_t x)
+{
+#if RTHEAP_USE_CLZ
+    return (uint32_t)__builtin_ctz(x);
+#else
+    return rtheap_ffs_table[(uint32_t)((x & (0u - x)) * 0x077CB531u) >> 27];
+#endif
+}
+
+/* ------------------------------------------------------------------------ */
+/* Size classes                                                              */
+/* ------------------------------------------------------------------------ */
+
+/** First-level row of a block of g granules (g > 0). */
+RTHEAP_PRIVATE uint32_t rtheap_fl_of(uint32_t g)
+{
+    return g < SL_COUNT ? 0u : rtheap_fls(g) - RTHEAP_SL_LOG2 + 1u;
+}
+
+/**
+ * Shift that brings the top bit of g into the second-level range: 0 for
+ * row 0 (g < SL_COUNT), fls(g) - SL_LOG2 above it.
+ */
+RTHEAP_PRIVATE uint32_t rtheap_sl_shift(uint32_t g)
+{
+    return rtheap_fls(g | SL_COUNT) - RTHEAP_SL_LOG2;
+}
+
+#if RTHEAP_CLASS_TABLE
+/* rtheap_class_of's formula for g < 256 as a constant expression: its bit
+ * scan by comparisons, then the shift and the class. */
+#define FLS8_(x)                                                                                   \
+    ((x) >> 7 ? 7u                                                                                 \
+     : (x) >> 6 ? 6u                                                                               \
+     : (x) >> 5 ? 5u                                                                               \
+     : (x) >> 4 ? 4u                                                                               \
+     : (x) >> 3 ? 3u                                                                               \
+     : (x) >> 2 ? 2u                                                                               \
+     : (x) >> 1 ? 1u                                                                               \
+                : 0u)
+#define SHIFT8_(g) (FLS8_((g) | SL_COUNT) - RTHEAP_SL_LOG2)
+#define CLASS8_(g) ((SHIFT8_(g) << RTHEAP_SL_LOG2) + ((g) >> SHIFT8_(g)))
+#define CLASS8_X4_(g) CLASS8_(g), CLASS8_((g) + 1u), CLASS8_((g) + 2u), CLASS8_((g) + 3u)
+#define CLASS8_X16_(g) CLASS8_X4_(g), CLASS8_X4_((g) + 4u), CLASS8_X4_((g) + 8u), CLASS8_X4_((g) + 12u)
+#define CLASS8_X64_(g)                                                                             \
+    CLASS8_X16_(g), CLASS8_X16_((g) + 16u), CLASS8_X16_((g) + 32u), CLASS8_X16_((g) + 48u)
+/* Class of g granules for g < 256 (RTHEAP_CLASS_TABLE). */
+static const uint8_t rtheap_class_table[256] = {CLASS8_X64_(0u), CLASS8_X64_(64u),
+                                                CLASS8_X64_(128u), CLASS8_X64_(192u)};
+_Static_assert(CLASS8_(255u) < 256u, "the class table's entries fit a byte");
+#endif
+
+/**
+ * Class (fl * SL_COUNT + sl) of a block of g granules, g < 2^31 (0 is
+ * class 0: rtheap_class_up relies on it).
+ * Row 0 holds sizes 0..SL_COUNT-1 one per list; row fl > 0 splits
+ * [2^(fl+SL_LOG2-1), 2^(fl+SL_LOG2)) into SL_COUNT equal lists. Classes are
+ * numbered in size order, so class + 1 is the next larger one.
+ * Branch-free: with s = rtheap_sl_shift(g), g >> s is SL_COUNT + sl on
+ * rows above 0, which makes (s << SL_LOG2) + (g >> s) = fl * SL_COUNT + sl.
+ */
+RTHEAP_PRIVATE uint32_t rtheap_class_of(uint32_t g)
+{
+#if RTHEAP_CLASS_TABLE
+    if (g < 256u) {
+        return rtheap_class_table[g];
+    }
+#endif
+    uint32_t s = rtheap_sl_shift(g);
+    return (s << RTHEAP_SL_LOG2) + (g >> s);
+}
+
+/**
+ * The smallest class all of whose blocks have at least g granules (g > 0):
+ * g's own class if g is that class's smallest size, else the next one. That
+ * is the class after g - 1's: every class above g - 1's starts above g - 1,
+ * and g - 1's own does not.
+ */
+RTHEAP_PRIVATE uint32_t rtheap_class_up(uint32_t g)
+{
+    return rtheap_class_of(g - 1u) + 1u;
+}
+
+RTHEAP_PRIVATE uint32_t rtheap_granules(uintptr_t t)
+{
+    return (uint32_t)(t >> ALIGN_LOG2);
+}
+
+RTHEAP_PRIVATE uint32_t rtheap_class_of_size(uintptr_t t)
+{
+    return rtheap_class_of(rtheap_granules(t));
+}
+
+/** Block size T for a request of `size` payload bytes; 0 if it cannot exist. */
+RTHEAP_PRIVATE uintptr_t rtheap_block_size_for(size_t size)
+{
+    if (size > (SIZE_MAX >> 1)) {
+        return 0; /* larger than any heap; also keeps the rounding from wrapping */
+    }
+    uintptr_t t = ((uintptr_t)size + WORD + ALIGN - 1u) & ~(ALIGN - 1u);
+    return t < MIN_BLOCK ? MIN_BLOCK : t;
+}
+
+RTHEAP_PRIVATE bool rtheap_is_pow2(uintptr_t x)
+{
+    return x != 0 && (x & (x - 1u)) == 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Headers and blocks                                                        */
+/* ------------------------------------------------------------------------ */
+
+/** XOR of the bytes of a header word: TAG_XOR when the header is sound. */
+RTHEAP_PRIVATE uint32_t rtheap_fold(size_t header)
+{
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    header ^= header >> 32;
+#endif
+    uint32_t x = (uint32_t)header;
+    x ^= x >> 16;
+    x ^= x >> 8;
+    return x & 0xFFu;
+}
+
+/** True if a header word's tag holds (whatever it says). */
+RTHEAP_PRIVATE bool rtheap_sound(size_t header)
+{
+    return rtheap_fold(header) == TAG_XOR;
+}
+
+/** What a header is: KIND_BLOCK, KIND_FENCE, or KIND_BAD. */
+RTHEAP_PRIVATE uint32_t rtheap_kind(size_t header)
+{
+    return rtheap_sound(header) ? (uint32_t)(header & FLAG_FENCE) : KIND_BAD;
+}
+
+/** Header word of kind `kind` for a block of t bytes with flags (FREE, PREV_FREE). */
+RTHEAP_PRIVATE size_t rtheap_hdr(uintptr_t t, size_t flags, uint32_t kind)
+{
+    size_t v = (size_t)t | flags | (size_t)kind;
+    return v | ((size_t)(rtheap_fold(v) ^ TAG_XOR) << TAG_SHIFT);
+}
+
+/** Header with flag bits f flipped, still sound: the tag flips with them. */
+RTHEAP_PRIVATE size_t rtheap_toggle(size_t header, size_t f)
+{
+    return header ^ (f | (f << TAG_SHIFT));
+}
+
+RTHEAP_PRIVATE uintptr_t rtheap_size(size_t header)
+{
+    return header & SIZE_BITS;
+}
+
+RTHEAP_PRIVATE bool rtheap_is_free(size_t header)
+{
+    return (header & FLAG_FREE) != 0;
+}
+
+RTHEAP_PRIVATE bool rtheap_prev_is_free(size_t header)
+{
+    return (header & FLAG_PREV_FREE) != 0;
+}
+
+/** A sound header of an ordinary block: the only kind that can be free or owned. */
+RTHEAP_PRIVATE bool rtheap_is_block(size_t header)
+{
+    return rtheap_sound(header) && (header & FLAG_FENCE) == 0;
+}
+
+/** A sound header of a free block (FREE set, not a fence). */
+RTHEAP_PRIVATE bool rtheap_is_free_block(size_t header)
+{
+    return rtheap_sound(header) && (header & (FLAG_FREE | FLAG_FENCE)) == FLAG_FREE;
+}
+
+/** A sound header of a fence. */
+RTHEAP_PRIVATE bool rtheap_is_fence(size_t header)
+{
+    return rtheap_sound(header) && (header & FLAG_FENCE) != 0;
+}
+
+RTHEAP_PRIVATE block_t *rtheap_block_at(uintptr_t addr)
+{
+    return (block_t *)addr;
+}
+
+RTHEAP_PRIVATE uintptr_t rtheap_addr(const block_t *b)
+{
+    return (uintptr_t)b;
+}
+
+/** The footer word of a free block: the last word before its next block. */
+RTHEAP_PRIVATE block_t **rtheap_footer(uintptr_t next_header)
+{
+    return (block_t **)(next_header - WORD);
+}
+
+RTHEAP_PRIVATE void *rtheap_payload(const block_t *b)
+{
+    return (void *)(rtheap_addr(b) + WORD);
+}
+
+RTHEAP_PRIVATE block_t *rtheap_block_of(const void *ptr)
+{
+    return rtheap_block_at((uintptr_t)ptr - WORD);
+}
+
+/** Clears the PREV_FREE flag of the header at h, if set (keeping it sound). */
+RTHEAP_PRIVATE void rtheap_clear_prev_free(uintptr_t h)
+{
+    block_t *n = rtheap_block_at(h);
+    if (rtheap_prev_is_free(n->header)) {
+        n->header = rtheap_toggle(n->header, FLAG_PREV_FREE);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Word fill (written here: the core must not call memset)                  */
+/* ------------------------------------------------------------------------ */
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define RTHEAP_NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define RTHEAP_NO_LIBCALLS
+#endif
+
+RTHEAP_PRIVATE RTHEAP_NO_LIBCALLS void rtheap_fill_words(uintptr_t dst, size_t value,
+                                                         uintptr_t bytes)
+{
+    size_t *d = (size_t *)dst;
+    for (uintptr_t i = 0; i < bytes / WORD; i++) {
+        d[i] = value;
+    }
+}
+
+#if RTHEAP_POISON
+#define POISON_WORD ((size_t)(RTHEAP_POISON_BYTE * (SIZE_MAX / 0xFFu)))
+RTHEAP_PRIVATE void rtheap_poison(uintptr_t addr, uintptr_t bytes)
+{
+    rtheap_fill_words(addr, POISON_WORD, bytes);
+}
+#else
+#define rtheap_poison(addr, bytes) ((void)(addr), (void)(bytes))
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Regions and links                                                         */
+/* ------------------------------------------------------------------------ */
+
+/** The region after the first whose blocks contain header address h, or NULL. */
+__attribute__((noinline)) static const region_t *rtheap_region_slow(const rtheap_t *heap,
+                                                                     uintptr_t h)
+{
+    for (uint32_t i = 1; i < heap->region_count; i++) {
+        const region_t *r = &heap->regions[i];
+        if (h - r->first < r->sentinel - r->first) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/** Region whose blocks contain header address h, or NULL: the first region first. */
+RTHEAP_PRIVATE const region_t *rtheap_region_of(const rtheap_t *heap, uintptr_t h)
+{
+    const region_t *r = &heap->regions[0];
+    if (RTHEAP_LIKELY(h - r->first < r->sentinel - r->first)) {
+        return r;
+    }
+    return heap->region_count > 1 ? rtheap_region_slow(heap, h) : NULL;
+}
+
+/** True if h is a block header position (aligned like one) inside region r. */
+RTHEAP_PRIVATE bool rtheap_header_pos_ok(const region_t *r, uintptr_t h)
+{
+    uintptr_t d = h - r->first;
+    return d < r->sentinel - r->first && (d & (ALIGN - 1u)) == 0;
+}
+
+/**
+ * True if a free-list link read from heap memory may be followed: a block
+ * header position inside a region. A write after free can leave any value
+ * in a link, so every link is checked before it is read through.
+ */
+RTHEAP_PRIVATE bool rtheap_link_ok(const rtheap_t *heap, const block_t *x)
+{
+    uintptr_t h = rtheap_addr(x);
+    if (rtheap_header_pos_ok(&heap->regions[0], h)) {
+        return true;
+    }
+    if (heap->region_count == 1) {
+        return false;
+    }
+    const region_t *r = rtheap_region_slow(heap, h);
+    return r != NULL && rtheap_header_pos_ok(r, h);
+}
+
+/** True if b's next link is NULL or a block that links back to b. */
+RTHEAP_PRIVATE bool rtheap_next_link_ok(const rtheap_t *heap, const block_t *b)
+{
+    const block_t *next = b->next_free;
+    return next == NULL || (rtheap_link_ok(heap, next) && next->prev_free == b);
+}
+
+/**
+ * Size of b, a block reached through a free list (a checked link or a list
+ * head), if it holds up as a free block of at least `least` bytes (at least
+ * MIN_BLOCK) inside its region with a footer pointing back at it; 0 if it
+ * does not. Reads nothing outside the region.
+ */
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_sized_at_least(const rtheap_t *heap, const block_t *b,
+                                                          uintptr_t least)
+{
+    if (!RTHEAP_CHECKS) {
+        return rtheap_size(b->header);
+    }
+    /* The region first: a damaged list head may point anywhere. */
+    uintptr_t h = rtheap_addr(b);
+    const region_t *r = rtheap_region_of(heap, h);
+    if (r == NULL) {
+        return 0;
+    }
+    size_t hd = b->header;
+    uintptr_t size = rtheap_size(hd);
+    if (!rtheap_is_free_block(hd) || size < least || size > r->sentinel - h ||
+        *rtheap_footer(h + size) != b) {
+        return 0;
+    }
+    return size;
+}
+
+/** rtheap_sized_at_least for any block that can be free: MIN_BLOCK. */
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_listed_size(const rtheap_t *heap, const block_t *b)
+{
+    return rtheap_sized_at_least(heap, b, MIN_BLOCK);
+}
+
+/**
+ * Size of b, met in a free list as its head (`head`) or through a checked
+ * next link, when it holds up as an allocation needs: a free block of at
+ * least `least` bytes inside its region with its footer, no previous link
+ * if it is the head, and a sound next link; 0 otherwise.
+ */
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_entry_ok(const rtheap_t *heap, const block_t *b,
+                                                    uintptr_t least, bool head)
+{
+    /* "At least" is checked with the size, before the footer is read. */
+    uintptr_t s = rtheap_sized_at_least(heap, b, least);
+    if (RTHEAP_CHECKS && (s == 0 || (head && b->prev_free != NULL) || !rtheap_next_link_ok(heap, b))) {
+        return 0;
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Free lists and bitmaps                                                    */
+/* ------------------------------------------------------------------------ */
+
+/** Puts b at the head of list c; the bitmaps change only if the list was empty. */
+RTHEAP_PRIVATE void rtheap_push(rtheap_t *heap, block_t *b, uint32_t c)
+{
+    block_t **head = &heap->heads[c];
+    block_t *old = *head;
+    b->next_free = old;
+    b->prev_free = NULL;
+    *head = b;
+    if (old != NULL) {
+        old->prev_free = b;
+    } else {
+        uint32_t fl = c / SL_COUNT;
+        heap->sl_bitmap[fl] |= 1u << (c % SL_COUNT);
+        heap->fl_bitmap |= 1u << fl;
+    }
+}
+
+/** Makes [h, h + t) a free block with flags `flags` (PREV_FREE), not yet listed. */
+RTHEAP_PRIVATE block_t *rtheap_free_block_at(uintptr_t h, uintptr_t t, size_t flags)
+{
+    block_t *b = rtheap_block_at(h);
+    b->header = rtheap_hdr(t, FLAG_FREE | flags, KIND_BLOCK);
+    *rtheap_footer(h + t) = b;
+    return b;
+}
+
+/** Makes [h, h + t) a free block with flags `flags` (PREV_FREE) and lists it. */
+RTHEAP_PRIVATE void rtheap_make_free(rtheap_t *heap, uintptr_t h, uintptr_t t, size_t flags)
+{
+    rtheap_push(heap, rtheap_free_block_at(h, t, flags), rtheap_class_of_size(t));
+}
+
+/** List c has just become empty: clears its bit, and its row's if that empties too. */
+RTHEAP_PRIVATE void rtheap_list_emptied(rtheap_t *heap, uint32_t c)
+{
+    uint32_t fl = c / SL_COUNT;
+    heap->sl_bitmap[fl] &= ~(1u << (c % SL_COUNT));
+    if (heap->sl_bitmap[fl] == 0) {
+        heap->fl_bitmap &= ~(1u << fl);
+    }
+}
+
+/** Unlinks the block whose links are prev and next from list c. */
+RTHEAP_PRIVATE void rtheap_unlink_between(rtheap_t *heap, block_t *prev, block_t *next, uint32_t c)
+{
+    if (next != NULL) {
+        next->prev_free = prev;
+    }
+    if (prev != NULL) {
+        prev->next_free = next;
+    } else {
+        heap->heads[c] = next;
+        if (next == NULL) {
+            rtheap_list_emptied(heap, c);
+        }
+    }
+}
+
+/** Unlinks b, whose links were checked, from list c. */
+RTHEAP_PRIVATE void rtheap_unlink(rtheap_t *heap, block_t *b, uint32_t c)
+{
+    rtheap_unlink_between(heap, b->prev_free, b->next_free, c);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The lock around every public call                                         */
+/* ------------------------------------------------------------------------ */
+
+static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap);
+RTHEAP_COLD static void rtheap_report(rtheap_t *heap, rtheap_error_t kind, const void *ptr);
+
+#if RTHEAP_CHECKS == 2
+/* After every call that changes the heap: the full check, its verdict reported. */
+#define AFTER_CHANGE(heap)                                                                         \
+    do {                                                                                           \
+        rtheap_error_t e_ = rtheap_check_unlocked(heap);                                           \
+        if (e_ != RTHEAP_OK) {                                                                     \
+            rtheap_report(heap, e_, NULL);                                                         \
+        }                                                                                          \
+    } while (0)
+#else
+#define AFTER_CHANGE(heap) ((void)0)
+#endif
+
+/*
+ * The body of a public call that returns `call`'s value: `on_null` for a
+ * NULL heap, else `call` inside the lock, followed by the full check when
+ * RTHEAP_CHECKS is 2 and `changes` (the call may change the heap).
+ */
+#define LOCKED_CALL(heap, on_null, changes, call)                                                  \
+    do {                                                                                           \
+        if ((heap) == NULL) {                                                                      \
+            return on_null;                                                                        \
+        }                                                                                          \
+        RTHEAP_LOCK_TYPE lock_state_ = RTHEAP_LOCK(heap);                                          \
+        __typeof__(call) result_ = call;                                                           \
+        if (changes) {                                                                             \
+            AFTER_CHANGE(heap);                                                                    \
+        }                                                                                          \
+        RTHEAP_UNLOCK(heap, lock_state_);                                                          \
+        return result_;                                                                            \
+    } while (0)
+
+/* The same for a call that returns nothing. */
+#define LOCKED_VOID(heap, changes, call)                                                           \
+    do {                                                                                           \
+        if ((heap) == NULL) {                                                                      \
+            return;                                                                                \
+        }                                                                                          \
+        RTHEAP_LOCK_TYPE lock_state_ = RTHEAP_LOCK(heap);                                          \
+        call;                                                                                      \
+        if (changes) {                                                                             \
+            AFTER_CHANGE(heap);                                                                    \
+        }                                                                                          \
+        RTHEAP_UNLOCK(heap, lock_state_);                                                          \
+    } while (0)
+
+#endif /* RTHEAP_CORE_INTERNAL_H */

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Resizing: in place (shrink, or grow into a free next block), realloc
+ * (in place, else allocate, copy and free), calloc (allocate and zero) and
+ * the usable size of a live block.
+ */
+#include "internal.h"
+
+/* The core must not call memcpy. */
+RTHEAP_PRIVATE RTHEAP_NO_LIBCALLS void rtheap_copy_words(uintptr_t dst, uintptr_t src,
+                                                         uintptr_t bytes)
+{
+    size_t *d = (size_t *)dst;
+    const size_t *s = (const size_t *)src;
+    for (uintptr_t i = 0; i < bytes / WORD; i++) {
+        d[i] = s[i];
+    }
+}
+
+/** Validates and reports; returns the block or NULL. */
+RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_lookup(rtheap_t *heap, const void *ptr,
+                                                 const region_t **rp, size_t *ndp)
+{
+    rtheap_error_t e = rtheap_validate_used(heap, ptr, rp, ndp);
+    if (e != RTHEAP_OK) {
+        rtheap_refuse(heap, e, ptr);
+        return NULL;
+    }
+    return rtheap_block_of(ptr);
+}
+
+/**
+ * Cuts used block b (checked, in region r) down to t bytes when the tail
+ * can be a block of its own, and releases the tail (merged with a free
+ * next block). b keeps its flags.
+ */
+RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, const region_t *r, block_t *b, uintptr_t t)
+{
+    size_t hd = b->header;
+    uintptr_t total = rtheap_size(hd);
+    if (total - t < MIN_BLOCK) {
+        return;
+    }
+    b->header = rtheap_hdr(t, hd & FLAG_PREV_FREE, KIND_BLOCK);
+    block_t *tail = rtheap_block_at(rtheap_addr(b) + t);
+    size_t th = rtheap_hdr(total - t, 0, KIND_BLOCK); /* its previous block (b) is used */
+    tail->header = th;
+    size_t nd = rtheap_block_at(rtheap_addr(b) + total)->header;
+    rtheap_release(heap, r, tail, th, nd, rtheap_payload(b), false);
+}
+
+/**
+ * Resizes used block b (checked, in region r) in place to block size t.
+ * Returns false, b untouched, if it would have to move. A damaged free
+ * neighbour it would grow into is taken out of service (reported) and
+ * counts as no room.
+ */
+RTHEAP_PRIVATE bool rtheap_resize_block(rtheap_t *heap, const region_t *r, block_t *b, uintptr_t t)
+{
+    uintptr_t h = rtheap_addr(b);
+    uintptr_t old = rtheap_size(b->header);
+    if (t > old) {
+        block_t *n = rtheap_block_at(h + old);
+        size_t nd = n->header;
+        if (!rtheap_is_free(nd) || old + rtheap_size(nd) < t) {
+            return false;
+        }
+        uintptr_t tn = rtheap_detach_next(heap, n, nd, r->sentinel - h - old);
+        if (tn == 0) {
+            rtheap_contain_neighbour(heap, r, n, rtheap_payload(n));
+            return false;
+        }
+        uintptr_t joined = old + tn;
+        n->header = 0;
+        b->header = rtheap_hdr(joined, b->header & FLAG_PREV_FREE, KIND_BLOCK);
+        rtheap_clear_prev_free(h + joined);
+    }
+    rtheap_trim(heap, r, b, t);
+#if RTHEAP_STATS
+    rtheap_count_used(heap, heap->used_total - old + rtheap_size(b->header));
+#endif
+    rtheap_count_realloc(heap);
+    return true;
+}
+
+RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t size,
+                                             uintptr_t align)
+{
+    if (ptr == NULL) {
+        return rtheap_alloc_aligned_unlocked(heap, size, align);
+    }
+    const region_t *r;
+    size_t nd;
+    block_t *b = rtheap_lookup(heap, ptr, &r, &nd);
+    if (b == NULL) {
+        return NULL;
+    }
+    uintptr_t t = rtheap_block_size_for(size);
+    if (t == 0 || t > heap->max_block) {
+        rtheap_count_failed(heap);
+        return NULL;
+    }
+    if (((uintptr_t)ptr & (align - 1u)) == 0 && rtheap_resize_block(heap, r, b, t)) {
+        return ptr;
+    }
+    /* Move: the alloc, the copy and the free, nothing more. */
+    void *fresh = rtheap_alloc_aligned_unlocked(heap, size, align);
+    if (fresh == NULL) {
+        return NULL;
+    }
+    /* Re-read: taking damage out of service in the allocation may have
+     * changed b's PREV_FREE flag or its next block. */
+    size_t hd = b->header;
+    uintptr_t keep = rtheap_size(hd) - WORD;
+    uintptr_t room = rtheap_size(rtheap_block_of(fresh)->header) - WORD;
+    rtheap_copy_words((uintptr_t)fresh, (uintptr_t)ptr, keep < room ? keep : room);
+    rtheap_count_free(heap, rtheap_size(hd));
+    rtheap_release(heap, r, b, hd, rtheap_block_at(rtheap_addr(b) + rtheap_size(hd))->header, ptr,
+                   false);
+    rtheap_count_realloc(heap);
+    return fresh;
+}
+
+void *rtheap_realloc(rtheap_t *heap, void *ptr, size_t size)
+{
+    LOCKED_CALL(heap, NULL, true, rtheap_realloc_unlocked(heap, ptr, size, ALIGN));
+}
+
+/** rtheap_realloc_aligned's body, inside the lock. */
+RTHEAP_PRIVATE void *rtheap_realloc_aligned_checked(rtheap_t *heap, void *ptr, size_t size,
+                                                    size_t align)
+{
+    if (!rtheap_is_pow2(align)) {
+        rtheap_report(heap, RTHEAP_ERR_BAD_ARGUMENT, ptr);
+        return NULL;
+    }
+    return rtheap_realloc_unlocked(heap, ptr, size, align < ALIGN ? ALIGN : align);
+}
+
+void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t align)
+{
+    LOCKED_CALL(heap, NULL, true, rtheap_realloc_aligned_checked(heap, ptr, size, align));
+}
+
+/** rtheap_resize_in_place's body, inside the lock: the new usable size, or 0. */
+RTHEAP_PRIVATE size_t rtheap_resize_in_place_unlocked(rtheap_t *heap, void *ptr, size_t size)
+{
+    const region_t *r;
+    size_t nd;
+    block_t *b = rtheap_lookup(heap, ptr, &r, &nd);
+    uintptr_t t = rtheap_block_size_for(size);
+    if (b != NULL && t != 0 && t <= heap->max_block && rtheap_resize_block(heap, r, b, t)) {
+        return (size_t)(rtheap_size(b->header) - WORD);
+    }
+    return 0;
+}
+
+size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size)
+{
+    if (ptr == NULL) {
+        return 0;
+    }
+    LOCKED_CALL(heap, 0, true, rtheap_resize_in_place_unlocked(heap, ptr, size));
+}
+
+/** rtheap_calloc's body, inside the lock. */
+RTHEAP_PRIVATE void *rtheap_calloc_unlocked(rtheap_t *heap, size_t count, size_t size)
+{
+    size_t bytes;
+    if (__builtin_mul_overflow(count, size, &bytes)) {
+        rtheap_count_failed(heap);
+        return NULL;
+    }
+    void *p = rtheap_alloc_aligned_unlocked(heap, bytes, ALIGN); /* zeroing dominates */
+    if (p != NULL) {
+        rtheap_fill_words((uintptr_t)p, 0, rtheap_size(rtheap_block_of(p)->header) - WORD);
+    }
+    return p;
+}
+
+void *rtheap_calloc(rtheap_t *heap, size_t count, size_t size)
+{
+    LOCKED_CALL(heap, NULL, true, rtheap_calloc_unlocked(heap, count, size));
+}
+
+/** Usable bytes of the live block at ptr, or 0 (refused and reported). */
+RTHEAP_PRIVATE size_t rtheap_usable_size_unlocked(rtheap_t *heap, const void *ptr)
+{
+    const region_t *r;
+    size_t nd;
+    const block_t *b = rtheap_lookup(heap, ptr, &r, &nd);
+    return b != NULL ? (size_t)(rtheap_size(b->header) - WORD) : 0u;
+}
+
+size_t rtheap_usable_size(rtheap_t *heap, const void *ptr)
+{
+    if (ptr == NULL) {
+        return 0;
+    }
+    LOCKED_CALL(heap, 0, false, rtheap_usable_size_unlocked(heap, ptr));
+}

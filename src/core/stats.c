@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Statistics: the counters the hot paths keep, and what rtheap_get_stats()
+ * reports from them and from the bitmaps. Included before the hot paths.
+ */
+#include "internal.h"
+
+/* ------------------------------------------------------------------------ */
+/* Counters the hot paths keep                                               */
+/* ------------------------------------------------------------------------ */
+
+/** Bytes in live blocks are now `used`: the peak follows. */
+RTHEAP_PRIVATE void rtheap_count_used(rtheap_t *heap, size_t used)
+{
+#if RTHEAP_STATS
+    heap->used_total = used;
+    if (used > heap->peak_total) {
+        heap->peak_total = used;
+    }
+#else
+    (void)heap, (void)used;
+#endif
+}
+
+RTHEAP_PRIVATE void rtheap_count_alloc(rtheap_t *heap, uintptr_t t)
+{
+#if RTHEAP_STATS
+    heap->alloc_count++;
+    rtheap_count_used(heap, heap->used_total + t);
+#else
+    (void)heap, (void)t;
+#endif
+}
+
+RTHEAP_PRIVATE void rtheap_count_free(rtheap_t *heap, uintptr_t t)
+{
+#if RTHEAP_STATS
+    heap->used_total -= t;
+    heap->free_count++;
+#else
+    (void)heap, (void)t;
+#endif
+}
+
+RTHEAP_PRIVATE void rtheap_count_realloc(rtheap_t *heap)
+{
+#if RTHEAP_STATS
+    heap->realloc_count++;
+#else
+    (void)heap;
+#endif
+}
+
+RTHEAP_PRIVATE void rtheap_count_failed(rtheap_t *heap)
+{
+#if RTHEAP_STATS
+    heap->failed_count++;
+#else
+    (void)heap;
+#endif
+}
+
+/* ------------------------------------------------------------------------ */
+/* rtheap_get_stats()                                                        */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Usable bytes of the largest request rtheap_alloc() cannot fail on now. The
+ * head of the top class is checked as an allocation would check it; a
+ * damaged one is taken out of service first, so that nothing is promised
+ * that an allocation would refuse (bounded: each round removes one).
+ */
+RTHEAP_PRIVATE size_t rtheap_largest_guaranteed(rtheap_t *heap)
+{
+    for (uint32_t round = 0; round < 4u && heap->fl_bitmap != 0; round++) {
+        uint32_t fl = rtheap_fls(heap->fl_bitmap);
+        uint32_t c = fl * SL_COUNT + rtheap_fls(heap->sl_bitmap[fl]);
+        block_t *b = heap->heads[c];
+        /* Any request up to the head block of the top class is found: by the
+         * rounded search when its rounded class is not above the top class,
+         * else by the check of its own class's head (see rtheap_find). */
+        uintptr_t size = rtheap_entry_ok(heap, b, MIN_BLOCK, true);
+        if (size != 0) {
+            return (size_t)(size - WORD);
+        }
+        rtheap_contain_listed(heap, b, c);
+    }
+    return 0;
+}
+
+/** Copies the statistics into *s, field by field (a struct copy could become a memcpy call). */
+RTHEAP_PRIVATE bool rtheap_get_stats_unlocked(rtheap_t *heap, rtheap_stats_t *s)
+{
+    s->heap_bytes = heap->heap_bytes;
+    s->arena_bytes = heap->arena_bytes;
+    s->largest_guaranteed = rtheap_largest_guaranteed(heap);
+    s->error_count = heap->error_count;
+    s->region_count = heap->region_count;
+    s->quarantine_count = heap->quarantine_count;
+    s->quarantined_bytes = heap->quarantined_bytes;
+#if RTHEAP_STATS
+    s->used_bytes_with_overhead = heap->used_total;
+    size_t live = (size_t)(uint32_t)(heap->alloc_count - heap->free_count);
+    s->used_bytes = heap->used_total - live * WORD;
+    /* Quarantined blocks sized by a forged header could overlap live ones:
+     * never let that wrap the free count. */
+    size_t unused = heap->arena_bytes - heap->used_total;
+    s->free_bytes = unused > heap->quarantined_bytes ? unused - heap->quarantined_bytes : 0u;
+    s->peak_used_bytes = heap->peak_total;
+    s->live_blocks = live;
+    s->alloc_count = heap->alloc_count;
+    s->free_count = heap->free_count;
+    s->realloc_count = heap->realloc_count;
+    s->failed_count = heap->failed_count;
+#else
+    s->used_bytes_with_overhead = 0;
+    s->used_bytes = 0;
+    s->free_bytes = 0;
+    s->peak_used_bytes = 0;
+    s->live_blocks = 0;
+    s->alloc_count = 0;
+    s->free_count = 0;
+    s->realloc_count = 0;
+    s->failed_count = 0;
+#endif
+    return true;
+}
+
+bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out)
+{
+    if (out == NULL) {
+        return false;
+    }
+    LOCKED_CALL(heap, false, false, rtheap_get_stats_unlocked(heap, out));
+}
