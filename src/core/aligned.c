@@ -91,7 +91,7 @@ RTHEAP_PRIVATE void *rtheap_alloc_over_aligned(rtheap_t *heap, uintptr_t t, uint
      * in use: free blocks never touch), the aligned block follows it. */
     size_t prev_flag = b->header & FLAG_PREV_FREE;
     rtheap_unlink(heap, b, c);
-    rtheap_make_free(heap, h, gap, prev_flag);
+    rtheap_push(heap, rtheap_free_block_at(h, gap, prev_flag), rtheap_class_of_size(gap));
     block_t *a = rtheap_block_at(h + gap);
     uintptr_t rest = size - gap - t;
     uintptr_t used = size - gap;

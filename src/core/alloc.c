@@ -154,8 +154,11 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_carve(rtheap_t *heap, block_t *b, uin
         return size;
     }
     /* The block after b still says "previous free"; only the rest's own
-     * fields are new. */
-    block_t *tail = rtheap_free_block_at(h + t, rest, 0);
+     * fields are new (written out: a footer address from `size` spares
+     * Armv6-M a register). */
+    block_t *tail = rtheap_block_at(h + t);
+    tail->header = rtheap_hdr(rest, FLAG_FREE, KIND_BLOCK);
+    *rtheap_footer(h + size) = tail;
     uint32_t ct = rtheap_class_of_size(rest);
     if (ct == c) {
         tail->prev_free = prev;

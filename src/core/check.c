@@ -212,7 +212,7 @@ RTHEAP_PRIVATE size_t rtheap_walk_unlocked(rtheap_t *heap, rtheap_walker_t walke
 
 size_t rtheap_walk(rtheap_t *heap, rtheap_walker_t walker, void *user)
 {
-    if (walker == NULL) {
+    if (heap == NULL || walker == NULL) {
         return 0;
     }
     LOCKED_CALL(heap, 0, false, rtheap_walk_unlocked(heap, walker, user));

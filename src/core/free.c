@@ -221,7 +221,7 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
 
 void rtheap_free(rtheap_t *heap, void *ptr)
 {
-    if (ptr == NULL) {
+    if (heap == NULL || ptr == NULL) {
         return;
     }
     LOCKED_VOID(heap, true, rtheap_free_unlocked(heap, ptr));

@@ -157,7 +157,7 @@ RTHEAP_PRIVATE size_t rtheap_resize_in_place_unlocked(rtheap_t *heap, void *ptr,
 
 size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size)
 {
-    if (ptr == NULL) {
+    if (heap == NULL || ptr == NULL) {
         return 0;
     }
     LOCKED_CALL(heap, 0, true, rtheap_resize_in_place_unlocked(heap, ptr, size));
@@ -194,7 +194,7 @@ RTHEAP_PRIVATE size_t rtheap_usable_size_unlocked(rtheap_t *heap, const void *pt
 
 size_t rtheap_usable_size(rtheap_t *heap, const void *ptr)
 {
-    if (ptr == NULL) {
+    if (heap == NULL || ptr == NULL) {
         return 0;
     }
     LOCKED_CALL(heap, 0, false, rtheap_usable_size_unlocked(heap, ptr));

@@ -128,7 +128,7 @@ RTHEAP_PRIVATE bool rtheap_get_stats_unlocked(rtheap_t *heap, rtheap_stats_t *s)
 
 bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out)
 {
-    if (out == NULL) {
+    if (heap == NULL || out == NULL) {
         return false;
     }
     LOCKED_CALL(heap, false, false, rtheap_get_stats_unlocked(heap, out));
