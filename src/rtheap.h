@@ -1,82 +1,45 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * \file rtheap.h
- * \brief rtheap — a real-time heap for bare-metal ARM Cortex-M.
+ * \brief rtheap — a real-time heap for bare-metal Arm Cortex-M.
  *
  * Two-level segregated fit (TLSF) with immediate coalescing. Every call
- * below that is marked O(1) runs in bounded time: no loop depends on the
- * number or the layout of blocks in the heap (copying and zeroing, which
- * are linear in the size the caller asked for, are the only exceptions).
+ * below marked O(1) runs in bounded time: no loop depends on the number or
+ * the layout of blocks in the heap (the copy of a moving realloc and the
+ * zeroing of calloc, linear in the size asked for, are the only exceptions).
  *
- * \par Memory layout
+ * \par Memory
  *   A heap is one or more regions of RAM. The first region starts with the
- *   control structure, sized to that region (not to the address space):
- *
- *       control = C + FL * (4 + RTHEAP_SL_COUNT * sizeof(void *))
- *
- *   where FL, the rows of the index, is the fewest that can describe the
- *   largest block the region can hold: about log2(bytes / RTHEAP_ALIGNMENT)
- *   - RTHEAP_SL_LOG2 + 1. C is 127 bytes on 32-bit targets with the default
- *   options (the fixed part: bitmaps, region table, statistics, the
- *   damage record). On Cortex-M with the defaults (ALIGNMENT 8, 16 lists
- *   per row) a region loses 536 bytes to it for 4 KiB, 672 for 16 KiB, 808
- *   for 64 KiB and 1080 for 1 MiB (sentinel included), plus at most 24
- *   bytes of alignment padding; rtheap_control_size() gives the bound.
- *   Each block carries one header word (sizeof(size_t), 4 bytes on
- *   Cortex-M) in front of its payload; nothing else is stored for a block
- *   in use. Block sizes are multiples of RTHEAP_ALIGNMENT, at least
- *   RTHEAP_MIN_BLOCK (16 bytes on Cortex-M), so a request of n bytes uses
- *   max(16, round_up(n + 4, 8)) bytes. The header's top byte is a tag, so a
- *   block is smaller than 16 MiB on 32-bit targets (2^56 bytes on 64-bit);
- *   a larger region is cut into chunks (see rtheap_init_for()). Each region
- *   ends with a one-word sentinel.
+ *   control structure, sized to that region: on Cortex-M with the default
+ *   options a region loses 528 bytes to it for 4 KiB, 664 for 16 KiB, 800
+ *   for 64 KiB and 1072 for 1 MiB (rtheap_control_size() gives the bound).
+ *   Each block carries one header word in front of its payload, so a
+ *   request of n bytes uses max(RTHEAP_MIN_BLOCK, round_up(n + 4, 8)) bytes
+ *   on Cortex-M. docs/design.md describes the layout.
  *
  * \par Alignment
  *   Every pointer returned is aligned to RTHEAP_ALIGNMENT (8 on 32-bit
- *   targets, as AAPCS requires for 64-bit types; 16 on 64-bit hosts).
- *   The *_aligned calls accept any power of two.
+ *   targets, as AAPCS requires for 64-bit types; 16 on 64-bit hosts). The
+ *   *_aligned calls accept any power of two.
  *
  * \par Concurrency
  *   Every public call runs inside RTHEAP_LOCK()/RTHEAP_UNLOCK(). On Cortex-M
- *   the default is a PRIMASK critical section, so all calls are ISR-safe out
- *   of the box (interrupts are masked for the duration of the call only:
- *   O(1) except for the copy of a moving realloc and the zeroing of calloc).
- *   On other targets the default is no lock. See rtheap_config.h.
+ *   the default masks interrupts with PRIMASK, so every call is ISR-safe on
+ *   a single core, with interrupts masked for the call only. Elsewhere the
+ *   default is no lock. See rtheap_config.h.
  *
- * \par Bad input
+ * \par Bad input and damage
  *   Freeing NULL is a no-op. A pointer that is outside every region,
  *   misaligned, already free, not the start of a block, or whose header or
- *   next block's header fails the O(1) consistency checks is refused: the
- *   heap is left untouched, the error is counted in the statistics and
- *   reported through the error hook (rtheap_set_error_hook(), else the
- *   RTHEAP_ERROR_HOOK default: nothing in release builds, a trap when
- *   RTHEAP_DEBUG is 1). Running out of memory is not an error: the call
- *   returns NULL (or 0) and counts a failed allocation.
- *
- * \par Damage
- *   Every header carries a tag byte: the XOR of the header's bytes is a
- *   constant, so any change of one byte of a header (a one-byte overflow,
- *   a string's NUL) is always refused; a change of two or more bytes slips
- *   past the tag 1 time in 256 and then must still pass the size and
- *   neighbour checks (the remaining window: a forged size that ends exactly
- *   on a real block boundary). Free-list links, footers and sizes of free
- *   blocks are checked before they are read through or trusted, so a write
- *   after free never makes rtheap read, write or fault outside its regions.
- *   A free block found damaged is reported once (RTHEAP_ERR_BAD_FREE_LIST
- *   or RTHEAP_ERR_BAD_NEIGHBOUR, for the pointer whose call found it) and
- *   taken out of service in O(1), where it was found:
- *   - a damaged block whose header still holds is quarantined: it becomes
- *     a block that nobody owns, which no pointer is accepted for and nothing
- *     merges with; its bytes are lost (stats: quarantine_count,
- *     quarantined_bytes; not in free_bytes nor largest_guaranteed);
- *   - when its links cannot be trusted, the blocks behind it in its size
- *     class's list are cut off too (they are free but unreachable until a
- *     neighbour of one of them is freed next to it);
- *   - when its header itself is damaged, its whole list is dropped, and
- *     the block in front of it, whose successor's header is then unreadable,
- *     can no longer be freed (refused with RTHEAP_ERR_BAD_NEIGHBOUR: the
- *     overflow was most likely its own); rtheap_check() keeps reporting it.
- *   Neighbours of a damaged block are freed and resized as usual, and the
- *   rest of the heap goes on serving.
+ *   next header fails the O(1) checks is refused: the heap is untouched, the
+ *   error is counted and reported through the error hook
+ *   (rtheap_set_error_hook(), else RTHEAP_ERROR_HOOK). Free-list links,
+ *   footers and sizes are checked before they are followed, so a write after
+ *   free never makes rtheap read, write or fault outside its regions; a
+ *   damaged free block is reported once and taken out of service (counted
+ *   in quarantine_count and quarantined_bytes) while the rest of the heap
+ *   goes on serving. Running out of memory is not an error: the call returns
+ *   NULL (or 0) and counts a failed allocation.
  */
 #ifndef RTHEAP_H
 #define RTHEAP_H
