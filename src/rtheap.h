@@ -135,7 +135,7 @@ typedef bool (*rtheap_walker_t)(const rtheap_block_info_t *block, void *user);
  * counting the worst-case alignment padding at both ends of the region and
  * in front of the first block, and the sentinel: rtheap_init() succeeds on
  * every region of at least rtheap_control_size(bytes) + RTHEAP_MIN_BLOCK
- * bytes. O(1). Pure: touches no memory.
+ * bytes. O(1). Pure: touches no memory, so ISR-safe.
  *
  * \param bytes size of the first region in bytes
  * \return control-structure bytes, padding included
@@ -169,7 +169,9 @@ rtheap_t *rtheap_init(void *mem, size_t bytes);
  * region, separated by fences of RTHEAP_MIN_BLOCK bytes, and no allocation
  * can be larger than a chunk. Costs one index row (4 + RTHEAP_SL_COUNT
  * pointers) per doubling beyond the first region's size. Returns as
- * rtheap_init() does; largest_region <= bytes is rtheap_init().
+ * rtheap_init() does (NULL on failure); largest_region <= bytes is
+ * rtheap_init(). Same complexity as rtheap_init(); not ISR-safe against
+ * other calls on the same memory.
  *
  * \param mem start of the first region (any alignment)
  * \param bytes size of the region in bytes
@@ -229,8 +231,9 @@ void *rtheap_alloc(rtheap_t *heap, size_t size);
 void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align);
 
 /**
- * Allocates `count * size` bytes, zeroed. Returns NULL if the product
- * overflows size_t (counted as failed) or memory cannot be found.
+ * Allocates `count * size` bytes, zeroed, aligned to RTHEAP_ALIGNMENT.
+ * Returns NULL if heap is NULL, the product overflows size_t (counted as
+ * failed) or memory cannot be found.
  * O(1) + O(bytes) for the zeroing. ISR-safe (interrupts stay masked while
  * zeroing with the default lock).
  *
@@ -243,7 +246,8 @@ void *rtheap_calloc(rtheap_t *heap, size_t count, size_t size);
 
 /**
  * Changes the size of the block at `ptr` to at least `size` bytes, keeping
- * its contents up to the smaller of the two sizes. Shrinks in place, grows
+ * its contents up to the smaller of the two sizes; the result is aligned to
+ * RTHEAP_ALIGNMENT. Shrinks in place, grows
  * in place into a free next neighbour when possible, otherwise allocates a
  * new block, copies and frees the old one.
  *   - ptr == NULL: same as rtheap_alloc(heap, size).
@@ -275,7 +279,8 @@ void *rtheap_realloc(rtheap_t *heap, void *ptr, size_t size);
 void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t align);
 
 /**
- * Resizes the block at `ptr` without ever moving it: shrinks (the tail is
+ * Resizes the block at `ptr` without ever moving it (so it keeps its
+ * alignment): shrinks (the tail is
  * returned to the heap when it is large enough to be a block) or grows into
  * the free block that follows it.
  * Returns the new usable size (>= size) on success; 0 if the block cannot
@@ -290,8 +295,9 @@ void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t alig
 size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size);
 
 /**
- * Frees a block. NULL is a no-op. A bad pointer is refused and reported
- * (see "Bad input" above); the heap is untouched. O(1). ISR-safe.
+ * Frees a block. NULL (or a NULL heap) is a no-op. A bad pointer is refused
+ * and reported (see "Bad input and damage" above); the heap is untouched.
+ * O(1). ISR-safe.
  *
  * \param heap the heap (from rtheap_init())
  * \param ptr a live block, or NULL
@@ -300,7 +306,8 @@ void rtheap_free(rtheap_t *heap, void *ptr);
 
 /**
  * Usable bytes of the live block at `ptr` (>= the size asked for).
- * Returns 0 for NULL or a bad pointer (reported). O(1). ISR-safe.
+ * Returns 0 for NULL or a bad pointer (reported) or a NULL heap. O(1).
+ * ISR-safe.
  *
  * \param heap the heap (from rtheap_init())
  * \param ptr a live block
@@ -315,7 +322,7 @@ size_t rtheap_usable_size(rtheap_t *heap, const void *ptr);
  * it was cut from had a remainder too small to be a block of its own
  * (less than RTHEAP_MIN_BLOCK bytes more). The caller may use all of them.
  * Returns 0 if the request could never be satisfied (too large, bad align).
- * Pure: touches no heap. O(1).
+ * Pure: touches no heap, so ISR-safe. O(1).
  *
  * \param size bytes a request asks for
  * \param align its alignment, a power of two
@@ -341,8 +348,9 @@ bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out);
  * two free neighbours, every free block in exactly the list its size maps
  * to, bitmaps matching the lists, statistics matching the heap, and (with
  * RTHEAP_POISON) untouched free memory. Returns RTHEAP_OK or the first
- * invariant that broke. O(blocks). Runs inside the lock: with the default
- * lock, interrupts stay masked for the whole walk.
+ * invariant that broke (RTHEAP_ERR_CONTROL for a NULL heap). O(blocks):
+ * for tests and debugging. ISR-safe, but it runs inside the lock: with the
+ * default lock, interrupts stay masked for the whole walk.
  *
  * \param heap the heap (from rtheap_init())
  * \return RTHEAP_OK, or the first broken invariant
@@ -352,8 +360,8 @@ rtheap_error_t rtheap_check(rtheap_t *heap);
 /**
  * Calls `walker` for every block in address order, region by region, and
  * stops early if it returns false. Returns the number of blocks visited, 0
- * for a NULL heap/walker. O(blocks). The callback runs inside the heap lock
- * and must not call into the same heap.
+ * for a NULL heap/walker. O(blocks). ISR-safe like rtheap_check(); the
+ * callback runs inside the heap lock and must not call into the same heap.
  *
  * \param heap the heap (from rtheap_init())
  * \param walker called for each block
@@ -364,7 +372,8 @@ size_t rtheap_walk(rtheap_t *heap, rtheap_walker_t walker, void *user);
 
 /**
  * Installs a per-heap error hook (NULL restores the RTHEAP_ERROR_HOOK
- * default). `user` is passed back to it. ISR-safe.
+ * default). `user` is passed back to it. Does nothing for a NULL heap.
+ * O(1). ISR-safe.
  *
  * \param heap the heap (from rtheap_init())
  * \param hook the hook, or NULL for the default
@@ -375,7 +384,7 @@ void rtheap_set_error_hook(rtheap_t *heap, rtheap_error_hook_t hook, void *user)
 /**
  * Counts an error and hands it to the heap's error hook, for layers built on
  * rtheap (the libc and Rust front ends) that detect misuse themselves.
- * ISR-safe.
+ * Does nothing for a NULL heap. O(1). ISR-safe.
  *
  * \param heap the heap (from rtheap_init())
  * \param kind the error
@@ -384,7 +393,8 @@ void rtheap_set_error_hook(rtheap_t *heap, rtheap_error_hook_t hook, void *user)
 void rtheap_report_error(rtheap_t *heap, rtheap_error_t kind, const void *ptr);
 
 /**
- * Short constant name of an error ("double free", ...). Never NULL.
+ * Short constant name of an error ("double free", ...); "unknown error"
+ * for a value that is none, never NULL. O(1), pure, ISR-safe.
  *
  * \param kind an error
  * \return its name
@@ -412,7 +422,7 @@ rtheap_t *rtheap_default(void);
 
 /**
  * How many calls of rtheap_default() (so: allocations through the libc and
- * Rust front ends) found no heap. 0 once the heap exists. ISR-safe.
+ * Rust front ends) found no heap. 0 once the heap exists. O(1). ISR-safe.
  *
  * \return the count
  */
@@ -422,6 +432,7 @@ uint32_t rtheap_default_no_heap_count(void);
  * Builds the default heap from an explicit region instead of the linker
  * symbols. Must be called before anything uses the default heap; returns
  * the heap, or NULL if it already exists or the region is too small.
+ * Complexity as rtheap_init(); ISR-safe (it runs inside the lock).
  *
  * \param mem start of the region (any alignment)
  * \param bytes size of the region in bytes
@@ -479,8 +490,9 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align);
 void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align);
 
 /**
- * Grows or shrinks without moving. Returns the new usable size (>= size) on
- * success, `old_size` when it cannot (the block is untouched). O(1).
+ * Grows or shrinks without moving (so the block keeps `align`). Returns the
+ * new usable size (>= size) on success, `old_size` when it cannot (the
+ * block is untouched). O(1). ISR-safe.
  *
  * \param ptr a live block
  * \param old_size its current size
@@ -493,7 +505,8 @@ size_t __rust_reallocate_inplace(void *ptr, size_t old_size, size_t size, size_t
 /**
  * The number of usable bytes a request of (size, align) gets from
  * __rust_allocate (rtheap_request_usable_size()): every such block has at
- * least that many, all usable by the caller. O(1), pure.
+ * least that many, all usable by the caller; 0 for a request that can never
+ * be satisfied. O(1), pure, ISR-safe.
  *
  * \param size bytes a request asks for
  * \param align its alignment

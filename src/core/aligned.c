@@ -6,6 +6,11 @@
  */
 #include "internal.h"
 
+RTHEAP_PRIVATE bool rtheap_is_pow2(uintptr_t x)
+{
+    return x != 0 && (x & (x - 1u)) == 0;
+}
+
 /**
  * Bytes to skip at the start of free block h so that the payload is aligned
  * to `align`: 0, or a gap large enough to become a free block itself.

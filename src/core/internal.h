@@ -299,11 +299,6 @@ RTHEAP_PRIVATE uintptr_t rtheap_block_size_for(size_t size)
     return t < MIN_BLOCK ? MIN_BLOCK : t;
 }
 
-RTHEAP_PRIVATE bool rtheap_is_pow2(uintptr_t x)
-{
-    return x != 0 && (x & (x - 1u)) == 0;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Headers and blocks                                                        */
 /* ------------------------------------------------------------------------ */
