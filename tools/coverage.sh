@@ -5,7 +5,7 @@
 # The core is src/rtheap.c and the files of src/core/ it includes. The data of every
 # program that compiles src/rtheap.c is merged (the `rtheap` library
 # and the tests built with other options: RTHEAP_CHECKS=2, RTHEAP_POISON=1,
-# RTHEAP_FIT_SCAN=8, RTHEAP_USE_CLZ=0, RTHEAP_DEBUG=1; tests/core/CMakeLists.txt).
+# RTHEAP_FIT_SCAN=8, RTHEAP_USE_CLZ=0, RTHEAP_DEBUG=1; tests/core/ and tests/whitebox/).
 # Prints the lcov summary of the core (and of all of src/), and writes an HTML
 # report to build/coverage/html. Last line: "N passed, N failed" (the ctest counts, plus
 # one failure for each threshold missed).

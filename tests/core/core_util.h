@@ -1,6 +1,8 @@
-/* Shared helpers of the core tests (tests/core): error-hook recorder, byte patterns,
- * arenas. Header-only (static inline) so every test program stays one translation
- * unit plus the harness; no libc beyond what boards/common/minilibc.c provides. */
+/* Shared helpers of the core tests (tests/core), also included by the white-box and
+ * corruption tests (tests/whitebox, tests/corruption) as "../core/core_util.h":
+ * error-hook recorder, byte patterns, arenas. Header-only (static inline) so every test
+ * program stays one translation unit plus the harness; no libc beyond what
+ * boards/common/minilibc.c provides. */
 #ifndef RTHEAP_CORE_UTIL_H
 #define RTHEAP_CORE_UTIL_H
 

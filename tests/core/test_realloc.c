@@ -1,4 +1,7 @@
-/* rtheap_realloc / rtheap_realloc_aligned / rtheap_resize_in_place / rtheap_calloc. */
+/* rtheap_realloc / rtheap_realloc_aligned / rtheap_resize_in_place / rtheap_calloc, as
+ * rtheap.h promises them: contents kept, sizes, counts, failures that leave the block
+ * intact. Where a resized block lies (in place or moved) is not asserted here:
+ * tests/whitebox/test_placement.c does, for this implementation's placement. */
 #include "core_util.h"
 
 #if TH_IS_TARGET
@@ -33,49 +36,54 @@ static void finish(const char *what)
     }
 }
 
-static void test_grow_shrink_in_place(void)
+/* Grow, then shrink: the contents are kept, a shrink stays in place and gives the tail
+ * back (by less than a minimum block: the block stays as it is), and an in-place resize
+ * counts as a realloc only, a move also as one allocation and one free. Whether a block
+ * grows in place depends on where the blocks lie: tests/whitebox/test_placement.c. */
+static void test_grow_shrink(void)
 {
     void *a = rtheap_alloc(heap, 100);
     void *b = rtheap_alloc(heap, 100);
     TH_CHECK(a != NULL && b != NULL);
     cu_fill(a, 100, 1);
-    rtheap_free(heap, b); /* a's next neighbour is now free */
+    rtheap_free(heap, b);
     rtheap_stats_t s0 = stats();
     void *a2 = rtheap_realloc(heap, a, 300);
-    TH_CHECK_PTR_EQ(a2, a);
+    if (!TH_CHECK_NOT_NULL(a2)) {
+        rtheap_free(heap, a);
+        return;
+    }
     TH_CHECK(rtheap_usable_size(heap, a2) >= 300u);
     TH_CHECK_EQ(cu_verify(a2, 100, 1), 100);
     rtheap_stats_t s1 = stats();
+    uint32_t moved = a2 != a ? 1u : 0u;
     TH_CHECK_EQ(s1.realloc_count, s0.realloc_count + 1u);
-    TH_CHECK_EQ(s1.alloc_count, s0.alloc_count);
-    TH_CHECK_EQ(s1.free_count, s0.free_count);
+    TH_CHECK_EQ(s1.alloc_count, s0.alloc_count + moved);
+    TH_CHECK_EQ(s1.free_count, s0.free_count + moved);
     TH_CHECK_EQ(s1.used_bytes, rtheap_usable_size(heap, a2));
     CU_CHECK_HEAP(heap);
-    /* into all the rest of the heap */
-    size_t most = initial_largest - 64u;
-    void *a3 = rtheap_realloc(heap, a2, most);
-    TH_CHECK_PTR_EQ(a3, a);
-    TH_CHECK_EQ(cu_verify(a3, 100, 1), 100);
-    cu_fill(a3, most, 2);
+    cu_fill(a2, 300, 2);
     /* shrink: same pointer, the tail goes back to the heap */
-    void *a4 = rtheap_realloc(heap, a3, 40);
-    TH_CHECK_PTR_EQ(a4, a);
+    void *a4 = rtheap_realloc(heap, a2, 40);
+    TH_CHECK_PTR_EQ(a4, a2);
     TH_CHECK_EQ(rtheap_usable_size(heap, a4), rtheap_request_usable_size(40, 1));
     TH_CHECK_EQ(cu_verify(a4, 40, 2), 40);
-    TH_CHECK(cu_largest(heap) >= initial_largest - rtheap_request_usable_size(40, 1) - 2u * CU_ALIGN);
     /* shrinking by less than a minimum block keeps the block as it is */
     size_t u = rtheap_usable_size(heap, a4);
     TH_CHECK_PTR_EQ(rtheap_realloc(heap, a4, u - 1u), a4);
     TH_CHECK_EQ(rtheap_usable_size(heap, a4), u);
     CU_CHECK_HEAP(heap);
     rtheap_free(heap, a4);
-    finish("grow/shrink in place");
+    finish("grow/shrink");
 }
 
+/* A realloc to 1000 bytes with another block allocated after it: moved or not (the
+ * placement's choice), every usable byte of the old block is kept, a move counts as one
+ * allocation and one free too, and a shrink stays in place. */
 static void test_move(void)
 {
     void *a = rtheap_alloc(heap, 100);
-    void *b = rtheap_alloc(heap, 10); /* blocks growth in place */
+    void *b = rtheap_alloc(heap, 10);
     TH_CHECK(a != NULL && b != NULL);
     size_t ua = rtheap_usable_size(heap, a);
     cu_fill(a, ua, 3);
@@ -83,18 +91,17 @@ static void test_move(void)
     rtheap_stats_t s0 = stats();
     void *m = rtheap_realloc(heap, a, 1000);
     TH_CHECK_NOT_NULL(m);
-    TH_CHECK(m != a);
     TH_CHECK(cu_aligned(m, CU_ALIGN));
     TH_CHECK(rtheap_usable_size(heap, m) >= 1000u);
     /* every usable byte of the old block was kept */
     TH_CHECK_EQ(cu_verify(m, ua, 3), ua);
     TH_CHECK_EQ(cu_verify(b, 10, 4), 10);
     rtheap_stats_t s1 = stats();
-    TH_CHECK_EQ(s1.alloc_count, s0.alloc_count + 1u);
-    TH_CHECK_EQ(s1.free_count, s0.free_count + 1u);
+    uint32_t moved = m != a ? 1u : 0u;
+    TH_CHECK_EQ(s1.alloc_count, s0.alloc_count + moved);
+    TH_CHECK_EQ(s1.free_count, s0.free_count + moved);
     TH_CHECK_EQ(s1.realloc_count, s0.realloc_count + 1u);
     TH_CHECK_EQ(s1.live_blocks, 2);
-    /* the old block is gone: freeing it again is a double free */
     CU_CHECK_HEAP(heap);
     /* moving shrink is never needed: a shrink stays */
     void *m2 = rtheap_realloc(heap, m, 8);
@@ -185,6 +192,10 @@ static void test_realloc_aligned_move(void)
     finish("realloc_aligned move");
 }
 
+/* rtheap_resize_in_place never moves the block: it returns the new usable size (at least
+ * the request), or 0 with the block untouched, which is not an error; the size the
+ * block has always succeeds, and so does a shrink. Whether a block can grow depends on
+ * where the blocks lie: tests/whitebox/test_placement.c. */
 static void test_resize_in_place(void)
 {
     void *a = rtheap_alloc(heap, 64);
@@ -193,29 +204,25 @@ static void test_resize_in_place(void)
     TH_CHECK(a != NULL && b != NULL && c != NULL);
     cu_fill(a, 64, 7);
     size_t ua = rtheap_usable_size(heap, a);
-    /* next block used: cannot grow, block untouched, not an error or a failure */
+    /* with b live: grown or refused, either way not an error */
     rtheap_stats_t s0 = stats();
-    TH_CHECK_EQ(rtheap_resize_in_place(heap, a, 200), 0);
+    size_t r = rtheap_resize_in_place(heap, a, 200);
     rtheap_stats_t s1 = stats();
-    TH_CHECK_EQ(rtheap_usable_size(heap, a), ua);
+    TH_CHECK(r == 0 || r >= 200u);
+    TH_CHECK_EQ(rtheap_usable_size(heap, a), r == 0 ? ua : r);
     TH_CHECK_EQ(cu_verify(a, 64, 7), 64);
     TH_CHECK_EQ(s1.error_count, s0.error_count);
-    TH_CHECK_EQ(s1.realloc_count, s0.realloc_count);
-    TH_CHECK_EQ(s1.used_bytes, s0.used_bytes);
+    TH_CHECK_EQ(s1.realloc_count, s0.realloc_count + (r != 0 ? 1u : 0u));
+    TH_CHECK_EQ(s1.used_bytes, s0.used_bytes - ua + rtheap_usable_size(heap, a));
     /* growing to what it already has succeeds */
+    ua = rtheap_usable_size(heap, a);
     TH_CHECK_EQ(rtheap_resize_in_place(heap, a, ua), ua);
-    /* next block free: grows, pointer unchanged */
+    /* with b freed: grown (at least the request, the pointer unchanged) or refused */
     rtheap_free(heap, b);
     size_t g = rtheap_resize_in_place(heap, a, 100);
-    TH_CHECK(g >= 100u && g < 100u + CU_MIN_BLOCK + CU_ALIGN);
-    TH_CHECK_EQ(rtheap_usable_size(heap, a), g);
+    TH_CHECK(g == 0 || g >= 100u);
+    TH_CHECK_EQ(rtheap_usable_size(heap, a), g == 0 ? ua : g);
     TH_CHECK_EQ(cu_verify(a, 64, 7), 64);
-    /* up to exactly the free room, but not beyond */
-    size_t room = rtheap_usable_size(heap, a) + 0u;
-    size_t max = (size_t)((uintptr_t)c - (uintptr_t)a) - CU_WORD;
-    TH_CHECK_EQ(rtheap_resize_in_place(heap, a, max + 1u), 0);
-    TH_CHECK_EQ(rtheap_usable_size(heap, a), room);
-    TH_CHECK_EQ(rtheap_resize_in_place(heap, a, max), max);
     CU_CHECK_HEAP(heap);
     /* shrink */
     size_t sh = rtheap_resize_in_place(heap, a, 10);
@@ -304,7 +311,7 @@ int main(void)
     }
     cu_install_hook(heap, &hook);
     initial_largest = cu_largest(heap);
-    test_grow_shrink_in_place();
+    test_grow_shrink();
     test_move();
     test_null_and_zero();
     test_failed_realloc();

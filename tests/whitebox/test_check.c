@@ -1,4 +1,4 @@
-/* rtheap_check(), rtheap_walk() and the paths that only damage reaches.
+/* White-box: rtheap_check(), rtheap_walk() and the paths that only damage reaches.
  *
  * Compiles rtheap.c in (#include) to reach the control structure: each case
  * damages one field or link by hand, expects rtheap_check() to name exactly
@@ -8,7 +8,7 @@
  * the walk, and a region added below the first one. */
 #include "rtheap.c"
 
-#include "core_util.h"
+#include "../core/core_util.h"
 
 /* Fits the micro:bit's 16 KiB of RAM next to its stack. */
 static unsigned char arena[6144] __attribute__((aligned(64)));

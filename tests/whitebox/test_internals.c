@@ -1,10 +1,10 @@
-/* Internals: bit scans, size classes, index sizing, block sizes.
+/* White-box: bit scans, size classes, index sizing, block sizes.
  * Compiles rtheap.c into itself to reach the RTHEAP_PRIVATE helpers. Built twice on the
  * host: as is (CLZ) and with -DRTHEAP_USE_CLZ=0 (software de Bruijn scans, the path
  * cortex-m0 and Armv8-M Baseline use). */
 #include "rtheap.c"
 
-#include "core_util.h"
+#include "../core/core_util.h"
 
 #if TH_IS_TARGET
 #define N_RANDOM 20000u

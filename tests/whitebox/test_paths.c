@@ -1,16 +1,16 @@
-/* The paths of rtheap.c that only damage, rare layouts or other build options reach
- * (issue 12, coverage). Compiles rtheap.c in (#include) to damage the heap precisely.
+/* White-box: the paths of rtheap.c that only damage, rare layouts or other build
+ * options reach. Compiles rtheap.c in (#include) to damage the heap precisely.
  *
  * Each case damages one thing and asserts what the call that meets it must do: the
  * documented error reported once (the hook counts reports), the damaged block taken
  * out of service (quarantine_count), the rest of the heap serving, rtheap_check()
- * naming the invariant or passing. Built four times (tests/core/CMakeLists.txt): the
+ * naming the invariant or passing. Built four times (tests/whitebox/CMakeLists.txt): the
  * default options run the damage cases; RTHEAP_CHECKS=2, RTHEAP_POISON=1 and
  * RTHEAP_FIT_SCAN=8 each run the cases of their option only.
  * Arena: 6 KiB (fits the micro:bit). */
 #include "rtheap.c"
 
-#include "core_util.h"
+#include "../core/core_util.h"
 
 static unsigned char arena[6144] __attribute__((aligned(64)));
 static cu_hook_t hook;
@@ -484,9 +484,9 @@ static void middle_of_list(void)
         rtheap_free(h, y);
         rtheap_free(h, m.sp[0]);
         rtheap_free(h, m.sp[1]);
-        /* When F's next link was unsound, N is cut off but still links back to F:
-         * freeing a neighbour of N quarantines N and reports it a second time
-         * (reported to the lead as a bug); N's neighbours stay in use here. */
+        /* When F's next link was unsound, N is cut off but still links back to F;
+         * N's neighbours stay in use here (test_quarantine.c frees the neighbour
+         * of such a block: it is taken out of service with no second report). */
         unsigned live = 2;
         if (way == 1) {
             rtheap_free(h, m.sp[2]);
@@ -558,7 +558,7 @@ static void head_outside(void)
     rtheap_free(h, x);
     TH_CHECK_EQ(hook.calls, 1);
     /* c stays in use: freeing it would meet a (cut off, in no list), take it out
-     * of service and report it again (reported to the lead as a bug). */
+     * of service and report it a second time; this case does not assert that. */
     CU_CHECK_HEAP(h);
 }
 

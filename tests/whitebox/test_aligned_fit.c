@@ -1,10 +1,10 @@
-/* RTHEAP_ALIGNED_FIT: where an over-aligned request goes, depending on the best-fitting
- * free block. Built twice: as is (one search, with room for the worst alignment gap)
- * and with -DRTHEAP_ALIGNED_FIT=1 (the best-fitting block first, when its address
- * leaves room for the gap). Compiles rtheap.c into itself. */
+/* White-box, RTHEAP_ALIGNED_FIT: where an over-aligned request goes, depending on the
+ * best-fitting free block. Built twice: as is (one search, with room for the worst
+ * alignment gap) and with -DRTHEAP_ALIGNED_FIT=1 (the best-fitting block first, when its
+ * address leaves room for the gap). Compiles rtheap.c into itself. */
 #include "rtheap.c"
 
-#include "core_util.h"
+#include "../core/core_util.h"
 
 static unsigned char arena[4096] __attribute__((aligned(64)));
 

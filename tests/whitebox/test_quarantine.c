@@ -1,11 +1,10 @@
-/* Containment that went wrong (found while covering rtheap.c, issue 12), kept as a
- * regression test: a quarantine before a fence, a block cut off behind damage, a
- * quarantined block left in its predecessor's list. Each is reported once and leaves a
- * consistent heap. (#include "rtheap.c": the cases damage the heap by hand; 6 KiB arena,
- * every board.) */
+/* White-box: containment in three layouts where it is easy to get wrong: a quarantine
+ * before a fence, a block cut off behind damage, a quarantined block still listed in
+ * its predecessor's list. Each damage is reported once and leaves a consistent heap.
+ * (#include "rtheap.c": the cases damage the heap by hand; 6 KiB arena, every board.) */
 #include "rtheap.c"
 
-#include "core_util.h"
+#include "../core/core_util.h"
 
 static unsigned char arena[6144] __attribute__((aligned(64)));
 static cu_hook_t hook;
@@ -15,13 +14,13 @@ static rtheap_t *fresh(size_t bytes)
     return cu_init_hooked(arena, bytes, &hook);
 }
 
-/* Bug 1: a free block followed by a fence is quarantined, but the fence keeps its
- * PREV_FREE flag (rtheap_quarantine clears it only in an ordinary block's header):
- * rtheap_check() then reports RTHEAP_ERR_CHAIN, and with RTHEAP_CHECKS=2 every later
- * call reports it again. */
+/* A damaged free block followed by a fence is quarantined (largest_guaranteed meets
+ * it): reported once, and the fence behind it keeps no PREV_FREE flag, so
+ * rtheap_check() passes (a stale flag would be RTHEAP_ERR_CHAIN, reported again by
+ * every later call with RTHEAP_CHECKS=2). */
 static void quarantine_before_fence(void)
 {
-    th_println("bug 1: quarantine of the free block before a fence");
+    th_println("quarantine of the free block before a fence");
     rtheap_t *h = fresh(2048);
     TH_CHECK(rtheap_add_region(h, arena + 2048, 4000)); /* larger than max_block: fences */
     block_t *x = rtheap_block_at(h->regions[1].first);
@@ -59,14 +58,13 @@ static pfn_t pfn(rtheap_t *h)
     return l;
 }
 
-/* Bug 2: F's next link overwritten. Freeing u meets F: reported, quarantined, N cut
- * off (right). Freeing s2 then meets N, which links back to the quarantined F: it was
- * reported a second time. Now N, cut off behind the quarantined F, is taken out of
- * service silently (merging it would trust a prev link that could as well be forged:
- * a list may still lead to N). */
-static void cut_off_block_reported_again(void)
+/* F's next link overwritten. Freeing u meets F: reported, quarantined, N cut off.
+ * Freeing s2 then meets N, which links back to the quarantined F: N is taken out of
+ * service with no second report (merging it would trust a prev link that could as
+ * well be forged: a list may still lead to N). */
+static void cut_off_block_met_by_merge(void)
 {
-    th_println("bug 2: a block cut off behind damage is reported again when merged");
+    th_println("a block cut off behind damage, met by a merge: no second report");
     rtheap_t *h = fresh(sizeof arena);
     pfn_t l = pfn(h);
     rtheap_block_of(l.f)->next_free = rtheap_block_of(l.u); /* sound position, wrong block */
@@ -80,13 +78,13 @@ static void cut_off_block_reported_again(void)
     CU_CHECK_HEAP(h);
 }
 
-/* Bug 3: F's prev link overwritten. Freeing u meets F: reported and quarantined, but
- * nothing sound leads to F so it stays in P's list: rtheap_check() reports
- * RTHEAP_ERR_BAD_FREE_LIST right after the containment, and the next allocation from
- * that list quarantines P (never damaged) and reports again. */
+/* F's prev link overwritten. Freeing u meets F: reported and quarantined; as no sound
+ * link leads to F, it stays in P's list. rtheap_check() passes right after the
+ * containment, and the next allocation from that list serves P (never damaged), its
+ * list cut at F, with no second report. */
 static void quarantined_block_left_listed(void)
 {
-    th_println("bug 3: a quarantined block left in its predecessor's list");
+    th_println("a quarantined block still in its predecessor's list");
     rtheap_t *h = fresh(sizeof arena);
     pfn_t l = pfn(h);
     rtheap_block_of(l.f)->prev_free = rtheap_block_of(l.u);
@@ -100,9 +98,9 @@ static void quarantined_block_left_listed(void)
 
 int main(void)
 {
-    th_println("test_paths_bugs: containment regressions");
+    th_println("test_quarantine: containment before a fence and in the middle of a list");
     quarantine_before_fence();
-    cut_off_block_reported_again();
+    cut_off_block_met_by_merge();
     quarantined_block_left_listed();
     return th_summary();
 }
