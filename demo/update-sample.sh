@@ -1,13 +1,14 @@
 #!/bin/sh
-# Regenerates the demo output samples in a README (default README.md):
+# Regenerates the demo output samples of the demo guide (default docs/demo.md):
 # runs tools/demo.sh for mps2-an385 (whole output) and microbit (an excerpt) and replaces
 # the fenced block that follows each marker line
 #     <!-- demo-sample: mps2-an385 -->     <!-- demo-sample: microbit -->
 # Run it after any change to the library or the demo: the instruction counts move.
-# Usage: demo/update-sample.sh [FILE]
+# Usage: demo/update-sample.sh [FILE]   (FILE: another page with such markers)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-file=${1:-$root/README.md}
+file=${1:-$root/docs/demo.md}
+grep -q '^<!-- demo-sample: ' "$file" || { echo "update-sample: $file has no demo-sample marker" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

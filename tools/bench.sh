@@ -440,13 +440,14 @@ fi
 
 mode=full
 [ "$mixonly" -eq 1 ] && mode=mix
-# A full run also refreshes the README's performance tables (between its
-# <!-- bench-summary:begin/end --> markers) from bench/results/summary.md.
-readme=
-[ "$res" = bench/results ] && readme="--readme README.md"
+# A full run also refreshes the generated tables of docs/performance.md (between its
+# <!-- bench-summary:begin/end --> markers; the same as bench/results/summary.md) and
+# the verdicts of bench/results/targets.md. Nothing else in the documentation changes.
+docs=
+[ "$res" = bench/results ] && docs="--docs docs/performance.md"
 # shellcheck disable=SC2086
 $PY bench/analyze.py --build "$out" --results "$res" --cpus "$cpus" --ops "$ops" --mix-ops "$mixops" \
-    --backends "$backends" --mode "$mode" --notes "$notes" $readme
+    --backends "$backends" --mode "$mode" --notes "$notes" $docs
 end=$(date +%s)
 rname=results.md
 [ "$mode" = mix ] && rname=results-mix.md

@@ -21,7 +21,7 @@
  *               changed, a block outside the arena, or a fault, sanitizer error or hang
  *               (reported-then-harm is counted here too, and shown apart)
  * For header overwrites, an undetected trial whose forged size lands exactly on a block
- * boundary (the window rtheap.h/README document) is counted in the "window" column.
+ * boundary (the window rtheap.h and docs/design.md document) is counted in the "window" column.
  *
  * Usage: overwrite-rates [-n TRIALS_PER_ROW] [-s SEED] [-v (children's sanitizer output)]
  *                        [-t ROW TRIAL (one trial, traced)]

@@ -8,7 +8,7 @@
 #   matrix    every documented option (and a few combinations) built with GCC and clang,
 #             warnings as errors, each running a short stress (tools/matrix.sh)
 #   coverage  native build with --coverage: host tests + fuzz corpus replay, then the lcov
-#             line/branch summary of src/rtheap.c (tools/coverage.sh)
+#             line/branch summary of the core, src/rtheap.c and src/core/ (tools/coverage.sh)
 #   lint      cppcheck + clang-tidy on src/, warnings as errors (tools/lint.sh)
 #   fuzz      libFuzzer run of both tests/fuzz targets (misuse; header overwrites) for ~80 s
 #             (tools/fuzz.sh; --hours N for long runs)

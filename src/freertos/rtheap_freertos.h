@@ -12,7 +12,7 @@
  *   RTHEAP_FREERTOS_STATS_WALK  1 (default): vPortGetHeapStats() walks the heap
  *                               for the largest and smallest free block and
  *                               the number of free blocks, O(blocks) with
- *                               interrupts masked; 0: O(1), see the README.
+ *                               interrupts masked; 0: O(1), see docs/freertos.md.
  *   RTHEAP_FREERTOS_ALIGNMENT   alignment of every block (default
  *                               portBYTE_ALIGNMENT).
  */

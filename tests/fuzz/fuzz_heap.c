@@ -803,7 +803,7 @@ static void collect_boundaries(void)
     AA_CALL(m.heap, (void)rtheap_walk(m.heap, bound_walker, NULL));
 }
 
-/* The window that rtheap documents (rtheap.h "Damage", README "Bad input"): an
+/* The window that rtheap documents (rtheap.h "Bad input and damage", docs/design.md): an
  * overwrite the O(1) checks cannot see. The bytes of every sound header XOR to 0x5B
  * (a block nobody owns has a flag bit of its own); a change of one byte always breaks
  * that, a change of two or more bytes leaves a sound header 1 time in 256, and such a

@@ -1,37 +1,53 @@
 #!/bin/sh
-# README's Rust snippets as written, and the crate built from its package (issue 14).
+# The Rust snippets of README.md and docs/*.md as written, and the crate built from its
+# package; with --mutations, each of those snippets broken in turn.
 #
-# Usage: tests/rust/readme.sh ROOT QEMU
-#   ROOT  the rtheap checkout (README.md, rust/rtheap, linker/, boards/)
+# Usage: tests/rust/readme.sh [--mutations] ROOT QEMU
+#   ROOT  the rtheap checkout (README.md, docs/, rust/rtheap, linker/, boards/)
 #   QEMU  qemu-system-arm
 #
-# Snippets: a fenced block right after a line `<!-- snippet: ID -->` (the convention
-# of every README snippet test); this script takes the IDs starting with `rust-` or
-# `cargo-`, strips the list indentation, replaces the placeholder `/path/to/rtheap`
-# with ROOT and nothing else. An ID it does not know, or a known one missing, fails:
-# no snippet goes untested. In a fresh folder outside the repository (mktemp -d), a
-# firmware project as a user would write it:
-#   cargo-package          run (sh): packages rust/rtheap, unpacks it into vendor/
-#   cargo-toml-package     the [dependencies] of Cargo.toml (the unpacked crate)
+# Snippets: a fenced block right after a line `<!-- snippet: ID -->` in README.md or
+# docs/*.md (the convention of every snippet test; IDs are unique across the files);
+# this script takes the IDs starting with `rust-` or `cargo-`, strips the list
+# indentation, replaces the placeholder `/path/to/rtheap` with ROOT and nothing else. An
+# ID it does not know, or a known one missing, fails: no snippet goes untested. In a
+# fresh folder outside the repository (mktemp -d), a firmware project as a user would
+# write it:
+#   cargo-package          run (sh): packages rust/rtheap, unpacks it into vendor/,
+#                          copies the runtime tests/rust/src/rt.rs into src/
+#   cargo-toml-package     Cargo.toml (the unpacked crate)
+#   rust-quickstart        src/main.rs (with that runtime)
 #   cargo-config           .cargo/config.toml
-#   rust-global-allocator  src/main.rs (with the runtime tests/rust/src/rt.rs and a
-#                          main that allocates) and src/bin/pool.rs (with rust-pool)
-#   rust-pool              src/bin/pool.rs: the default heap in a static pool
 #   cargo-build-offline    run (sh): the build, Debian's toolchain, offline (timed)
+#   cargo-run              run (sh): main.rs's firmware on mps2-an385 under QEMU
+#   rust-global-allocator  src/bin/pool.rs, with rust-pool: the default heap in a
+#   rust-pool              static pool
 #   cargo-toml-checkout    the dependency from the checkout instead: rebuilt and run
 #   cargo-toml-heaps       with the allocator-api feature: src/bin/heaps.rs
 #   rust-heaps             src/bin/heaps.rs: a second heap, Vec/Box in it
+# (The [package] table of cargo-toml-package heads the manifests of the variants.)
 # Every firmware runs on mps2-an385 under QEMU and must print its OK line and exit 0.
 # cmake and ninja are stubs that fail: the crate must build without them.
 # Negative controls: RTHEAP_LIB_DIR with a hard-float librtheap.a, or one for Armv8-M
-# Mainline, must fail with the crate's message (and a soft-float Cortex-M3 one link); the crate (the unpacked copy) must build for the host on the stable
-# channel (no RUSTC_BOOTSTRAP) without the feature and be refused there with it.
+# Mainline, must fail with the crate's message (and a soft-float Cortex-M3 one link);
+# the crate (the unpacked copy) must build for the host on the stable channel (no
+# RUSTC_BOOTSTRAP) without the feature and be refused there with it.
+#
+# --mutations: after one unbroken package and build (which warms cargo's cache), each
+# snippet in turn gets a line that must break it - sh: `exit 1`, TOML: an invalid
+# line, Rust: compile_error! - and the steps that use it run again: they must fail,
+# with that line's mark (RTHEAP_SNIPPET_BROKEN) in their output. Any snippet whose
+# breakage goes unnoticed is named.
 # Exit status 0 only if all of that holds; the last line is "N passed, N failed".
 set -u
-root=${1:?usage: readme.sh ROOT QEMU}
-qemu=${2:?usage: readme.sh ROOT QEMU}
+mode="test"
+if [ "${1:-}" = --mutations ]; then
+    mode=mutations
+    shift
+fi
+root=${1:?usage: readme.sh [--mutations] ROOT QEMU}
+qemu=${2:?usage: readme.sh [--mutations] ROOT QEMU}
 root=$(cd "$root" && pwd)
-readme=$root/README.md
 work=$(mktemp -d "${TMPDIR:-/tmp}/rtheap-readme.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 case "$work" in "$root"/*) echo "readme.sh: $work is inside the repository" >&2; exit 1 ;; esac
@@ -47,6 +63,7 @@ for t in cmake ninja; do
     chmod +x "$work/no-cmake/$t"
 done
 export PATH="$work/no-cmake:/usr/bin:$PATH"
+BROKEN=RTHEAP_SNIPPET_BROKEN
 
 passed=0
 failed=0
@@ -56,91 +73,90 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 # --- extract ------------------------------------------------------------------------
-snip=$work/snippets
-mkdir -p "$snip"
-awk -v dir="$snip" '
-    function fail(msg) { print "readme.sh: README.md:" NR ": " msg > "/dev/stderr"; bad = 1 }
+good=$work/snippets
+mkdir -p "$good"
+docs=$(cd "$root" && { echo README.md; ls docs/*.md 2>/dev/null; })
+# Every marked block of README.md and docs/*.md; IDs are unique across the files.
+# shellcheck disable=SC2086
+(cd "$root" && awk -v dir="$good" '
+    function fail(msg) { print "readme.sh: " FILENAME ":" FNR ": " msg > "/dev/stderr"; bad = 1 }
+    FNR == 1 { if (inside) fail("snippet " id ": unterminated block"); armed = 0; inside = 0 }
     match($0, /^[ \t]*<!-- snippet: [A-Za-z0-9_.-]+ -->[ \t]*$/) {
         id = $0; sub(/^[ \t]*<!-- snippet: /, "", id); sub(/ -->[ \t]*$/, "", id)
+        if (id in seen) fail("snippet " id " marked twice (also at " seen[id] ")")
+        seen[id] = FILENAME ":" FNR
         if (id !~ /^(rust|cargo)-/) { id = ""; next }
-        if (id in seen) fail("snippet " id " twice")
-        seen[id] = 1; armed = 1; next
+        armed = 1; next
     }
     armed && /^[ \t]*$/ { next }
     armed {
         if ($0 !~ /^[ \t]*```/) { fail("snippet " id ": no fenced block after the marker"); armed = 0; next }
+        lang = $0; sub(/^[ \t]*```/, "", lang); sub(/[ \t]*$/, "", lang)
         match($0, /^[ \t]*/); indent = RLENGTH; armed = 0; inside = 1
         file = dir "/" id; printf "" > file; next
     }
-    inside && /^[ \t]*```[ \t]*$/ { inside = 0; close(file); print id; next }
+    inside && /^[ \t]*```[ \t]*$/ {
+        inside = 0; close(file); print id; print id " " lang " " seen[id] > (dir "/.where"); next
+    }
     inside {
         line = $0
         for (i = 0; i < indent && substr(line, 1, 1) ~ /[ \t]/; i++) line = substr(line, 2)
         print line > file
     }
     END { if (inside) fail("snippet " id ": unterminated block"); exit bad }
-' "$readme" >"$work/ids" || { echo "readme.sh: cannot extract the snippets"; exit 1; }
+' $docs) >"$work/ids" || { echo "readme.sh: cannot extract the snippets"; echo "0 passed, 1 failed"; exit 1; }
+where() { sed -n "s/^$1 [^ ]* //p" "$good/.where"; }
+lang_of() { sed -n "s/^$1 \([^ ]*\) .*/\1/p" "$good/.where"; }
 
-known="cargo-package cargo-toml-package cargo-toml-checkout cargo-toml-heaps cargo-config cargo-build-offline rust-global-allocator rust-pool rust-heaps"
+known="cargo-package cargo-toml-package rust-quickstart cargo-config cargo-build-offline cargo-run rust-global-allocator rust-pool cargo-toml-checkout cargo-toml-heaps rust-heaps"
 for id in $(cat "$work/ids"); do
-    case " $known " in *" $id "*) ;; *) fail "README snippet $id: unknown to tests/rust/readme.sh (add it there)" ;; esac
+    case " $known " in *" $id "*) ;; *) fail "snippet $id ($(where "$id")): unknown to tests/rust/readme.sh (add it there)" ;; esac
 done
 for id in $known; do
-    if [ -f "$snip/$id" ]; then
-        sed -i "s|/path/to/rtheap|$root|g" "$snip/$id"
+    if [ -f "$good/$id" ]; then
+        sed -i "s|/path/to/rtheap|$root|g" "$good/$id"
     else
-        fail "README snippet $id is missing"
+        fail "snippet $id: no block marked <!-- snippet: $id --> in README.md or docs/*.md"
     fi
 done
 [ "$failed" -eq 0 ] || { echo "$passed passed, $failed failed"; exit 1; }
 pass "$(wc -l <"$work/ids") snippets extracted: $(tr '\n' ' ' <"$work/ids")"
 
-# --- the firmware project ---------------------------------------------------------
+# --- the firmware project (from the snippets in $snip) ------------------------------
+snip=$good
 fw=$work/fw
 mkdir -p "$fw/src/bin" "$fw/.cargo"
 cd "$fw" || exit 1
-manifest() { # $1: the [dependencies] snippet
-    printf '[package]\nname = "fw"\nversion = "0.1.0"\nedition = "2021"\n\n' >Cargo.toml
-    cat "$snip/$1" >>Cargo.toml
+manifest() { # $1: the snippet with the [dependencies]; the [package] is cargo-toml-package's
+    if [ "$1" = cargo-toml-package ]; then
+        cp "$snip/cargo-toml-package" Cargo.toml
+    else
+        sed '/^\[dependencies\]/,$d' "$snip/cargo-toml-package" >Cargo.toml
+        cat "$snip/$1" >>Cargo.toml
+    fi
 }
-cp "$snip/cargo-config" .cargo/config.toml
-cp "$root/tests/rust/src/rt.rs" src/rt.rs
 
-# Runtime and a main that uses the heap; $1: the module path of rt.rs.
+# The runtime in pool.rs and heaps.rs (src/rt.rs, which cargo-package copies) and a
+# main that uses the heap.
 tail_main() {
-    cat <<EOF
+    cat <<'EOF'
 
-#[path = "$1"]
+#[path = "../rt.rs"]
 #[macro_use]
 mod rt;
 EOF
 }
-{
-    printf '#![no_std]\n#![no_main]\n\n'
-    cat "$snip/rust-global-allocator"
-    tail_main rt.rs
-    cat <<'EOF'
-
-fn fw_main() -> i32 {
-    use alloc::{boxed::Box, format, vec::Vec};
-    let v: Vec<u32> = (0..1000).collect();
-    let b = Box::new(v.iter().sum::<u32>());
-    let s = format!("{} {}", v.len(), b);
-    let st = rtheap::stats();
-    let ok = s == "1000 499500" && st.live_blocks == 3 && rtheap::check().is_ok();
-    println!("readme firmware: {} live blocks, heap {} bytes: {}", st.live_blocks, st.heap_bytes,
-             if ok { "OK" } else { "FAIL" });
-    if ok { 0 } else { 1 }
-}
-EOF
-} >src/main.rs
-{
-    printf '#![no_std]\n#![no_main]\n\n'
-    cat "$snip/rust-global-allocator"
-    echo
-    cat "$snip/rust-pool"
-    tail_main ../rt.rs
-    cat <<'EOF'
+project() { # writes the project's files from $snip
+    manifest cargo-toml-package
+    cp "$snip/cargo-config" .cargo/config.toml
+    cp "$snip/rust-quickstart" src/main.rs
+    {
+        printf '#![no_std]\n#![no_main]\n\n'
+        cat "$snip/rust-global-allocator"
+        echo
+        cat "$snip/rust-pool"
+        tail_main
+        cat <<'EOF'
 
 fn fw_main() -> i32 {
     init_heap();
@@ -155,48 +171,151 @@ fn fw_main() -> i32 {
     if ok { 0 } else { 1 }
 }
 EOF
-} >src/bin/pool.rs
+    } >src/bin/pool.rs
+    {
+        cat "$snip/rust-heaps"
+        tail_main
+        cat <<'EOF'
 
+fn fw_main() -> i32 {
+    let frames = dma_frames();
+    let pool = (&raw const DMA_POOL) as usize;
+    let inside = frames.iter().all(|f| {
+        let a = &**f as *const [u8; 256] as usize;
+        a > pool && a + 256 <= pool + core::mem::size_of::<Pool>()
+    });
+    let (dma, global) = (DMA.stats(), rtheap::stats());
+    let ok = inside && dma.live_blocks == 5 && global.live_blocks == 0 && DMA.check().is_ok();
+    drop(frames);
+    let ok = ok && DMA.stats().live_blocks == 0;
+    println!("heaps firmware: DMA heap {} bytes, {} blocks in it: {}", dma.heap_bytes,
+             dma.live_blocks, if ok { "OK" } else { "FAIL" });
+    if ok { 0 } else { 1 }
+}
+EOF
+    } >"$work/heaps.rs"
+}
+
+elf=target/thumbv7m-none-eabi/release
+QUICKSTART_OK="100 squares, the last 9801: OK"
 run_fw() { # $1: ELF, $2: the line it must print
     out=$(timeout 60 "$qemu" -M mps2-an385 -cpu cortex-m3 -nographic -monitor none -serial none \
         -semihosting-config enable=on,target=native,chardev=sh0 -chardev stdio,id=sh0 \
-        -kernel "$1" 2>&1)
+        -kernel "$1" 2>&1 </dev/null)
     rc=$?
     echo "$out" | sed 's/^/    /'
     if [ "$rc" -eq 0 ] && echo "$out" | grep -q "$2"; then pass "$(basename "$1") on mps2-an385"; else fail "$(basename "$1") on mps2-an385 (exit $rc)"; fi
 }
-elf=target/thumbv7m-none-eabi/release
 
+# The build command of the variants below (cargo-build-offline's, with its CARGO_HOME).
+build() { RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_HOME=$fw/.cargo-offline \
+    /usr/bin/cargo build --release -Zbuild-std=core,alloc --target thumbv7m-none-eabi; }
+
+# --- the steps, each on the snippets in $snip; status 0 when it worked, log in $1 ----
+step_package() { # cargo-package, in the project folder
+    sh -e "$snip/cargo-package" >"$1" 2>&1 && [ -f vendor/rtheap-0.1.0/csrc/rtheap.c ] && [ -f src/rt.rs ]
+}
+step_build() { # the project as cargo-build-offline builds it
+    project && sh -e "$snip/cargo-build-offline" >"$1" 2>&1
+}
+step_run() { # cargo-run: the quick start's firmware under QEMU
+    timeout 60 sh -e "$snip/cargo-run" >"$1" 2>&1 </dev/null && grep -q "$QUICKSTART_OK" "$1"
+}
+step_checkout() { # the crate from the checkout (cargo-toml-checkout)
+    project && manifest cargo-toml-checkout && build >"$1" 2>&1
+}
+step_heaps() { # several heaps (cargo-toml-heaps, rust-heaps): src/bin/heaps.rs
+    project && manifest cargo-toml-heaps && cp "$work/heaps.rs" src/bin/heaps.rs &&
+        build >"$1" 2>&1
+    rc=$?
+    rm -f src/bin/heaps.rs
+    return $rc
+}
+steps_of() { # the steps that use snippet $1
+    case $1 in
+        cargo-package) echo step_package ;;
+        cargo-toml-package | rust-quickstart | cargo-config | cargo-build-offline | \
+            rust-global-allocator | rust-pool) echo step_build ;;
+        cargo-run) echo step_run ;;
+        cargo-toml-checkout) echo step_checkout ;;
+        cargo-toml-heaps | rust-heaps) echo step_heaps ;;
+    esac
+}
+
+# --- the package and the offline build (both modes) -----------------------------
 # 1. the package, as the README makes it
-if sh -e "$snip/cargo-package" >"$work/package.log" 2>&1 && [ -f vendor/rtheap-0.1.0/csrc/rtheap.c ]; then
+if step_package "$work/package.log"; then
     pass "cargo package: $(tar -tzf target/package/rtheap-0.1.0.crate | grep -c "csrc/") files of csrc/ (the C library) in the package"
 else
     cat "$work/package.log"; fail "cargo package / unpack"
 fi
 [ ! -e vendor/rtheap-0.1.0/csrc ] || [ ! -L vendor/rtheap-0.1.0/csrc ] || fail "the package holds a link, not the sources"
-manifest cargo-toml-package
 
 # 2. the offline build as the README shows it (cold: core, alloc, compiler_builtins)
 t0=$(now)
-if sh -e "$snip/cargo-build-offline" >"$work/build.log" 2>&1; then
+if step_build "$work/build.log"; then
     t1=$(now)
     pass "cold build (packaged crate, core/alloc from source): $(secs "$t0" "$t1") s"
     grep -q "Compiling rtheap v0.1.0 ($fw/vendor/rtheap-0.1.0)" "$work/build.log" \
         && pass "rtheap built from the unpacked package" || fail "rtheap not built from vendor/: $(grep rtheap "$work/build.log")"
     grep -q "warning: rtheap" "$work/build.log" && fail "build.rs warned: $(grep 'warning: rtheap' "$work/build.log")"
-    run_fw "$elf/fw" "readme firmware: .*OK"
-    run_fw "$elf/pool" "pool firmware: heap 65536 bytes.*OK"
-    touch src/main.rs
-    t0=$(now)
-    sh -e "$snip/cargo-build-offline" >/dev/null 2>&1
-    pass "warm rebuild after a change to main.rs: $(secs "$t0" "$(now)") s"
 else
     sed 's/^/    /' "$work/build.log" | tail -40; fail "the README's offline build"
 fi
 
-# The build command, for the variants below.
-build() { RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_HOME=$fw/.cargo-offline \
-    /usr/bin/cargo build --release -Zbuild-std=core,alloc --target thumbv7m-none-eabi "$@"; }
+if [ "$mode" = mutations ]; then
+    [ "$failed" -eq 0 ] || { echo "readme.sh: the unbroken snippets must build first"; echo "$passed passed, $failed failed"; exit 1; }
+    # Each snippet broken in turn, the others as written.
+    bad=$work/broken
+    tm=$(now)
+    for id in $known; do
+        rm -rf "$bad" && cp -r "$good" "$bad"
+        case $(lang_of "$id") in
+            sh) { echo "echo $BROKEN >&2; exit 1"; cat "$good/$id"; } >"$bad/$id" ;;
+            toml) { echo "$BROKEN = !"; cat "$good/$id"; } >"$bad/$id" ;;
+            rust) { cat "$good/$id"; echo "compile_error!(\"$BROKEN\");"; } >"$bad/$id" ;;
+            *) fail "mutation[$id]: no mutation for a \`\`\`$(lang_of "$id") snippet"; continue ;;
+        esac
+        snip=$bad
+        t0=$(now)
+        for step in $(steps_of "$id"); do
+            if [ "$step" = step_package ]; then
+                # in a folder of its own: the project's vendor/ stays as it is
+                mkdir -p "$work/pkg" && (cd "$work/pkg" && step_package "$work/mut.log")
+            else
+                "$step" "$work/mut.log"
+            fi
+            st=$?
+            if [ "$st" -eq 0 ]; then
+                fail "mutation[$id] ($(where "$id")): $step passed with the snippet broken: the breakage went unnoticed"
+            elif grep -q "$BROKEN" "$work/mut.log"; then
+                pass "mutation[$id]: $step failed on the broken snippet ($(secs "$t0" "$(now)") s)"
+            else
+                sed 's/^/    /' "$work/mut.log" | tail -20
+                fail "mutation[$id] ($(where "$id")): $step failed, but not because of the breakage"
+            fi
+        done
+        snip=$good
+    done
+    project
+    echo "mutations: $(echo "$known" | wc -w) snippets broken one at a time in $(secs "$tm" "$(now)") s"
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+fi
+
+# 3. the quick start's firmware, run as cargo-run says; the pool firmware
+if step_run "$work/run.log"; then
+    sed 's/^/    /' "$work/run.log"
+    pass "cargo-run: the quick start's firmware printed \"$QUICKSTART_OK\""
+else
+    sed 's/^/    /' "$work/run.log"; fail "cargo-run: the quick start's firmware (exit or output)"
+fi
+run_fw "$elf/pool" "pool firmware: heap 65536 bytes.*OK"
+touch src/main.rs
+t0=$(now)
+sh -e "$snip/cargo-build-offline" >/dev/null 2>&1
+pass "warm rebuild after a change to main.rs: $(secs "$t0" "$(now)") s"
 
 lib_for() { # $1: directory, then the gcc CPU flags
     d=$1; shift; mkdir -p "$d"
@@ -206,7 +325,7 @@ lib_for() { # $1: directory, then the gcc CPU flags
     done
     arm-none-eabi-ar crs "$d/librtheap.a" "$d"/*.o
 }
-# 3. negative control: a prebuilt library for the hard-float ABI
+# 4. negative control: a prebuilt library for the hard-float ABI
 hf=$work/hardfloat
 lib_for "$hf" -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
 if RTHEAP_LIB_DIR=$hf build >"$work/neg.log" 2>&1; then
@@ -231,52 +350,28 @@ fi
 sf=$work/softfloat
 lib_for "$sf" -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
 if RTHEAP_LIB_DIR=$sf build >"$work/pos.log" 2>&1; then
-    run_fw "$elf/fw" "readme firmware: .*OK"
+    run_fw "$elf/fw" "$QUICKSTART_OK"
 else
     sed 's/^/    /' "$work/pos.log" | tail -20; fail "RTHEAP_LIB_DIR with a soft-float Cortex-M3 library"
 fi
 
-# 4. from the checkout instead
-manifest cargo-toml-checkout
-if build >"$work/checkout.log" 2>&1; then
+# 5. from the checkout instead
+if step_checkout "$work/checkout.log"; then
     grep -q "Compiling rtheap v0.1.0 ($root/rust/rtheap)" "$work/checkout.log" \
         && pass "rtheap built from the checkout" || fail "rtheap not rebuilt from the checkout"
-    run_fw "$elf/fw" "readme firmware: .*OK"
+    run_fw "$elf/fw" "$QUICKSTART_OK"
 else
     sed 's/^/    /' "$work/checkout.log" | tail -20; fail "build with the checkout's crate"
 fi
 
-# 5. several heaps, with the allocator-api feature
-manifest cargo-toml-heaps
-{
-    cat "$snip/rust-heaps"
-    tail_main ../rt.rs
-    cat <<'EOF'
-
-fn fw_main() -> i32 {
-    let frames = dma_frames();
-    let pool = (&raw const DMA_POOL) as usize;
-    let inside = frames.iter().all(|f| {
-        let a = &**f as *const [u8; 256] as usize;
-        a > pool && a + 256 <= pool + core::mem::size_of::<Pool>()
-    });
-    let (dma, global) = (DMA.stats(), rtheap::stats());
-    let ok = inside && dma.live_blocks == 5 && global.live_blocks == 0 && DMA.check().is_ok();
-    drop(frames);
-    let ok = ok && DMA.stats().live_blocks == 0;
-    println!("heaps firmware: DMA heap {} bytes, {} blocks in it: {}", dma.heap_bytes,
-             dma.live_blocks, if ok { "OK" } else { "FAIL" });
-    if ok { 0 } else { 1 }
-}
-EOF
-} >src/bin/heaps.rs
-if build >"$work/heaps.log" 2>&1; then
+# 6. several heaps, with the allocator-api feature
+if step_heaps "$work/heaps.log"; then
     run_fw "$elf/heaps" "heaps firmware: .*OK"
 else
     sed 's/^/    /' "$work/heaps.log" | tail -30; fail "build of the rust-heaps snippet"
 fi
 
-# 6. stable channel: the crate without the feature uses nothing unstable; with it, it
+# 7. stable channel: the crate without the feature uses nothing unstable; with it, it
 #    is refused (so the feature is what needs nightly, and only it).
 lib=vendor/rtheap-0.1.0/src/lib.rs
 host=$(/usr/bin/rustc -vV | sed -n 's/^host: //p')
