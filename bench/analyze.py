@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """rtheap benchmark analysis (run by tools/bench.sh): raw firmware output -> tables, plots
 and the CI gate.
 

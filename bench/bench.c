@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * rtheap benchmark firmware (issue #7). One firmware per allocator, selected at compile
  * time (BENCH_BACKEND_*); one workload per run, selected by the semihosting command line

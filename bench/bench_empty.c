@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap benchmark: see bench_empty.h. Each function is a bare `bx lr` (plus the return
  * value): the wrappers in bench.c time a call to one of these to get the fixed cost. */
 #include "bench_empty.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap benchmark: empty functions with the allocators' signatures (the cost of a call
  * that does nothing, subtracted from every measurement) and the NOP runs that calibrate
  * SysTick ticks per instruction. Compiled in a separate file so that they are real calls. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap benchmark: the five __rust_* entry points as a thin wrapper over the C
  * library's malloc family (picolibc, newlib, newlib-nano), the way Rust's own System
  * allocator does it on Unix: malloc/realloc up to the malloc alignment (8), memalign

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap benchmark: code-size probes. Never run: built by tools/bench.sh and measured
  * with arm-none-eabi-size. One program per (probe, allocator); "program minus the same
  * probe calling empty functions of the same shapes (SIZE_NONE)" is the code the

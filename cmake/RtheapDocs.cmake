@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # API reference from src/rtheap.h (and src/libc/rtheap_libc.h) with Doxygen, warnings
 # as errors (FAIL_ON_WARNINGS). Target `docs` when rtheap is the top-level project
 # (`rtheap_docs` always, so a consumer's own `docs` target does not clash); output in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # rtheap install rules (included by the top-level CMakeLists.txt when RTHEAP_INSTALL).
 #
 #   cmake --install <tree> --prefix <prefix>   installs

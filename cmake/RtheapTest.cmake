@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # rtheap test and board helpers (included by tests/CMakeLists.txt; reusable by the demo,
 # Rust and picolibc parts).
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * rtheap demo: a message router on the default heap, through the C library's
  * malloc family (rtheap::libc, picolibc, semihosting console).

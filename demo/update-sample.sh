@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Regenerates the demo output samples of the demo guide (default docs/demo.md):
 # runs tools/demo.sh for mps2-an385 (whole output) and microbit (an excerpt) and replaces
 # the fenced block that follows each marker line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The default heap: built on first use from the linker symbols
  * __heap_start/__heap_end (picolibc's names; our linker/cortex-m.ld and

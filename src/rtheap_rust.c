@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The classic Rust allocator ABI (the five __rust_* entry points) on the
  * default heap. Ordinary strong symbols: linking a second allocator that

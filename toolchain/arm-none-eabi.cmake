@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Cross toolchain for bare-metal Arm Cortex-M with the GNU Arm Embedded toolchain
 # (Debian: gcc-arm-none-eabi). One build tree per CPU:
 #

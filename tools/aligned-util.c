@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * rtheap: utilization of over-aligned allocations, averaged over seeds (issue 13).
  *

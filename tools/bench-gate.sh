@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # rtheap: the speed regression gate, a script step of tools/test.sh (issue 13).
 # Runs tools/bench.sh --gate: rtheap (default build, -O2) on Cortex-M3 (mps2-an385) and
 # Cortex-M0 (microbit) under QEMU -icount, every C API workload (1000 ops) and the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # rtheap: THE benchmark command (issues #7, #13). Separate from tools/test.sh.
 #
 # Builds bench/bench.c once per allocator and CPU (and once more per allocator as the

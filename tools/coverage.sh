@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # rtheap: line and branch coverage of src/ by the host tests (which include the replay of
 # the fuzz seed corpus, tests/fuzz/corpus, plus pseudo-random fuzz inputs).
 #   build tree build/coverage: host build, -O0 --coverage; ctest; lcov; summary.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # rtheap demo:  tools/demo.sh [BOARD]     (default mps2-an385; the boards are in boards/)
 #
 # Builds the message-router firmware (demo/router.c: picolibc's malloc family served by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Sourced by tools/test.sh and tools/demo.sh: make sure the Debian 12 packages the
 # build and the tests need are installed (installs what is missing when run as root).
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Usage: expect-exit.sh [-o REGEX] CODE COMMAND [ARGS...]
 # Runs COMMAND (its output passes through) and succeeds only if it exits with exactly
 # CODE and, with -o, its combined output matches the extended regular expression REGEX.

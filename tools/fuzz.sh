@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # rtheap: the libFuzzer harness (tests/fuzz/fuzz_heap.c) built with clang
 # -fsanitize=fuzzer,address,undefined, two targets:
 #   fuzz_heap          bytes -> heap operations and misuse, against a shadow model

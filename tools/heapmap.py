@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Draws an rtheap heap map from a block dump: an SVG (standard library only), and a PNG
 too when python3-matplotlib is installed and --png is given.
 

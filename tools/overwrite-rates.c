@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap: measured detection rates of header overwrites and writes after free
  * (issue 12). Host only; built and run by tools/overwrite-rates.sh.
  *

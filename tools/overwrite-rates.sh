@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # rtheap: measured share of header overwrites and writes after free that the heap
 # refuses, that do no harm, that stay latent, and that go undetected (issue 12).
 # Builds tools/overwrite-rates.c with src/rtheap.c (default options) under ASan + UBSan,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # rtheap: code and data size of the library core, measured by linking.
 #
 # For each CPU, compiles src/rtheap.c at -Os (or $OPT) and links two tiny

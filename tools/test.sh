@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # rtheap: THE test command. Builds and runs every test:
 #   host      native build (64-bit)
 #   host32    native build with -m32 (skipped, with the reason, if gcc -m32 cannot link)

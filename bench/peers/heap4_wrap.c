@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap benchmark: thin wrapper of FreeRTOS V11.2.0's heap_4 (portable/MemMang/heap_4.c,
  * read from the FreeRTOS directory at build time, never copied here), compiled on its
  * own with bench/peers/freertos/FreeRTOSConfig.h and portmacro.h. heap_4 is a first-fit

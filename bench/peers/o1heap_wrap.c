@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap benchmark: thin wrapper of o1heap 2.2 (read from the peers directory at build
  * time, never copied here). o1heap aligns every block to O1HEAP_ALIGNMENT (16 on
  * 32-bit) and rounds it up to a power of two (request + 16 B header); it has no realloc

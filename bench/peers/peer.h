@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap benchmark: the interface every peer wrapper in bench/peers/ gives bench.c.
  * The peers (o1heap, mattconte/tlsf, FreeRTOS heap_4) are compiled from their own
  * unmodified sources, read at build time from the directories given to tools/bench.sh;

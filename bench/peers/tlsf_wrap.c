@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap benchmark: thin wrapper of mattconte/tlsf 3.1 (read from the peers directory at
  * build time, never copied here). On 32-bit, tlsf guarantees only 4-byte alignment, so
  * every request goes through tlsf_memalign (8 for the C API, the Rust alignment for the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap firmware support: the linker-script symbols of linker/cortex-m.ld as
  * plain addresses. Not part of the library.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap firmware support: the few string functions GCC may call, for test firmware
  * that links no libc. Byte-wise and simple: correct on Armv6-M (no unaligned access).
  * Must be compiled with -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns

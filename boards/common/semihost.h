@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap firmware support: Arm semihosting (console output and exit) for QEMU.
  * Not part of the library. Works on Armv6-M, Armv7-M and Armv8-M (bkpt 0xab). */
 #ifndef RTHEAP_SEMIHOST_H

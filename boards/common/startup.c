@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap firmware support: Cortex-M startup for linker/cortex-m.ld. Not part of the
  * library. Armv6-M, Armv7-M (with or without FPU) and Armv8-M Mainline.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # lm3s6965evb: TI Stellaris LM3S6965 evaluation board (Cortex-M3)
 set(BOARD_CPU cortex-m3)
 set(BOARD_QEMU_MACHINE lm3s6965evb)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # microbit: BBC micro:bit v1, nRF51822 (Cortex-M0)
 set(BOARD_CPU cortex-m0)
 set(BOARD_QEMU_MACHINE microbit)

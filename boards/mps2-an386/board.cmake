@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # mps2-an386: Arm MPS2 FPGA, AN386 (Cortex-M4 with FPU)
 set(BOARD_CPU cortex-m4f)
 set(BOARD_QEMU_MACHINE mps2-an386)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # mps2-an500: Arm MPS2 FPGA, AN500 (Cortex-M7 with FPU)
 set(BOARD_CPU cortex-m7)
 set(BOARD_QEMU_MACHINE mps2-an500)

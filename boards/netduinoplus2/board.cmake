@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # netduinoplus2: Netduino Plus 2, STM32F405 (Cortex-M4, soft-float); 64K CCM unused (not modelled by QEMU 7.2)
 set(BOARD_CPU cortex-m4)
 set(BOARD_QEMU_MACHINE netduinoplus2)

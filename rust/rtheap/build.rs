@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Links the C library `librtheap.a` into the firmware.
 //!
 //! Two ways, in this order:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Compiled (never linked) by build.rs: the layout of rtheap_stats_t on 32-bit Arm,
  * as the Rust `Stats` of src/lib.rs asserts it too. If this fails, src/rtheap.h

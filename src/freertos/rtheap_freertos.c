@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap as the FreeRTOS heap: the heap interface of FreeRTOS's portable.h
  * (what the kernel's heap_1.c ... heap_5.c implement) on one rtheap heap.
  * Build this file instead of heap_N.c, with the application's FreeRTOSConfig.h

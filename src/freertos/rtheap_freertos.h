@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * \file rtheap_freertos.h
  * \brief rtheap as the FreeRTOS heap: what rtheap_freertos.c adds to the heap

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * \file rtheap_libc.h
  * \brief rtheap_libc — the C library's malloc family on rtheap's default heap.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * mallinfo() and malloc_stats() (and newlib's _mallinfo_r, _malloc_stats_r)
  * on rtheap_default(): reporting only, kept

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The malloc family on rtheap_default() (see rtheap_libc.h for the
  * semantics), for picolibc, newlib and newlib-nano. Everything the C library

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* fault: executes a permanently undefined instruction; the startup HardFault handler
  * must report the stacked PC and exit with status 3. */
 #include "harness.h"

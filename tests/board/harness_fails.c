@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* harness_fails: a deliberately failing check; must exit 1 (proves failures surface). */
 #include "harness.h"
 

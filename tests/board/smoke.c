@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* smoke: the board, the startup code, the linker script and the harness work. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Shared helpers of the core tests (tests/core), also included by the white-box and
  * corruption tests (tests/whitebox, tests/corruption) as "../core/core_util.h":
  * error-hook recorder, byte patterns, arenas. Header-only (static inline) so every test

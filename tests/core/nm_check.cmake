@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # cmake -DNM=<nm> -DLIB=<librtheap.a> -P nm_check.cmake
 # The core object (rtheap.c) of the library must need no symbol it does not define:
 # freestanding, no libc, no libgcc helpers.

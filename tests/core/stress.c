@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Seeded random allocator stress rig (see stress.h). */
 #include "stress.h"
 

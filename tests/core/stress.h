@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Seeded random stress rig, independent of the allocator under test: it drives any
  * allocator through a table of callbacks and keeps a shadow of every live block
  * (pointer, size, alignment, pattern seed). After every operation it can run the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The stress rig's adapter for rtheap (stress.h's stress_allocator_t on an rtheap_t):
  * every call goes straight to the rtheap_* function; check() is rtheap_check() (its
  * error named on the output) and no error reported through the hook. Shared by

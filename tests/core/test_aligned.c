@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap_alloc_aligned: every power-of-two alignment 1..4096 with many sizes, over-large
  * and bad alignments, aligned blocks through realloc/resize/free like any other. */
 #include "core_util.h"

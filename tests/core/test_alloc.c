@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap_alloc/rtheap_free: every small size, alignment, usable size, no overlap,
  * contents kept, zero-size blocks, exhaustion and full recovery. */
 #include "core_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Issue 12, findings 5 and 6: the bounds rtheap_init() promises, and sizes that wrap.
  *
  * 5. rtheap.h: init returns NULL only if the region cannot hold

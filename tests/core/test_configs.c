@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The debugging configurations, built with rtheap.c compiled in:
  *   RTHEAP_CHECKS=2  every call that changes the heap runs rtheap_check() afterwards and
  *                    reports what it finds (kind from rtheap_check, pointer NULL):

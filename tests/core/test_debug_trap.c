@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* RTHEAP_DEBUG=1 without an installed hook: the default error action traps. A double
  * free must not return: on a board the trap is a HardFault (exit code 3), on the host
  * SIGILL. Compiles rtheap.c in (the option must reach the allocator). */

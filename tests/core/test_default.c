@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap_default(): built once from the linker symbols __heap_start/__heap_end, plus
  * __heap2_start/__heap2_end on boards with a second RAM (mps2-an385, mps2-an386). */
 #include "core_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* API edges no other program reaches: NULL heap or walker for rtheap_set_error_hook and
  * rtheap_walk (harmless no-ops), a walk stopped by its walker, stats into NULL, and a
  * name for every rtheap_error_t, the default-heap

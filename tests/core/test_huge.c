@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* A region larger than the index can describe (64-bit hosts; issue 6/12): rtheap_init
  * clamps it to the largest region it supports instead of refusing it or writing past
  * what it registers, and the heap it builds is whole and serves. The region is 33 GiB

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap_init(): NULL and tiny regions, misaligned starts, control-structure sizes,
  * the state right after init, and heaps as large as the RAM at hand. */
 #include "core_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Bad input: every kind of bad pointer is refused by free, usable_size, realloc,
  * realloc_aligned and resize_in_place; reported once through the hook with the right
  * kind; counted in error_count; and the heap stays intact and fully usable. Damage

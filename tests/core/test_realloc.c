@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap_realloc / rtheap_realloc_aligned / rtheap_resize_in_place / rtheap_calloc, as
  * rtheap.h promises them: contents kept, sizes, counts, failures that leave the block
  * intact. Where a resized block lies (in place or moved) is not asserted here:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap_add_region: several non-contiguous regions, refused regions, the region limit,
  * a region larger than the first (carved), rtheap_walk, and the board's second RAM. */
 #include "core_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The five classic Rust allocator entry points, driven from C as a firmware or
  * another language would (no Rust needed): __rust_allocate, __rust_deallocate,
  * __rust_reallocate, __rust_reallocate_inplace and __rust_usable_size on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Statistics agree with what the test did, call by call; largest_guaranteed is a real
  * guarantee at many states of a fragmented heap. */
 #include "core_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The stress rig (stress.c) on rtheap: every operation followed by rtheap_check().
  * STRESS_OPS overrides the operation count (the RTHEAP_CHECKS=2 variant runs fewer). */
 #include "stress_rtheap.h"

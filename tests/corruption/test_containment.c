@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Containment (issue 12): for every kind of damage the O(1) checks can see in a free
  * block (links, footer, a forged size, a forged FREE bit) and for a double free after a
  * merge, the damage is detected, reported exactly once, taken out of service (counted in

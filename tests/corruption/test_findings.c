@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Issue 12, finding 1: a write after free that changes the footer (last word) of a freed
  * block must never make a later call on a valid neighbour fault.
  *

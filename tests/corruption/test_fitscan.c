@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Issue 12, finding 4: with RTHEAP_FIT_SCAN > 1 an allocation that no size class can
  * guarantee scans its own class first fit. A damaged link met in that scan (a write after
  * free into the next link of the list's head) must be reported once, like every other

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* FreeRTOSConfig.h of rtheap's FreeRTOS test firmware (tests/freertos), for the
  * kernel's ARM_CM3 (mps2-an385), ARM_CM0 (microbit) and ARM_CM33_NTZ (mps2-an505,
  * run in the Secure state) ports. The heap options (configTOTAL_HEAP_SIZE, the

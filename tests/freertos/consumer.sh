@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Builds tests/freertos/consumer (a FreeRTOS firmware project) with the given heap,
 # as a project of its own with rtheap's toolchain file, and runs it on mps2-an385.
 #   consumer.sh <heap_4|rtheap> <rtheap root> <FreeRTOS dir> <work dir> [generator]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Support for rtheap's FreeRTOS test firmware (see fw.h). */
 #include "fw.h"
 

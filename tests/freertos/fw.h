@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Support for rtheap's FreeRTOS test firmware: the kernel's hooks, a hardware timer
  * interrupt per board, and counters of every heap call (traceMALLOC/traceFREE). */
 #ifndef FW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The malloc-failed hook and the heap_4-style options of rtheap's FreeRTOS heap
  * (issue 15), built with configAPPLICATION_ALLOCATED_HEAP 1 (ucHeap is defined
  * here), RTHEAP_FREERTOS_STATS_WALK 0 (O(1) vPortGetHeapStats) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* heap_5's interface on rtheap (issue 15): vPortDefineHeapRegions() with two
  * regions (two static arrays with other data between them), no ucHeap (RTHEAP_FREERTOS_UCHEAP 0). Checks that
  *   - there is no heap before the regions are defined;

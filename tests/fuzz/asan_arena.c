@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap test support: AddressSanitizer-poisoned arena (see asan_arena.h). */
 #include "asan_arena.h"
 

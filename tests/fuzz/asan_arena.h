@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap test support (host only, not part of the library): the heap's memory as an
  * AddressSanitizer-poisoned arena, so that ASan reports any access outside the usable
  * bytes of a live block.

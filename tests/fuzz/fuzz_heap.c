@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap fuzz harness (issue #8): bytes -> heap operations, checked against a shadow model.
  *
  * Built three ways from this one file:

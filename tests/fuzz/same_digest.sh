@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Runs a fuzz replay program (built with FUZZ_ORDER_CHECK) twice, in two processes, and
 # fails unless both print the same set digest: no input depends on where things are
 # in memory (issue 12, finding 8). Usage: same_digest.sh [RUNNER] PROGRAM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Target firmware for the GDB extension test (tests/gdb/run_gdb_test.py).
  *
  * Builds two heaps with known content - the default heap (both RAM regions of the board)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Runs tests/gdb/gdb_target.c under QEMU with a GDB stub, drives gdb-multiarch with the
 rtheap extension, and checks what GDB prints against what the firmware printed itself.
 

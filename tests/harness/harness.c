@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap test harness (see harness.h). */
 #include "harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap test harness: tiny, printf-free, usable on the host and on Cortex-M targets
  * (output through semihosting there; needs nothing but our own code and libgcc).
  *

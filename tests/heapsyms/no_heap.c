@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * A missing or too-small default heap is said once, clearly (finding 3 of
  * issue 14). Built with its own copy of the library (no_heap_config.h routes

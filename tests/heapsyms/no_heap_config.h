@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Config for no_heap.c's own build of the library: count the default error hook. */
 #ifndef NO_HEAP_CONFIG_H
 #define NO_HEAP_CONFIG_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # cmake -DSIZE=<arm-none-eabi-size> -DELF=<fw.elf> -P size_check.cmake
 # Finding 8 of issue 14: the heaps are symbols, not NOLOAD sections, so `size` reports
 # the RAM the program uses. Fails if the firmware has a .heap/.heap2 section or if

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Smallest firmware for the link-only checks of tests/heapsyms: nothing in
  * .data or .bss, so the heap is exactly what the memory map leaves. */
 void Reset_Handler(void);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The default heap under a vendor-style linker script (tests/heapsyms/):
  *   HEAP_STYLE_CUBEMX     cubemx_style.ld + linker/rtheap-cubemx.ld, newlib-nano and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Minimal startup for the vendor-style test scripts (cubemx_style.ld,
  * cortex_m_rt_style.ld): the vector table where each style wants it, .data

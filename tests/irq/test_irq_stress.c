@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Interrupt stress (issue #8), boards only: SysTick fires every few thousand cycles and
  * its handler allocates, reallocates and frees on the same heap while the main loop does
  * the same. The default Cortex-M lock (PRIMASK) makes every call atomic with respect to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Only the C library allocates here (strdup, asprintf): this firmware makes
  * no direct call to malloc/free. Linked with rtheap::libc, those calls must

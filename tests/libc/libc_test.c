@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * rtheap_libc test firmware, built with picolibc (crt0-hosted, semihost) or
  * with newlib / newlib-nano (boards/common startup, newlib_sys.c): the malloc

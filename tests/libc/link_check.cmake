@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Link check for rtheap::libc:
 #   cmake -DNM=<nm> -DELF=<fw.elf> -DMAP=<fw.elf.map> [-DLIBC=picolibc|newlib|newlib-nano]
 #         [-DLAYER=<librtheap_libc*.a>] -P link_check.cmake

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Negative control for the link check: picolibc's strdup without rtheap::libc
  * links picolibc's nano-malloc and sbrk, and link_check.cmake must say so. */
 #include <stdio.h>

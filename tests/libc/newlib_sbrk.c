@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * _sbrk for the negative control only (a newlib firmware without
  * rtheap::libc): newlib's own malloc grows through it, from the end of .bss

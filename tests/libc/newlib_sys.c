@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The system calls newlib's stdio needs, for the newlib / newlib-nano test
  * firmware (boards/common/startup.c is the startup; output and exit go through

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Included by tests/libc/CMakeLists.txt (after RtheapTest), used there and by demo/.
 include_guard(GLOBAL)
 # ---------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # rtheap package test driver (registered by tests/package/CMakeLists.txt).
 #   run.sh MODE ROOT WORK CC GENERATOR [CPU BOARD]
 # MODE: subdirectory | fetchcontent | find_package | pkg-config | cross | cross_subdirectory

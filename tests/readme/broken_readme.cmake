@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # cmake -DPYTHON=<python3> -DROOT=<repo> -DOUT=<dir> -P broken_readme.cmake
 # Negative control of the snippet test: a copy of README.md and docs/*.md in which the
 # install snippet passes the toolchain file by a relative path (CMake then looks for it

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Snippet test of README.md and docs/*.md: the C, CMake, linker and shell snippets
 run as written, each with a negative control; and the guides' links.
 

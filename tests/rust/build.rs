@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Links the test firmware with the project's linker script for one board:
 //! `-T linker/cortex-m.ld -L boards/<board>` (no_heap: `-T
 //! tests/rust/link/no-heap.ld`, a script without heap symbols; tiny_heap:

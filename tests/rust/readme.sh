@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # The Rust snippets of README.md and docs/*.md as written, and the crate built from its
 # package; with --mutations, each of those snippets broken in turn.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* White-box, RTHEAP_ALIGNED_FIT: where an over-aligned request goes, depending on the
  * best-fitting free block. Built twice: as is (one search, with room for the worst
  * alignment gap) and with -DRTHEAP_ALIGNED_FIT=1 (the best-fitting block first, when its

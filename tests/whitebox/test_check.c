@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* White-box: rtheap_check(), rtheap_walk() and the paths that only damage reaches.
  *
  * Compiles rtheap.c in (#include) to reach the control structure: each case

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* White-box, RTHEAP_CHECKS=2 (rtheap.c compiled in with it): damage the next call does
  * not go near is reported by the full check after it, with the pointer NULL; every call
  * that changes the heap reports it again while it is in place, and nothing more once a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* White-box: bit scans, size classes, index sizing, block sizes.
  * Compiles rtheap.c into itself to reach the RTHEAP_PRIVATE helpers. Built twice on the
  * host: as is (CLZ) and with -DRTHEAP_USE_CLZ=0 (software de Bruijn scans, the path

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* White-box: bad pointers and damage whose outcome the layout of a fresh heap decides.
  * The cases rely on choices of this implementation that rtheap.h does not promise:
  * blocks allocated one after another lie next to each other in address order (so an

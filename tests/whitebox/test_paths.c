@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* White-box: the paths of rtheap.c that only damage, rare layouts or other build
  * options reach. Compiles rtheap.c in (#include) to damage the heap precisely.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* White-box: where a fresh heap places blocks, and what follows from it. The cases rely
  * on choices of this implementation that rtheap.h does not promise: blocks allocated one
  * after another on a fresh heap lie next to each other in address order from the start

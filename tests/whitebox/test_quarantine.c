@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* White-box: containment in three layouts where it is easy to get wrong: a quarantine
  * before a fence, a block cut off behind damage, a quarantined block still listed in
  * its predecessor's list. Each damage is reported once and leaves a consistent heap.

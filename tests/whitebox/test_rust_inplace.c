@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* White-box: __rust_reallocate_inplace on the default heap where the placement decides
  * the outcome. Three blocks allocated one after another lie next to each other in
  * address order (a choice of this implementation, not a promise of rtheap.h): with b

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Cortex-M3 (Armv7-M).
 set(RTHEAP_CPU_FLAGS "-mcpu=cortex-m3 -mthumb -mfloat-abi=soft")
 set(RTHEAP_CPU_RUST_TARGET "thumbv7m-none-eabi")

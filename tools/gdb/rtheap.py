@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # rtheap GDB extension: inspect an rtheap heap from GDB without running target code.
 #
 #   (gdb) source tools/gdb/rtheap.py

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap benchmark: the smallest FreeRTOSConfig.h that compiles FreeRTOS's heap_4.c on
  * its own (no kernel, no port: see portmacro.h and heap4_wrap.c). The heap is the
  * bench's arena (configAPPLICATION_ALLOCATED_HEAP: the bench defines ucHeap), its size

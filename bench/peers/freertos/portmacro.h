@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap benchmark: a port header of our own with just what heap_4.c and the FreeRTOS
  * headers need to compile for any Cortex-M, with no port and no scheduler behind it.
  * heap_4 only uses the types, portBYTE_ALIGNMENT and the scheduler lock

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Rust global allocator over **rtheap**, a real-time O(1) TLSF heap for
 //! bare-metal Arm Cortex-M (the C library of this repository).
 //!

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* A FreeRTOS application that does not know which heap it has: three tasks
  * allocate and free, then it checks that the heap is back where it started.
  * Prints "consumer[<heap>]: OK" and exits 0 when it is. */

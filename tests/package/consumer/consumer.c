@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * rtheap package test: a consumer program that only knows rtheap through its
  * installed or imported interface (#include "rtheap.h", link rtheap::rtheap or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Compiled with the consumer's -Wall -Wextra -Wsign-conversion but not -Werror:
  * the sign conversion below warns and must not fail the build. It would if rtheap

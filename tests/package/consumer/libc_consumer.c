@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* A newlib firmware of the package test's consumer: printf and strdup, whose
  * memory must come from rtheap through rtheap::libc (built for the toolchain's
  * C library). Exit status 0 when it did. */

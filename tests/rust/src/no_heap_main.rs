@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The body of the no_heap and tiny_heap firmware (`include!`d by
 // src/bin/no_heap.rs and src/bin/tiny_heap.rs, which differ only in their
 // linker scripts): never calling `rtheap::init`, the first allocation must

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A minimal Cortex-M runtime for the test firmware, no crates needed
 //! (Armv6-M, Armv7-M with or without FPU, Armv8-M Mainline), for the
 //! project's linker/cortex-m.ld (symbols __data_start/__data_end/__data_load,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! rtheap as the Rust global allocator, under QEMU: collections, formatting,
 //! trait objects, Rc, over-aligned types, growth and shrinking, allocation in
 //! the SysTick interrupt while the main loop allocates, statistics and the

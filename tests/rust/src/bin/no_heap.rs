@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Linked with tests/rust/link/no-heap.ld: no heap symbols at all. See
 //! src/no_heap_main.rs.
 #![no_std]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Allocates 4 KiB blocks, keeping them all, until the heap is exhausted. The
 //! failing allocation must end in the panic handler with "memory allocation
 //! of 4096 bytes failed" and exit status 101 (tests/rust/CMakeLists.txt
