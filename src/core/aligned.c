@@ -147,7 +147,10 @@ void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align)
     if (align <= ALIGN && rtheap_is_pow2(align)) {
         return rtheap_alloc(heap, size); /* the plain path, and its one copy */
     }
-    LOCKED_CALL(heap, NULL, true, rtheap_alloc_aligned_checked(heap, size, align));
+    if (heap == NULL) {
+        return NULL;
+    }
+    LOCKED_CALL(heap, true, rtheap_alloc_aligned_checked(heap, size, align));
 }
 
 size_t rtheap_request_usable_size(size_t size, size_t align)

@@ -195,5 +195,8 @@ RTHEAP_PRIVATE RTHEAP_HOT void *rtheap_alloc_unlocked(rtheap_t *heap, size_t siz
 
 void *rtheap_alloc(rtheap_t *heap, size_t size)
 {
-    LOCKED_CALL(heap, NULL, true, rtheap_alloc_unlocked(heap, size));
+    if (heap == NULL) {
+        return NULL;
+    }
+    LOCKED_CALL(heap, true, rtheap_alloc_unlocked(heap, size));
 }

@@ -181,7 +181,10 @@ static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap)
 
 rtheap_error_t rtheap_check(rtheap_t *heap)
 {
-    LOCKED_CALL(heap, RTHEAP_ERR_CONTROL, false, rtheap_check_unlocked(heap));
+    if (heap == NULL) {
+        return RTHEAP_ERR_CONTROL;
+    }
+    LOCKED_CALL(heap, false, rtheap_check_unlocked(heap));
 }
 
 /** rtheap_walk's body, inside the lock: fences are not reported; a broken chain ends the walk. */
@@ -215,7 +218,7 @@ size_t rtheap_walk(rtheap_t *heap, rtheap_walker_t walker, void *user)
     if (heap == NULL || walker == NULL) {
         return 0;
     }
-    LOCKED_CALL(heap, 0, false, rtheap_walk_unlocked(heap, walker, user));
+    LOCKED_CALL(heap, false, rtheap_walk_unlocked(heap, walker, user));
 }
 
 const char *rtheap_error_name(rtheap_error_t kind)

@@ -292,10 +292,16 @@ RTHEAP_COLD static void rtheap_contain_prev(rtheap_t *heap, const region_t *r, u
 
 void rtheap_set_error_hook(rtheap_t *heap, rtheap_error_hook_t hook, void *user)
 {
+    if (heap == NULL) {
+        return;
+    }
     LOCKED_VOID(heap, false, (heap->hook = hook, heap->hook_user = user));
 }
 
 void rtheap_report_error(rtheap_t *heap, rtheap_error_t kind, const void *ptr)
 {
+    if (heap == NULL) {
+        return;
+    }
     LOCKED_VOID(heap, false, rtheap_report(heap, kind, ptr));
 }

@@ -211,5 +211,8 @@ RTHEAP_PRIVATE bool rtheap_add_region_unlocked(rtheap_t *heap, void *mem, size_t
 
 __attribute__((cold)) bool rtheap_add_region(rtheap_t *heap, void *mem, size_t bytes)
 {
-    LOCKED_CALL(heap, false, true, rtheap_add_region_unlocked(heap, mem, bytes));
+    if (heap == NULL) {
+        return false;
+    }
+    LOCKED_CALL(heap, true, rtheap_add_region_unlocked(heap, mem, bytes));
 }

@@ -635,15 +635,12 @@ RTHEAP_COLD static void rtheap_report(rtheap_t *heap, rtheap_error_t kind, const
 #endif
 
 /*
- * The body of a public call that returns `call`'s value: `on_null` for a
- * NULL heap, else `call` inside the lock, followed by the full check when
- * RTHEAP_CHECKS is 2 and `changes` (the call may change the heap).
+ * The body of a public call that returns `call`'s value, once the caller
+ * has refused a NULL heap: `call` inside the lock, followed by the full
+ * check when RTHEAP_CHECKS is 2 and `changes` (the call may change the heap).
  */
-#define LOCKED_CALL(heap, on_null, changes, call)                                                  \
+#define LOCKED_CALL(heap, changes, call)                                                           \
     do {                                                                                           \
-        if ((heap) == NULL) {                                                                      \
-            return on_null;                                                                        \
-        }                                                                                          \
         RTHEAP_LOCK_TYPE lock_state_ = RTHEAP_LOCK(heap);                                          \
         __typeof__(call) result_ = call;                                                           \
         if (changes) {                                                                             \
@@ -656,9 +653,6 @@ RTHEAP_COLD static void rtheap_report(rtheap_t *heap, rtheap_error_t kind, const
 /* The same for a call that returns nothing. */
 #define LOCKED_VOID(heap, changes, call)                                                           \
     do {                                                                                           \
-        if ((heap) == NULL) {                                                                      \
-            return;                                                                                \
-        }                                                                                          \
         RTHEAP_LOCK_TYPE lock_state_ = RTHEAP_LOCK(heap);                                          \
         call;                                                                                      \
         if (changes) {                                                                             \

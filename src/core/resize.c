@@ -123,7 +123,10 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
 
 void *rtheap_realloc(rtheap_t *heap, void *ptr, size_t size)
 {
-    LOCKED_CALL(heap, NULL, true, rtheap_realloc_unlocked(heap, ptr, size, ALIGN));
+    if (heap == NULL) {
+        return NULL;
+    }
+    LOCKED_CALL(heap, true, rtheap_realloc_unlocked(heap, ptr, size, ALIGN));
 }
 
 /** rtheap_realloc_aligned's body, inside the lock. */
@@ -139,7 +142,10 @@ RTHEAP_PRIVATE void *rtheap_realloc_aligned_checked(rtheap_t *heap, void *ptr, s
 
 void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t align)
 {
-    LOCKED_CALL(heap, NULL, true, rtheap_realloc_aligned_checked(heap, ptr, size, align));
+    if (heap == NULL) {
+        return NULL;
+    }
+    LOCKED_CALL(heap, true, rtheap_realloc_aligned_checked(heap, ptr, size, align));
 }
 
 /** rtheap_resize_in_place's body, inside the lock: the new usable size, or 0. */
@@ -160,7 +166,7 @@ size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size)
     if (heap == NULL || ptr == NULL) {
         return 0;
     }
-    LOCKED_CALL(heap, 0, true, rtheap_resize_in_place_unlocked(heap, ptr, size));
+    LOCKED_CALL(heap, true, rtheap_resize_in_place_unlocked(heap, ptr, size));
 }
 
 /** rtheap_calloc's body, inside the lock. */
@@ -180,7 +186,10 @@ RTHEAP_PRIVATE void *rtheap_calloc_unlocked(rtheap_t *heap, size_t count, size_t
 
 void *rtheap_calloc(rtheap_t *heap, size_t count, size_t size)
 {
-    LOCKED_CALL(heap, NULL, true, rtheap_calloc_unlocked(heap, count, size));
+    if (heap == NULL) {
+        return NULL;
+    }
+    LOCKED_CALL(heap, true, rtheap_calloc_unlocked(heap, count, size));
 }
 
 /** Usable bytes of the live block at ptr, or 0 (refused and reported). */
@@ -197,5 +206,5 @@ size_t rtheap_usable_size(rtheap_t *heap, const void *ptr)
     if (heap == NULL || ptr == NULL) {
         return 0;
     }
-    LOCKED_CALL(heap, 0, false, rtheap_usable_size_unlocked(heap, ptr));
+    LOCKED_CALL(heap, false, rtheap_usable_size_unlocked(heap, ptr));
 }

@@ -131,5 +131,5 @@ bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out)
     if (heap == NULL || out == NULL) {
         return false;
     }
-    LOCKED_CALL(heap, false, false, rtheap_get_stats_unlocked(heap, out));
+    LOCKED_CALL(heap, false, rtheap_get_stats_unlocked(heap, out));
 }
