@@ -16,6 +16,20 @@
 #endif
 
 /*
+ * RTHEAP_SMALL: 1 changes the defaults below to the smallest build, for
+ * firmware that trusts every pointer it frees and has little flash:
+ * RTHEAP_CHECKS 0 (no O(1) checks and no containment: a bad pointer or a
+ * write after free corrupts the heap), RTHEAP_STATS 0 (no counters),
+ * RTHEAP_MAX_REGIONS 1 and RTHEAP_DEFAULT_SECOND_REGION 0 (one region: no
+ * region search). These are the options that cost code on every path; the
+ * lock stays (every call remains ISR-safe). An option defined explicitly
+ * still wins. Default 0.
+ */
+#ifndef RTHEAP_SMALL
+#define RTHEAP_SMALL 0
+#endif
+
+/*
  * RTHEAP_SL_LOG2: log2 of the number of second-level subdivisions of each
  * power-of-two size range. 4 (16 lists per range) bounds the waste of a
  * good-fit search to 1/16 of a block; 5 halves it and doubles the index.
@@ -41,7 +55,7 @@
  * them, so keep it small. Range 1..32.
  */
 #ifndef RTHEAP_MAX_REGIONS
-#define RTHEAP_MAX_REGIONS 4
+#define RTHEAP_MAX_REGIONS (RTHEAP_SMALL ? 1 : 4)
 #endif
 
 /*
@@ -61,20 +75,20 @@
  * count and the largest guaranteed allocation are still reported).
  */
 #ifndef RTHEAP_STATS
-#define RTHEAP_STATS 1
+#define RTHEAP_STATS (!RTHEAP_SMALL)
 #endif
 
 /*
  * RTHEAP_CHECKS: 0 trusts every pointer passed in (smallest, fastest; bad
- *   input corrupts the heap);
- * 1 (default) validates each pointer in O(1): region, alignment, header
+ *   input corrupts the heap; none of the damage handling is linked);
+ * 1 (default, 0 with RTHEAP_SMALL) validates each pointer in O(1): region, alignment, header
  *   plausibility, neighbour agreement, free-list links; bad input is refused
  *   and reported;
  * 2 also runs the full rtheap_check() after every call that changes the heap
  *   (O(blocks): debugging only) and reports RTHEAP_ERR_* from it.
  */
 #ifndef RTHEAP_CHECKS
-#define RTHEAP_CHECKS 1
+#define RTHEAP_CHECKS (!RTHEAP_SMALL)
 #endif
 
 /*
@@ -213,13 +227,16 @@ static inline __attribute__((always_inline)) void rtheap_primask_unlock(uint32_t
  * (weak symbols: a script without them is fine).
  */
 #ifndef RTHEAP_DEFAULT_SECOND_REGION
-#define RTHEAP_DEFAULT_SECOND_REGION 1
+#define RTHEAP_DEFAULT_SECOND_REGION (!RTHEAP_SMALL)
 #endif
 
 /* ------------------------------------------------------------------------ */
 /* Consistency checks                                                        */
 /* ------------------------------------------------------------------------ */
 
+#if RTHEAP_SMALL != 0 && RTHEAP_SMALL != 1
+#error "RTHEAP_SMALL must be 0 or 1"
+#endif
 #if RTHEAP_SL_LOG2 < 2 || RTHEAP_SL_LOG2 > 5
 #error "RTHEAP_SL_LOG2 must be in 2..5"
 #endif

@@ -53,7 +53,7 @@ RTHEAP_COLD static block_t *rtheap_find_slow(rtheap_t *heap, uintptr_t t, block_
                                              uint32_t dc, found_t *out)
 {
     uint32_t g = rtheap_granules(t);
-    if (damaged != NULL) {
+    if (RTHEAP_CHECKS && damaged != NULL) {
         rtheap_contain_listed(heap, damaged, dc);
     }
     for (uint32_t round = 0; round < 4u; round++) {
@@ -66,7 +66,9 @@ RTHEAP_COLD static block_t *rtheap_find_slow(rtheap_t *heap, uintptr_t t, block_
                 out->size = s;
                 return b;
             }
-            rtheap_contain_listed(heap, b, c);
+            if (RTHEAP_CHECKS) {
+                rtheap_contain_listed(heap, b, c);
+            }
             continue;
         }
         /* Nothing in a class that guarantees a fit: a bounded first fit in
@@ -88,7 +90,7 @@ RTHEAP_COLD static block_t *rtheap_find_slow(rtheap_t *heap, uintptr_t t, block_
                 b = b->next_free; /* checked above */
             }
         }
-        if (!damage) {
+        if (!damage || !RTHEAP_CHECKS) {
             return NULL;
         }
         rtheap_contain_listed(heap, b, c);

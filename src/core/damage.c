@@ -11,6 +11,14 @@
  */
 #include "internal.h"
 
+/* The containment is only ever called with the checks on (RTHEAP_CHECKS >= 1):
+ * with them off, nothing of it is linked. */
+#if RTHEAP_CHECKS
+#define RTHEAP_CONTAIN static
+#else
+#define RTHEAP_CONTAIN static __attribute__((unused))
+#endif
+
 /* Out of line and cold: errors must cost the hot paths nothing. */
 RTHEAP_COLD static void rtheap_report(rtheap_t *heap, rtheap_error_t kind, const void *ptr)
 {
@@ -26,7 +34,7 @@ RTHEAP_COLD static void rtheap_report(rtheap_t *heap, rtheap_error_t kind, const
  * Reports damage found at header address `at` on behalf of `ptr`, unless
  * that damage was the last one reported (it is then known and contained).
  */
-static void rtheap_report_damage(rtheap_t *heap, rtheap_error_t kind, uintptr_t at,
+RTHEAP_CONTAIN void rtheap_report_damage(rtheap_t *heap, rtheap_error_t kind, uintptr_t at,
                                  const void *ptr)
 {
     if (at != 0 && at == heap->last_damage) {
@@ -45,7 +53,7 @@ static void rtheap_report_damage(rtheap_t *heap, rtheap_error_t kind, uintptr_t 
  * called only once the fast checks have failed, so that naming the error
  * costs the hot path nothing.
  */
-RTHEAP_COLD static rtheap_error_t rtheap_diagnose(const region_t *r, uintptr_t h)
+RTHEAP_COLD RTHEAP_CONTAIN rtheap_error_t rtheap_diagnose(const region_t *r, uintptr_t h)
 {
     size_t hd = rtheap_block_at(h)->header;
     uintptr_t t = rtheap_size(hd);
@@ -69,7 +77,7 @@ RTHEAP_COLD static rtheap_error_t rtheap_diagnose(const region_t *r, uintptr_t h
  * allocation meeting it through its list later does not report it again
  * (the pointer itself is reported at every call, as bad input is).
  */
-RTHEAP_COLD static void rtheap_refuse(rtheap_t *heap, rtheap_error_t e, const void *ptr)
+RTHEAP_COLD RTHEAP_CONTAIN void rtheap_refuse(rtheap_t *heap, rtheap_error_t e, const void *ptr)
 {
     if (e == RTHEAP_ERR_BAD_NEIGHBOUR) {
         size_t hd = rtheap_block_of(ptr)->header;
@@ -91,7 +99,7 @@ RTHEAP_COLD static void rtheap_refuse(rtheap_t *heap, rtheap_error_t e, const vo
  * sound, and ends the list there when it is not; the blocks behind are
  * lost with b. Nothing is written through a link that fails its check.
  */
-static void rtheap_unlink_salvage(rtheap_t *heap, block_t *b, uint32_t c)
+RTHEAP_CONTAIN void rtheap_unlink_salvage(rtheap_t *heap, block_t *b, uint32_t c)
 {
     block_t *prev = b->prev_free;
     block_t *next = b->next_free;
@@ -129,7 +137,7 @@ static void rtheap_unlink_salvage(rtheap_t *heap, block_t *b, uint32_t c)
  * fence, the next block told that its previous block is not free. Counted;
  * reporting is the caller's.
  */
-static void rtheap_quarantine(rtheap_t *heap, block_t *b, uintptr_t t)
+RTHEAP_CONTAIN void rtheap_quarantine(rtheap_t *heap, block_t *b, uintptr_t t)
 {
     if (rtheap_is_free_block(b->header)) {
         rtheap_unlink_salvage(heap, b, rtheap_class_of_size(t));
@@ -149,7 +157,7 @@ static void rtheap_quarantine(rtheap_t *heap, block_t *b, uintptr_t t)
  * side), b's list is cut there instead of reporting b: true then. The blocks
  * behind the fence were lost with it.
  */
-RTHEAP_COLD static bool rtheap_cut_dead_next(rtheap_t *heap, block_t *b)
+RTHEAP_COLD RTHEAP_CONTAIN bool rtheap_cut_dead_next(rtheap_t *heap, block_t *b)
 {
     block_t *q = b->next_free;
     if (q == NULL || !rtheap_link_ok(heap, q) || !rtheap_is_fence(q->header)) {
@@ -166,7 +174,7 @@ RTHEAP_COLD static bool rtheap_cut_dead_next(rtheap_t *heap, block_t *b)
  * not be followed to b). Taking b out of service then is a consequence of
  * that damage, not news.
  */
-static bool rtheap_behind_fence(const rtheap_t *heap, const block_t *b)
+RTHEAP_CONTAIN bool rtheap_behind_fence(const rtheap_t *heap, const block_t *b)
 {
     const block_t *prev = b->prev_free;
     return prev != NULL && rtheap_link_ok(heap, prev) && rtheap_is_fence(prev->header);
@@ -177,7 +185,7 @@ static bool rtheap_behind_fence(const rtheap_t *heap, const block_t *b)
  * after it no longer says that b is free (a neighbour freed next to it
  * found the footer and disowned it).
  */
-static bool rtheap_disowned(const block_t *b, uintptr_t t)
+RTHEAP_CONTAIN bool rtheap_disowned(const block_t *b, uintptr_t t)
 {
     /* The callers checked that b's t bytes lie inside its region. */
     size_t nd = rtheap_block_at(rtheap_addr(b) + t)->header;
@@ -189,7 +197,7 @@ static bool rtheap_disowned(const block_t *b, uintptr_t t)
  * inside its region; true if that damage was known already (b cut off
  * behind a fence, or disowned by its next block).
  */
-static bool rtheap_quarantine_free(rtheap_t *heap, block_t *b, uintptr_t t)
+RTHEAP_CONTAIN bool rtheap_quarantine_free(rtheap_t *heap, block_t *b, uintptr_t t)
 {
     uintptr_t h = rtheap_addr(b);
     bool known = rtheap_behind_fence(heap, b) ||
@@ -199,7 +207,7 @@ static bool rtheap_quarantine_free(rtheap_t *heap, block_t *b, uintptr_t t)
 }
 
 /** Takes list c out of service whole: nothing in it can be reached safely. */
-static void rtheap_drop_list(rtheap_t *heap, uint32_t c)
+RTHEAP_CONTAIN void rtheap_drop_list(rtheap_t *heap, uint32_t c)
 {
     heap->heads[c] = NULL;
     rtheap_list_emptied(heap, c);
@@ -212,7 +220,7 @@ static void rtheap_drop_list(rtheap_t *heap, uint32_t c)
  * when its header is a free block's and its extent lies inside its region,
  * else list c is dropped. Reported once, unless it was known.
  */
-RTHEAP_COLD static void rtheap_contain_listed(rtheap_t *heap, block_t *b, uint32_t c)
+RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_listed(rtheap_t *heap, block_t *b, uint32_t c)
 {
     uintptr_t h = rtheap_addr(b);
     const region_t *r = rtheap_region_of(heap, h);
@@ -247,7 +255,7 @@ RTHEAP_COLD static void rtheap_contain_listed(rtheap_t *heap, block_t *b, uint32
  * quarantined when its extent lies inside region r, and reported once on
  * behalf of `ptr`.
  */
-RTHEAP_COLD static void rtheap_contain_neighbour(rtheap_t *heap, const region_t *r, block_t *n,
+RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_neighbour(rtheap_t *heap, const region_t *r, block_t *n,
                                                  const void *ptr)
 {
     uintptr_t h = rtheap_addr(n);
@@ -269,7 +277,7 @@ RTHEAP_COLD static void rtheap_contain_neighbour(rtheap_t *heap, const region_t 
  * found through its list, where h's disowning it (the caller clears its
  * PREV_FREE) shows it was reported. Reported once for `ptr`.
  */
-RTHEAP_COLD static void rtheap_contain_prev(rtheap_t *heap, const region_t *r, uintptr_t h,
+RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_prev(rtheap_t *heap, const region_t *r, uintptr_t h,
                                             const void *ptr)
 {
     block_t *p = *rtheap_footer(h);

@@ -137,7 +137,7 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release_merging(rtheap_t *heap, const regi
             rtheap_poison(h + t, 3u * WORD);
             total += tn;
             next_merged = true;
-        } else {
+        } else if (RTHEAP_CHECKS) {
             rtheap_contain_neighbour(heap, r, n, ptr);
         }
     }
@@ -148,7 +148,7 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release_merging(rtheap_t *heap, const regi
             rtheap_poison(h - WORD, 2u * WORD);
             start = rtheap_addr(p);
             total += h - start;
-        } else {
+        } else if (RTHEAP_CHECKS) {
             rtheap_contain_prev(heap, r, h, ptr);
         }
     }
@@ -209,7 +209,7 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
     const region_t *r;
     size_t nd;
     rtheap_error_t e = rtheap_validate_used(heap, ptr, &r, &nd);
-    if (e != RTHEAP_OK) {
+    if (RTHEAP_CHECKS && e != RTHEAP_OK) {
         rtheap_refuse(heap, e, ptr);
         return;
     }

@@ -461,7 +461,7 @@ RTHEAP_PRIVATE const region_t *rtheap_region_of(const rtheap_t *heap, uintptr_t 
     if (RTHEAP_LIKELY(h - r->first < r->sentinel - r->first)) {
         return r;
     }
-    return heap->region_count > 1 ? rtheap_region_slow(heap, h) : NULL;
+    return RTHEAP_MAX_REGIONS > 1 && heap->region_count > 1 ? rtheap_region_slow(heap, h) : NULL;
 }
 
 /** True if h is a block header position (aligned like one) inside region r. */
@@ -482,7 +482,7 @@ RTHEAP_PRIVATE bool rtheap_link_ok(const rtheap_t *heap, const block_t *x)
     if (rtheap_header_pos_ok(&heap->regions[0], h)) {
         return true;
     }
-    if (heap->region_count == 1) {
+    if (RTHEAP_MAX_REGIONS == 1 || heap->region_count == 1) {
         return false;
     }
     const region_t *r = rtheap_region_slow(heap, h);

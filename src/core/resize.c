@@ -22,7 +22,7 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_lookup(rtheap_t *heap, const void *ptr
                                                  const region_t **rp, size_t *ndp)
 {
     rtheap_error_t e = rtheap_validate_used(heap, ptr, rp, ndp);
-    if (e != RTHEAP_OK) {
+    if (RTHEAP_CHECKS && e != RTHEAP_OK) {
         rtheap_refuse(heap, e, ptr);
         return NULL;
     }
@@ -67,7 +67,9 @@ RTHEAP_PRIVATE bool rtheap_resize_block(rtheap_t *heap, const region_t *r, block
         }
         uintptr_t tn = rtheap_detach_next(heap, n, nd, r->sentinel - h - old);
         if (tn == 0) {
-            rtheap_contain_neighbour(heap, r, n, rtheap_payload(n));
+            if (RTHEAP_CHECKS) {
+                rtheap_contain_neighbour(heap, r, n, rtheap_payload(n));
+            }
             return false;
         }
         uintptr_t joined = old + tn;
@@ -83,8 +85,13 @@ RTHEAP_PRIVATE bool rtheap_resize_block(rtheap_t *heap, const region_t *r, block
     return true;
 }
 
+/**
+ * Realloc inside the lock: ptr's block resized in place to `size` bytes
+ * when it is aligned to `align` and can be, else moved: the usable bytes the
+ * two blocks have in common are copied, or only the first `keep` of them.
+ */
 RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t size,
-                                             uintptr_t align)
+                                             uintptr_t align, size_t keep)
 {
     if (ptr == NULL) {
         return rtheap_alloc_aligned_unlocked(heap, size, align);
@@ -111,9 +118,11 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     /* Re-read: taking damage out of service in the allocation may have
      * changed b's PREV_FREE flag or its next block. */
     size_t hd = b->header;
-    uintptr_t keep = rtheap_size(hd) - WORD;
+    uintptr_t copy = rtheap_size(hd) - WORD;
     uintptr_t room = rtheap_size(rtheap_block_of(fresh)->header) - WORD;
-    rtheap_copy_words((uintptr_t)fresh, (uintptr_t)ptr, keep < room ? keep : room);
+    copy = room < copy ? room : copy;
+    copy = keep < copy ? (keep + WORD - 1u) & ~(WORD - 1u) : copy; /* whole words, <= room */
+    rtheap_copy_words((uintptr_t)fresh, (uintptr_t)ptr, copy);
     rtheap_count_free(heap, rtheap_size(hd));
     rtheap_release(heap, r, b, hd, rtheap_block_at(rtheap_addr(b) + rtheap_size(hd))->header, ptr,
                    false);
@@ -126,18 +135,18 @@ void *rtheap_realloc(rtheap_t *heap, void *ptr, size_t size)
     if (heap == NULL) {
         return NULL;
     }
-    LOCKED_CALL(heap, true, rtheap_realloc_unlocked(heap, ptr, size, ALIGN));
+    LOCKED_CALL(heap, true, rtheap_realloc_unlocked(heap, ptr, size, ALIGN, SIZE_MAX));
 }
 
-/** rtheap_realloc_aligned's body, inside the lock. */
+/** rtheap_realloc_aligned's and rtheap_realloc_sized's body, inside the lock. */
 RTHEAP_PRIVATE void *rtheap_realloc_aligned_checked(rtheap_t *heap, void *ptr, size_t size,
-                                                    size_t align)
+                                                    size_t align, size_t keep)
 {
     if (!rtheap_is_pow2(align)) {
         rtheap_report(heap, RTHEAP_ERR_BAD_ARGUMENT, ptr);
         return NULL;
     }
-    return rtheap_realloc_unlocked(heap, ptr, size, align < ALIGN ? ALIGN : align);
+    return rtheap_realloc_unlocked(heap, ptr, size, align < ALIGN ? ALIGN : align, keep);
 }
 
 void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t align)
@@ -145,7 +154,16 @@ void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t alig
     if (heap == NULL) {
         return NULL;
     }
-    LOCKED_CALL(heap, true, rtheap_realloc_aligned_checked(heap, ptr, size, align));
+    LOCKED_CALL(heap, true, rtheap_realloc_aligned_checked(heap, ptr, size, align, SIZE_MAX));
+}
+
+void *rtheap_realloc_sized(rtheap_t *heap, void *ptr, size_t old_size, size_t size, size_t align)
+{
+    if (heap == NULL) {
+        return NULL;
+    }
+    size_t keep = old_size < size ? old_size : size;
+    LOCKED_CALL(heap, true, rtheap_realloc_aligned_checked(heap, ptr, size, align, keep));
 }
 
 /** rtheap_resize_in_place's body, inside the lock: the new usable size, or 0. */

@@ -83,6 +83,9 @@ RTHEAP_PRIVATE size_t rtheap_largest_guaranteed(rtheap_t *heap)
         if (size != 0) {
             return (size_t)(size - WORD);
         }
+        if (!RTHEAP_CHECKS) {
+            break;
+        }
         rtheap_contain_listed(heap, b, c);
     }
     return 0;

@@ -10,7 +10,9 @@
  *   - rtheap_resize_in_place grows into the free block right after it, up to exactly
  *     the room before the next used block;
  *   - an aligned request for all of a one-block heap fails at an alignment the block's
- *     payload (where a first allocation lands) does not have.
+ *     payload (where a first allocation lands) does not have;
+ *   - a move by rtheap_realloc_sized copies only what is kept, into the block freed
+ *     just before it.
  * Host and every board. */
 #include "../core/core_util.h"
 
@@ -214,6 +216,39 @@ static void aligned_whole_heap_misaligned(void)
     TH_CHECK_EQ(cu_largest(heap), initial_largest);
 }
 
+/* A move by rtheap_realloc_sized copies min(old_size, size) bytes rounded up to a word,
+ * no more: the block it moves to (the only free one large enough: a block freed just
+ * before, filled with another pattern) keeps its old bytes past those. */
+static void realloc_sized_copies_what_is_kept(void)
+{
+    void *a = rtheap_alloc(heap, 200);
+    void *wall = rtheap_alloc(heap, 16);
+    void *big = rtheap_alloc(heap, 1000);
+    void *wall2 = rtheap_alloc(heap, 16);
+    void *rest = rtheap_alloc(heap, cu_largest(heap));
+    if (!TH_CHECK(a && wall && big && wall2 && rest)) {
+        return;
+    }
+    size_t ua = rtheap_usable_size(heap, a);
+    size_t ubig = rtheap_usable_size(heap, big);
+    cu_set(a, 0xAA, ua);
+    cu_set(big, 0x55, ubig);
+    rtheap_free(heap, big);
+    uint8_t *m = rtheap_realloc_sized(heap, a, 10, 900, 8);
+    TH_CHECK_PTR_EQ(m, big);
+    size_t copied = 0;
+    while (copied < ubig && m[copied] == 0xAA) {
+        copied++;
+    }
+    TH_CHECK_EQ(copied, (10u + CU_WORD - 1u) / CU_WORD * CU_WORD);
+    TH_CHECK_EQ(m[ua - 1u], 0x55); /* the old block's last byte was not copied */
+    rtheap_free(heap, m);
+    rtheap_free(heap, wall);
+    rtheap_free(heap, wall2);
+    rtheap_free(heap, rest);
+    finish("realloc_sized copies what is kept");
+}
+
 int main(void)
 {
     th_println("test_placement: what the placement of a fresh heap's blocks gives");
@@ -228,6 +263,9 @@ int main(void)
     }
     if (fresh(ALIGNED_CAP)) {
         aligned_whole_heap_misaligned();
+    }
+    if (fresh(REALLOC_CAP)) {
+        realloc_sized_copies_what_is_kept();
     }
     return th_summary();
 }
