@@ -279,22 +279,21 @@ void *rtheap_realloc(rtheap_t *heap, void *ptr, size_t size);
 void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t align);
 
 /**
- * rtheap_realloc_aligned() for a caller that knows how many bytes of the
- * block it uses (`old_size`, the size it asked for, as Rust's allocator
- * interface hands it back): a move copies only min(old_size, size) bytes
- * (rounded up to a word, never more than the block holds) instead of the
- * whole block. Returns NULL on failure (old block intact) or a bad
- * alignment (reported). O(1) + O(min(old_size, size)) for the copy.
- * ISR-safe.
+ * rtheap_realloc() for a caller that knows how many bytes of the block it
+ * uses (`old_size`, the size it asked for, as Rust's allocator interface
+ * hands it back): a move copies only min(old_size, size) bytes (rounded up
+ * to a word, never more than the block holds) instead of the whole block.
+ * The result is aligned to RTHEAP_ALIGNMENT. Returns NULL on failure (the
+ * old block intact) or a bad pointer (reported). O(1) + O(min(old_size,
+ * size)) for the copy. ISR-safe.
  *
  * \param heap the heap (from rtheap_init())
  * \param ptr a live block, or NULL
  * \param old_size bytes of the block in use (only these are kept)
  * \param size new size in bytes
- * \param align alignment, a power of two
  * \return the block (possibly moved), or NULL
  */
-void *rtheap_realloc_sized(rtheap_t *heap, void *ptr, size_t old_size, size_t size, size_t align);
+void *rtheap_realloc_sized(rtheap_t *heap, void *ptr, size_t old_size, size_t size);
 
 /**
  * Resizes the block at `ptr` without ever moving it (so it keeps its

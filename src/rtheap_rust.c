@@ -99,15 +99,24 @@ __attribute__((noinline, cold)) static void *reallocate_first(void *ptr, size_t 
     return rtheap_default() != NULL ? __rust_reallocate(ptr, old_size, size, align) : NULL;
 }
 
-/* A move copies only min(old_size, size) bytes: the rest of the block is not
- * the caller's. */
+__attribute__((noinline)) static void *reallocate_other(rtheap_t *heap, void *ptr, size_t size,
+                                                        size_t align)
+{
+    if (heap == NULL) {
+        return reallocate_first(ptr, 0, size, align);
+    }
+    return rtheap_realloc_aligned(heap, ptr, size, align);
+}
+
+/* A move of a plain layout copies only min(old_size, size) bytes: the rest of
+ * the block is not the caller's. */
 void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)
 {
     rtheap_t *heap = rtheap_default_heap;
-    if (heap == NULL) {
-        return reallocate_first(ptr, old_size, size, align);
+    if (heap != NULL && plain_alignment(align)) {
+        return rtheap_realloc_sized(heap, ptr, old_size, size);
     }
-    return rtheap_realloc_sized(heap, ptr, old_size, size, align);
+    return reallocate_other(heap, ptr, size, align);
 }
 
 __attribute__((noinline, cold)) static size_t resize_first(void *ptr, size_t old_size, size_t size,

@@ -138,15 +138,15 @@ void *rtheap_realloc(rtheap_t *heap, void *ptr, size_t size)
     LOCKED_CALL(heap, true, rtheap_realloc_unlocked(heap, ptr, size, ALIGN, SIZE_MAX));
 }
 
-/** rtheap_realloc_aligned's and rtheap_realloc_sized's body, inside the lock. */
+/** rtheap_realloc_aligned's body, inside the lock. */
 RTHEAP_PRIVATE void *rtheap_realloc_aligned_checked(rtheap_t *heap, void *ptr, size_t size,
-                                                    size_t align, size_t keep)
+                                                    size_t align)
 {
     if (!rtheap_is_pow2(align)) {
         rtheap_report(heap, RTHEAP_ERR_BAD_ARGUMENT, ptr);
         return NULL;
     }
-    return rtheap_realloc_unlocked(heap, ptr, size, align < ALIGN ? ALIGN : align, keep);
+    return rtheap_realloc_unlocked(heap, ptr, size, align < ALIGN ? ALIGN : align, SIZE_MAX);
 }
 
 void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t align)
@@ -154,16 +154,16 @@ void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t alig
     if (heap == NULL) {
         return NULL;
     }
-    LOCKED_CALL(heap, true, rtheap_realloc_aligned_checked(heap, ptr, size, align, SIZE_MAX));
+    LOCKED_CALL(heap, true, rtheap_realloc_aligned_checked(heap, ptr, size, align));
 }
 
-void *rtheap_realloc_sized(rtheap_t *heap, void *ptr, size_t old_size, size_t size, size_t align)
+void *rtheap_realloc_sized(rtheap_t *heap, void *ptr, size_t old_size, size_t size)
 {
     if (heap == NULL) {
         return NULL;
     }
-    size_t keep = old_size < size ? old_size : size;
-    LOCKED_CALL(heap, true, rtheap_realloc_aligned_checked(heap, ptr, size, align, keep));
+    /* A block that shrinks stays: only a growing one moves, and keeps old_size. */
+    LOCKED_CALL(heap, true, rtheap_realloc_unlocked(heap, ptr, size, ALIGN, old_size));
 }
 
 /** rtheap_resize_in_place's body, inside the lock: the new usable size, or 0. */

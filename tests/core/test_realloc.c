@@ -114,8 +114,8 @@ static void test_move(void)
 }
 
 /* rtheap_realloc_sized keeps the first min(old_size, size) bytes, moved or not; old_size
- * above the block's usable size keeps the whole block; NULL allocates; a bad alignment is
- * refused and reported, the block left as it was. */
+ * above the block's usable size keeps the whole block; NULL allocates; a bad pointer is
+ * refused and reported. */
 static void test_realloc_sized(void)
 {
     void *a = rtheap_alloc(heap, 100);
@@ -124,31 +124,32 @@ static void test_realloc_sized(void)
         return;
     }
     cu_fill(a, 100, 5);
-    void *m = rtheap_realloc_sized(heap, a, 60, 1000, 8);
+    void *m = rtheap_realloc_sized(heap, a, 60, 1000);
     TH_CHECK_NOT_NULL(m);
+    TH_CHECK(cu_aligned(m, CU_ALIGN));
     TH_CHECK(rtheap_usable_size(heap, m) >= 1000u);
     TH_CHECK_EQ(cu_verify(m, 60, 5), 60);
-    void *s = rtheap_realloc_sized(heap, m, 1000, 30, 8);
+    void *s = rtheap_realloc_sized(heap, m, 1000, 30);
     TH_CHECK_PTR_EQ(s, m); /* a shrink stays */
     TH_CHECK_EQ(cu_verify(s, 30, 5), 30);
     size_t us = rtheap_usable_size(heap, s);
     cu_fill(s, us, 6);
-    void *al = rtheap_realloc_sized(heap, s, SIZE_MAX, 2000, 64);
-    TH_CHECK_NOT_NULL(al);
-    TH_CHECK(cu_aligned(al, 64));
-    TH_CHECK_EQ(cu_verify(al, us, 6), us);
-    void *n = rtheap_realloc_sized(heap, NULL, 0, 50, 8);
+    void *g = rtheap_realloc_sized(heap, s, SIZE_MAX, 3000);
+    TH_CHECK_NOT_NULL(g);
+    TH_CHECK_EQ(cu_verify(g, us, 6), us);
+    void *n = rtheap_realloc_sized(heap, NULL, 0, 50);
     TH_CHECK_NOT_NULL(n);
     TH_CHECK(rtheap_usable_size(heap, n) >= 50u);
     cu_fill(n, 50, 7);
-    TH_CHECK_NULL(rtheap_realloc_sized(heap, n, 50, 60, 3));
+    TH_CHECK_NULL(rtheap_realloc_sized(heap, (uint8_t *)n + 1, 50, 60));
     TH_CHECK_EQ(hook.calls, 1);
-    TH_CHECK_EQ(hook.kind, RTHEAP_ERR_BAD_ARGUMENT);
+    TH_CHECK_EQ(hook.kind, RTHEAP_ERR_MISALIGNED);
     TH_CHECK_EQ(cu_verify(n, 50, 7), 50);
+    TH_CHECK_NULL(rtheap_realloc_sized(NULL, n, 50, 60));
     cu_hook_reset(&hook);
     CU_CHECK_HEAP(heap);
     rtheap_free(heap, n);
-    rtheap_free(heap, al);
+    rtheap_free(heap, g);
     rtheap_free(heap, b);
     finish("realloc_sized");
 }

@@ -234,7 +234,7 @@ static void realloc_sized_copies_what_is_kept(void)
     cu_set(a, 0xAA, ua);
     cu_set(big, 0x55, ubig);
     rtheap_free(heap, big);
-    uint8_t *m = rtheap_realloc_sized(heap, a, 10, 900, 8);
+    uint8_t *m = rtheap_realloc_sized(heap, a, 10, 900);
     TH_CHECK_PTR_EQ(m, big);
     size_t copied = 0;
     while (copied < ubig && m[copied] == 0xAA) {
