@@ -10,8 +10,16 @@ adds back the instructions of that empty function (`movs r0,#0; bx lr` = 2, `bx 
 the figure is the number of instructions executed from the allocator's first instruction to
 its return, inclusive, including everything it calls (locks, memcpy, sbrk, wrappers).
 
+Every allocator is measured at two levels (LEVELS): its objects and wrapper built at -O2 and
+at -Os, the harness always at -O2. The raw output of a firmware is in raw/<cpu>/<name>/,
+<name> = <allocator>-<level> (C API) or mix-<allocator>-<level>. The C libraries are
+prebuilt (PREBUILT): their C API firmware is the same at both levels and runs once, at -O2.
+The growth variants (utilization) run at -O2 only: placement does not depend on the level,
+which check_levels() verifies on the end line of every trace both levels ran.
+
 Modes: --mode full (C API workloads + mix), --mode mix (the mix only), --gate FILE (compare
-rtheap's figures with the ceilings in FILE; --update rewrites FILE from this run).
+rtheap's figures at both levels with the ceilings in FILE; --update rewrites FILE from this
+run).
 """
 import argparse
 import hashlib
@@ -21,7 +29,8 @@ import os
 import re
 import sys
 
-ORDER = ["rtheap", "rtheap-nochk", "rtheap-nocheck", "rtheap-nostats", "rtheap-nolock", "o1heap", "tlsf", "heap_4", "picolibc", "newlib", "newlib-nano"]
+LEVELS = ["O2", "Os"]
+ORDER = ["rtheap", "rtheap-nochk", "rtheap-small", "rtheap-nocheck", "rtheap-nostats", "rtheap-nolock", "o1heap", "tlsf", "heap_4", "picolibc", "newlib", "newlib-nano"]
 WORKLOADS = ["small", "logu", "fifo", "realloc", "aligned", "adversarial"]
 GROWTH = ["small", "logu", "fifo", "realloc", "aligned"]
 KINDS = [("a", "alloc"), ("f", "free"), ("r", "realloc"), ("m", "aligned")]
@@ -32,6 +41,8 @@ CALLEE_LEN = {"a": 2, "f": 1, "r": 2, "m": 2, "A": 2, "B": 2, "D": 1, "R": 2, "P
 EMPTY_OF = {"B": "A"}
 # Backends whose wrapper cannot resize in place (they answer "no" to every grow).
 REFUSES = {"o1heap", "heap_4", "picolibc", "newlib", "newlib-nano"}
+# Prebuilt C libraries: only their mix wrapper (bench/libc_rust.c) is built at each level.
+PREBUILT = {"picolibc", "newlib", "newlib-nano"}
 CPU_LABEL = {"cortex-m0": "Cortex-M0", "cortex-m3": "Cortex-M3", "cortex-m4f": "Cortex-M4F",
              "cortex-m4": "Cortex-M4", "cortex-m7": "Cortex-M7", "cortex-m33": "Cortex-M33"}
 WL_LABEL = {"small": "uniform 8-256 B", "logu": "log-uniform 16 B-4 KiB", "fifo": "FIFO messages",
@@ -41,7 +52,7 @@ UTIL_TARGET = {"small": 93.0, "logu": 92.5, "fifo": 95.0, "realloc": 65.0}
 # rtheap's utilization on Cortex-M3 when issue 13 was filed (src/rtheap.c e91db0ba4058):
 # issue 13 asks for "no lower than today".
 UTIL_BASELINE = {"small": 91.5, "logu": 89.0, "fifo": 95.7, "realloc": 94.3, "aligned": 83.3}
-COLORS = {"rtheap": "C0", "rtheap-nochk": "C9", "rtheap-nocheck": "C7", "rtheap-nostats": "C8",
+COLORS = {"rtheap": "C0", "rtheap-nochk": "C9", "rtheap-small": "olive", "rtheap-nocheck": "C7", "rtheap-nostats": "C8",
           "rtheap-nolock": "black", "o1heap": "C4", "tlsf": "C5", "heap_4": "C6",
           "picolibc": "C3", "newlib": "C2", "newlib-nano": "C1"}
 
@@ -84,17 +95,21 @@ def read_samples(path, kinds, info, ratio):
     return samples, end
 
 
-def load_backend(raw, cpu, b, mode):
-    rec = {"wl": {}, "growth": {}, "mix": None}
+def load_backend(raw, cpu, b, lvl, mode, growth):
+    """One allocator at one level. The C API figures of a prebuilt C library come from its
+    one (-O2) firmware at both levels (capi_level says which); growth: read the growth
+    variants (only the -O2 firmware runs them, and not in the gate)."""
+    clvl = "O2" if b in PREBUILT or b == "none" else lvl
+    rec = {"wl": {}, "growth": {}, "mix": None, "level": lvl, "capi_level": clvl}
     if mode == "full":
-        bd = os.path.join(raw, cpu, b)
+        bd = os.path.join(raw, cpu, "%s-%s" % (b, clvl))
         info = read_info(os.path.join(bd, "info.txt"))
         ratio = (int(info["cal1000"]) - int(info["cal0"])) / 1000.0
         rec["info"], rec["ratio"] = info, ratio
         for w in WORKLOADS:
             s, e = read_samples(os.path.join(bd, w + ".txt"), "afrm", info, ratio)
             rec["wl"][w] = {"samples": s, "end": e}
-        for w in GROWTH:
+        for w in (GROWTH if growth else []):
             u = {}
             with open(os.path.join(bd, "g_" + w + ".txt")) as f:
                 for line in f:
@@ -103,7 +118,7 @@ def load_backend(raw, cpu, b, mode):
                     if line.startswith("I slots_exhausted"):
                         u["slots_exhausted"] = "1"
             rec["growth"][w] = u
-    md = os.path.join(raw, cpu, "mix-" + b)
+    md = os.path.join(raw, cpu, "mix-%s-%s" % (b, lvl))
     info = read_info(os.path.join(md, "info.txt"))
     ratio = (int(info["cal1000"]) - int(info["cal0"])) / 1000.0
     s, e = read_samples(os.path.join(md, "mix.txt"), "ABDRP", info, ratio)
@@ -225,7 +240,7 @@ def plot_capi(cpu, data, backends, path):
     if plt is None:
         return False
     fig, axes = plt.subplots(2, 3, figsize=(18, 10))
-    label = CPU_LABEL.get(cpu, cpu)
+    label = CPU_LABEL.get(cpu, cpu) + " -O2"
     for ax, (k, name) in zip(axes.flat, KINDS):
         for b in backends:
             vals = all_samples(data[b], k)
@@ -257,7 +272,7 @@ def plot_mix(cpu, data, backends, path):
     if plt is None:
         return False
     fig, axes = plt.subplots(2, 3, figsize=(18, 10))
-    label = CPU_LABEL.get(cpu, cpu)
+    label = CPU_LABEL.get(cpu, cpu) + " -O2"
     panels = [("AB", "__rust_allocate"), ("D", "__rust_deallocate"), ("R", "__rust_reallocate"),
               ("P", "__rust_reallocate_inplace")]
     for ax, (ks, name) in zip(axes.flat, panels):
@@ -301,27 +316,44 @@ def plot_mix(cpu, data, backends, path):
 # Tables
 # ------------------------------------------------------------------------------------
 
-def mix_table(md, data, backends, mode):
-    md.append("\n### The five `__rust_*` entry points: 20,000-operation mix (instructions per "
-              "call, mean / max)\n")
-    if "rtheap" in data and "regions" in data["rtheap"]["mix"]["info"]:
-        inf = data["rtheap"]["mix"]["info"]
-        md.append("rtheap's default heap here: %s region(s), %.1f MiB.\n" % (
-            inf["regions"], int(inf["heap_bytes"]) / 1048576.0))
+def lvl_label(level):
+    return "-" + level
+
+
+def mix_table(md, data, backends, mode, level):
+    """The mix at one level; the -O2 table carries the description and utilization."""
+    md.append("\n### %s: the five `__rust_*` entry points, 20,000-operation mix (instructions "
+              "per call, mean / max)\n" % lvl_label(level))
     heap = int(data[backends[0]]["mix"]["end"].get("heap", 0)) if backends else 0
-    md.append("alloc 42 %%, free 38 %%, realloc 15 %%, resize in place 5 %%; 8-%d B log-uniform; "
-              "alignment 1-8 for 90 %% of the allocations, 16-256 for the rest; live set capped "
-              "at half the arena. rtheap on its default heap (the linker's regions: two on "
-              "mps2-an385/an386), the others through thin wrappers over a %d KiB arena. "
-              "\"refuses\": the allocator cannot resize "
-              "a block (the wrapper answers at once). In-place grows = resizes that grew a "
-              "block without moving it (of %s drawn).%s\n" % (
-                  min(1024, heap // 16), heap // 1024,
-                  len(data[backends[0]]["mix"]["samples"]["P"]) if backends else 0,
-                  " Utilization: the C API growth workloads (min / mean over five)."
-                  if mode == "full" else ""))
+    if level == LEVELS[0]:
+        heaps, seen = [], set()
+        for b in backends:
+            inf = data[b]["mix"]["info"]
+            if b.startswith("rtheap") and "regions" in inf:
+                h = "%s region(s), %.1f MiB" % (inf["regions"], int(inf["heap_bytes"]) / 1048576.0)
+                if h not in seen:  # the variants only where they differ
+                    heaps.append("%s's: %s" % (b, h))
+                    seen.add(h)
+        if heaps:
+            md.append("Default heap here: %s.\n" % "; ".join(heaps))
+        md.append("alloc 42 %%, free 38 %%, realloc 15 %%, resize in place 5 %%; 8-%d B log-uniform; "
+                  "alignment 1-8 for 90 %% of the allocations, 16-256 for the rest; live set capped "
+                  "at half the arena. rtheap on its default heap (the linker's regions: two on "
+                  "mps2-an385/an386), the others through thin wrappers over a %d KiB arena. "
+                  "\"refuses\": the allocator cannot resize "
+                  "a block (the wrapper answers at once). In-place grows = resizes that grew a "
+                  "block without moving it (of %s drawn).%s\n" % (
+                      min(1024, heap // 16), heap // 1024,
+                      len(data[backends[0]]["mix"]["samples"]["P"]) if backends else 0,
+                      " Utilization: the C API growth workloads (min / mean over five; the "
+                      "same at -Os)." if mode == "full" else ""))
+    else:
+        md.append("The same mix, every allocator's objects and wrapper built at %s (the "
+                  "C libraries: their wrapper only; the libraries are prebuilt).\n" %
+                  lvl_label(level))
+    util_col = mode == "full" and level == LEVELS[0]
     hdr = "| allocator | alloc (all) | alloc, align <= 8 | alloc, align 16-256 | free | realloc | in place | in-place grows | failures |"
-    if mode == "full":
+    if util_col:
         hdr += " utilization |"
     md.append(hdr)
     md.append("|---" * (hdr.count("|") - 1) + "|")
@@ -333,23 +365,41 @@ def mix_table(md, data, backends, mode):
                "refuses" if b in REFUSES else fmt_mm(st["P"]),
                "-" if b in REFUSES else m["end"].get("inplace_grown", "?"),
                m["end"].get("fails", "?")]
-        if mode == "full":
+        if util_col:
             row.append(util_summary(data[b]))
         md.append("| " + " | ".join(row) + " |")
 
 
-def capi_tables(md, data, backends, heap):
-    md.append("\n### C API, worst case over every workload (instructions per call: mean / p99 / "
-              "max) beside utilization\n")
-    md.append("| allocator | alloc | free | aligned alloc | realloc | utilization (min / mean) | failures |")
-    md.append("|---|---|---|---|---|---|---|")
+def row_name(data, b):
+    """A prebuilt C library's C API figures at -Os are its -O2 firmware's."""
+    r = data[b]
+    return b + (" (prebuilt: as -O2)" if r["capi_level"] != r["level"] else "")
+
+
+def capi_tables(md, data, backends, level):
+    """The C API at one level: over every workload, per workload; the utilization table
+    (the same at both levels) with the -O2 ones."""
+    first = level == LEVELS[0]
+    md.append("\n### %s: C API, worst case over every workload (instructions per call: mean / "
+              "p99 / max)%s\n" % (lvl_label(level), " beside utilization" if first else ""))
+    if any(data[b]["capi_level"] != level for b in backends):
+        md.append("The C libraries are prebuilt: their C API firmware is the same at both "
+                  "levels, so their rows repeat the -O2 figures.\n")
+    if first:
+        md.append("| allocator | alloc | free | aligned alloc | realloc | utilization (min / mean) | failures |")
+        md.append("|---|---|---|---|---|---|---|")
+    else:
+        md.append("| allocator | alloc | free | aligned alloc | realloc | failures |")
+        md.append("|---|---|---|---|---|---|")
     for b in backends:
-        row = [b] + [fmt_stat(stat(all_samples(data[b], k))) for k in "afmr"]
-        row.append(util_summary(data[b]))
+        row = [row_name(data, b)] + [fmt_stat(stat(all_samples(data[b], k))) for k in "afmr"]
+        if first:
+            row.append(util_summary(data[b]))
         row.append(str(sum(int(data[b]["wl"][w]["end"].get("fails", 0)) for w in WORKLOADS)))
         md.append("| " + " | ".join(row) + " |")
-    md.append("\n### C API per workload (mean / p99 / max instructions per call; failures = "
-              "NULL results on the trace, whose live set stays at about half the heap)\n")
+    md.append("\n### %s: C API per workload (mean / p99 / max instructions per call; failures = "
+              "NULL results on the trace, whose live set stays at about half the heap)\n" %
+              lvl_label(level))
     md.append("| workload | allocator | alloc | free | aligned | realloc | failures |")
     md.append("|---|---|---|---|---|---|---|")
     for w in WORKLOADS:
@@ -357,10 +407,13 @@ def capi_tables(md, data, backends, heap):
             wl = data[b]["wl"][w]
             st = {k: stat(wl["samples"][k]) for k in "afrm"}
             md.append("| %s | %s | %s | %s | %s | %s | %d |" % (
-                WL_LABEL[w], b, fmt_stat(st["a"]), fmt_stat(st["f"]), fmt_stat(st["m"]),
-                fmt_stat(st["r"]), int(wl["end"].get("fails", -1))))
+                WL_LABEL[w], row_name(data, b), fmt_stat(st["a"]), fmt_stat(st["f"]),
+                fmt_stat(st["m"]), fmt_stat(st["r"]), int(wl["end"].get("fails", -1))))
+
+
+def util_table(md, data, backends):
     md.append("\n### Utilization at first failure (peak live payload / heap size, live set "
-              "growing)\n")
+              "growing; measured at -O2, the same at -Os)\n")
     md.append("| allocator | " + " | ".join(WL_LABEL[w] for w in GROWTH) + " |")
     md.append("|---|" + "---|" * len(GROWTH))
     for b in backends:
@@ -381,16 +434,17 @@ def code_table(md, sizes, backends):
     md.append("Five entry points: `__rust_allocate`, `__rust_deallocate`, `__rust_reallocate`, "
               "`__rust_reallocate_inplace`, `__rust_usable_size` (rtheap: with its default "
               "heap). C API: init, alloc, aligned alloc, realloc, free. Core: init, alloc, free. "
-              "The C libraries are prebuilt: only their wrappers change with -O2.\n")
-    md.append("| allocator | five entry points -Os | -O2 | -O2 / -Os | C API -Os | -O2 | -O2 / -Os | core -Os |")
-    md.append("|---|---|---|---|---|---|---|---|")
+              "The allocator's objects at -Os and at -O2 (the probe itself at -Os). The C "
+              "libraries are prebuilt: only their wrappers change with the level.\n")
+    md.append("| allocator | five entry points -Os | -O2 | -O2 / -Os | C API -Os | -O2 | -O2 / -Os | core -Os | -O2 |")
+    md.append("|---|---|---|---|---|---|---|---|---|")
     for b in backends:
         r = [code(sizes, "rust", b, o) for o in ("Os", "O2")]
         c = [code(sizes, "capi", b, o) for o in ("Os", "O2")]
-        core = code(sizes, "core", b, "Os")
+        core = [code(sizes, "core", b, o) for o in ("Os", "O2")]
         ratio = lambda v: ("%.2f" % (v[1] / v[0])) if v[0] and v[1] else "-"
-        md.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            b, r[0], r[1], ratio(r), c[0], c[1], ratio(c), core))
+        md.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            b, r[0], r[1], ratio(r), c[0], c[1], ratio(c), core[0], core[1]))
 
 
 def ram_table(md, data, sizes, backends):
@@ -407,7 +461,7 @@ def ram_table(md, data, sizes, backends):
     none_static = int(data["none"]["info"]["ram_static_data_bss"])
     for b in backends:
         inf = data[b]["info"]
-        c = sizes[b] - sizes["none"]
+        c = sizes[b + "-O2"] - sizes["none-O2"]
         st_ram = int(inf["ram_static_data_bss"]) - none_static
         first = int(inf["ram_first_offset"])
         # 0xFFFFFFFF: the 16 requests did not fit (1000 B on the M0's 8 KiB heap).
@@ -421,7 +475,9 @@ def ram_table(md, data, sizes, backends):
 
 
 def symbols_list(md, syms):
-    for n in ("size-rust-rtheap-Os", "size-capi-rtheap-Os", "size-rust-rtheap-O2", "rtheap"):
+    md.append("")
+    for n in ("size-rust-rtheap-Os", "size-capi-rtheap-Os", "size-rust-rtheap-O2", "rtheap-O2",
+              "rtheap-Os", "size-rust-rtheap-small-Os"):
         if n in syms:
             tot = sum(syms[n].values())
             md.append("- `%s`: rtheap functions linked %d B (%s)" % (n, tot, ", ".join(
@@ -434,7 +490,7 @@ def symbols_list(md, syms):
 
 def targets13(all_data, all_sizes, backends, mode):
     cpu = "cortex-m3"
-    d = all_data[cpu]
+    d = all_data[cpu]["O2"]
     sizes = all_sizes[cpu]
     out = ["\n### Issue 13 targets (Cortex-M3, -O2, rtheap default build)\n",
            "Mix = the five entry points on the 20,000-operation mix; C API = every C API "
@@ -485,7 +541,7 @@ def targets13(all_data, all_sizes, backends, mode):
                     name, aname, rel, peer, fmt(pm), fmt(pc), fmt(mv), fmt(cv),
                     "hit" if okm and okc else "MISSED"))
     if "cortex-m0" in all_data:
-        r0 = all_data["cortex-m0"]["rtheap"]
+        r0 = all_data["cortex-m0"]["O2"]["rtheap"]
         worst = 0.0
         what = ""
         for ks, name in (("AB", "alloc"), ("D", "free"), ("R", "realloc"), ("P", "in place")):
@@ -514,24 +570,30 @@ def targets13(all_data, all_sizes, backends, mode):
 # Gate
 # ------------------------------------------------------------------------------------
 
+GATE_MIX = (("A", "alloc8"), ("B", "alloc256"), ("D", "free"), ("R", "realloc"), ("P", "inplace"))
+# The code sizes the gate bounds: (level, probe).
+GATE_CODE = (("Os", "rust"), ("Os", "capi"), ("O2", "rust"))
+
+
 def gate_figures(all_data, all_sizes, cpus):
-    """rtheap's figures the CI gate bounds: mean and max per workload and kind, code sizes."""
+    """rtheap's figures the CI gate bounds, as (cpu, level, figure, value): mean and max per
+    C API workload and kind and per mix entry point at each level, then code sizes."""
     figs = []
     for cpu in cpus:
-        r = all_data[cpu]["rtheap"]
-        for w in WORKLOADS:
-            for k, name in KINDS:
-                s = stat(r["wl"][w]["samples"][k])
-                if s:
-                    figs.append((cpu, "capi.%s.%s.mean" % (w, name), round(s["mean"], 1)))
-                    figs.append((cpu, "capi.%s.%s.max" % (w, name), s["max"]))
-        for k, name in (("A", "alloc8"), ("B", "alloc256"), ("D", "free"), ("R", "realloc"),
-                        ("P", "inplace")):
-            s = stat(r["mix"]["samples"][k])
-            figs.append((cpu, "mix.%s.mean" % name, round(s["mean"], 1)))
-            figs.append((cpu, "mix.%s.max" % name, s["max"]))
-        for probe in ("rust", "capi"):
-            figs.append((cpu, "code.%s.Os" % probe, code(all_sizes[cpu], probe, "rtheap", "Os")))
+        for lvl in LEVELS:
+            r = all_data[cpu][lvl]["rtheap"]
+            for w in WORKLOADS:
+                for k, name in KINDS:
+                    s = stat(r["wl"][w]["samples"][k])
+                    if s:
+                        figs.append((cpu, lvl, "capi.%s.%s.mean" % (w, name), round(s["mean"], 1)))
+                        figs.append((cpu, lvl, "capi.%s.%s.max" % (w, name), s["max"]))
+            for k, name in GATE_MIX:
+                s = stat(r["mix"]["samples"][k])
+                figs.append((cpu, lvl, "mix.%s.mean" % name, round(s["mean"], 1)))
+                figs.append((cpu, lvl, "mix.%s.max" % name, s["max"]))
+        for lvl, probe in GATE_CODE:
+            figs.append((cpu, lvl, "code.%s" % probe, code(all_sizes[cpu], probe, "rtheap", lvl)))
     return figs
 
 
@@ -542,42 +604,72 @@ def ceiling_of(v):
     return max(v, int(math.floor(v * 1.03)))
 
 
+CEILINGS_HEAD = """\
+# rtheap CI gate ceilings (tools/bench.sh --gate; run by tools/test.sh as the
+# bench-gate step): rtheap's default build on each CPU, its objects built at
+# -O2 and at -Os (the level column; the harness is -O2 at both).
+#   capi.<workload>.<call>.mean/max  instructions per call under QEMU -icount,
+#                                    per C API workload of 1000 ops
+#   mix.<entry point>.mean/max       the same per entry point of the 20,000-op
+#                                    __rust_* mix (alloc8: align <= 8, alloc256:
+#                                    align 16-256, free, realloc, inplace)
+#   code.rust / code.capi            linked code bytes of the five entry points /
+#                                    of the C API, allocator objects at that level
+# reached = this figure when the file was written; ceiling = reached + at most
+# 3 % (means rounded down to 0.1, counts and bytes to an integer). The gate
+# fails on any figure above its ceiling, any figure without a ceiling and any
+# ceiling whose figure was not measured.
+# Regenerate after a deliberate change: tools/bench.sh --gate --update
+# cpu level figure reached ceiling
+"""
+
+
 def gate(path, figs, update):
     if update:
         with open(path, "w") as f:
-            f.write("# rtheap CI gate ceilings (tools/bench.sh --gate; run by tools/test.sh as\n"
-                    "# the bench-gate step). Instructions per call under QEMU -icount (mean / max\n"
-                    "# per C API workload of 1000 ops and per entry point of the 20,000-op mix)\n"
-                    "# and linked code bytes at -Os. ceiling = figure reached + at most 3 %.\n"
-                    "# Regenerate after a deliberate change: tools/bench.sh --gate --update\n"
-                    "# cpu figure reached ceiling\n")
-            for cpu, name, v in figs:
-                f.write("%s %s %s %s\n" % (cpu, name, v, ceiling_of(v)))
+            f.write(CEILINGS_HEAD)
+            for cpu, lvl, name, v in figs:
+                f.write("%s %s %s %s %s\n" % (cpu, lvl, name, v, ceiling_of(v)))
         print("analyze: wrote %d ceilings to %s" % (len(figs), path))
     ceilings = {}
+    npass = nfail = 0
     with open(path) as f:
-        for line in f:
+        for i, line in enumerate(f, 1):
             if line.startswith("#") or not line.strip():
                 continue
-            cpu, name, _reached, c = line.split()
-            ceilings[(cpu, name)] = float(c) if "." in c else int(c)
-    npass = nfail = 0
+            fields = line.split()
+            if len(fields) != 5 or fields[1] not in LEVELS:
+                print("FAIL %s:%d: not 'cpu level figure reached ceiling' (level one of %s): %s"
+                      % (path, i, " ".join(LEVELS), line.strip()))
+                nfail += 1
+                continue
+            cpu, lvl, name, _reached, c = fields
+            ceilings[(cpu, lvl, name)] = float(c) if "." in c else int(c)
     seen = set()
-    for cpu, name, v in figs:
-        seen.add((cpu, name))
-        c = ceilings.get((cpu, name))
+    bylevel = {lvl: [0, 0] for lvl in LEVELS}
+    for cpu, lvl, name, v in figs:
+        seen.add((cpu, lvl, name))
+        c = ceilings.get((cpu, lvl, name))
         if c is None:
-            print("FAIL %s %s = %s: no ceiling (tools/bench.sh --gate --update)" % (cpu, name, v))
-            nfail += 1
+            print("FAIL %s %s %s = %s: no ceiling (tools/bench.sh --gate --update)" % (cpu, lvl, name, v))
+            ok = False
         elif v > c:
-            print("FAIL %s %s = %s > ceiling %s" % (cpu, name, v, c))
-            nfail += 1
+            print("FAIL %s %s %s = %s > ceiling %s" % (cpu, lvl, name, v, c))
+            ok = False
         else:
-            print("ok   %s %s = %s <= %s" % (cpu, name, v, c))
+            print("ok   %s %s %s = %s <= %s" % (cpu, lvl, name, v, c))
+            ok = True
+        bylevel[lvl][0 if ok else 1] += 1
+        if ok:
             npass += 1
+        else:
+            nfail += 1
     for key in sorted(set(ceilings) - seen):
-        print("FAIL %s %s: has a ceiling but was not measured" % key)
+        print("FAIL %s %s %s: has a ceiling but was not measured" % key)
+        bylevel[key[1]][1] += 1
         nfail += 1
+    print("by level: " + "; ".join("-%s %d passed, %d failed" % (lvl, p, f)
+                                   for lvl, (p, f) in bylevel.items()))
     print("%d passed, %d failed" % (npass, nfail))
     return nfail == 0
 
@@ -593,7 +685,7 @@ def targets_md(all_data, all_sizes, backends, mode):
         out.append("| | " + " | ".join(WL_LABEL[w] for w in GROWTH) + " |")
         out.append("|---|" + "---|" * len(GROWTH))
         out.append("| rtheap, this run | " + " | ".join(
-            "%.1f%%" % util(all_data["cortex-m3"]["rtheap"], w) for w in GROWTH) + " |")
+            "%.1f%%" % util(all_data["cortex-m3"]["O2"]["rtheap"], w) for w in GROWTH) + " |")
         out.append("| *target (rtheap, issue 7)* | " + " | ".join(
             ("%.1f%%" % UTIL_TARGET[w]) if w in UTIL_TARGET else "-" for w in GROWTH) + " |")
         out.append("| *rtheap when issue 13 was filed* | " + " | ".join(
@@ -601,46 +693,90 @@ def targets_md(all_data, all_sizes, backends, mode):
     return out
 
 
-def source_sha1():
-    """sha1 of the core's sources (src/rtheap.h, rtheap_config.h, rtheap.c, src/core/*),
-    for results.json only: no document carries it."""
+def source_sha1(build):
+    """sha1 of the core's sources (src/rtheap.h, rtheap_config.h, rtheap.c, src/core/*)
+    as built: the copy tools/bench.sh took into <build>/src (src/ without one). For
+    results.json only: no document carries it."""
+    base = os.path.join(build, "src")
+    if not os.path.isdir(base):
+        base = "src"
     h = hashlib.sha1()
-    files = ["src/rtheap.h", "src/rtheap_config.h", "src/rtheap.c"]
-    if os.path.isdir("src/core"):
-        files += sorted(os.path.join("src/core", n) for n in os.listdir("src/core"))
+    files = ["rtheap.h", "rtheap_config.h", "rtheap.c"]
+    if os.path.isdir(os.path.join(base, "core")):
+        files += sorted("core/" + n for n in os.listdir(os.path.join(base, "core")))
     for f in files:
-        if os.path.isfile(f):
-            h.update(f.encode() + b"\0")
-            with open(f, "rb") as fh:
+        path = os.path.join(base, f)
+        if os.path.isfile(path):
+            h.update(("src/" + f).encode() + b"\0")
+            with open(path, "rb") as fh:
                 h.update(fh.read())
     return h.hexdigest()
 
 
-def summary_md(all_data, all_sizes, backends, a):
+def summary_md(all_data, all_sizes, backends, a, level_check):
     """The Cortex-M3 tables of docs/performance.md (also bench/results/summary.md)."""
     cpu = "cortex-m3"
     data, sizes = all_data[cpu], all_sizes[cpu]
     out = ["<!-- generated by tools/bench.sh (bench/analyze.py) from its last full run: "
            "do not edit -->"]
-    out.append("\nCortex-M3 (mps2-an385), GCC %s -O2, QEMU `-icount`, instructions per call "
-               "(from the allocator's or its wrapper's first instruction to its return)." % (
+    out.append("\nCortex-M3 (mps2-an385), GCC %s, QEMU `-icount`, instructions per call "
+               "(from the allocator's or its wrapper's first instruction to its return). "
+               "Each allocator twice: its objects and its wrapper built at -O2, then at -Os; "
+               "the harness that calls them is the same -O2 build in both." % (
                    os.popen("arm-none-eabi-gcc -dumpversion").read().strip()))
-    mix_table(out, data, backends, "full")
-    capi_tables_summary(out, data, backends, a.ops)
+    for lvl in LEVELS:
+        mix_table(out, data[lvl], backends, "full", lvl)
+    for lvl in LEVELS:
+        capi_tables_summary(out, data[lvl], backends, a.ops, lvl)
+    out.append("\n" + level_check_text(level_check.get(cpu, [])))
     code_table(out, sizes, backends)
     return [line.replace("\n### ", "\n#### ") if line.startswith("\n### ") else line for line in out]
 
 
-def capi_tables_summary(md, data, backends, ops):
-    md.append("\n### C API, over the six workloads (%s ops each; mean / p99 / max) beside "
-              "utilization at the first failure of the five growth workloads\n" % ops)
-    md.append("| allocator | alloc | free | aligned alloc | realloc | " +
-              " | ".join("util. " + WL_LABEL[w] for w in GROWTH) + " |")
-    md.append("|---" * (5 + len(GROWTH)) + "|")
+def capi_tables_summary(md, data, backends, ops, level):
+    first = level == LEVELS[0]
+    md.append("\n### %s: C API, over the six workloads (%s ops each; mean / p99 / max)%s\n" % (
+        lvl_label(level), ops, " beside utilization at the first failure of the five growth "
+        "workloads" if first else ""))
+    if any(data[b]["capi_level"] != level for b in backends):
+        md.append("The C libraries are prebuilt: their C API firmware is the same at both "
+                  "levels, so their rows repeat the -O2 figures.\n")
+    cols = ["allocator", "alloc", "free", "aligned alloc", "realloc"]
+    if first:
+        cols += ["util. " + WL_LABEL[w] for w in GROWTH]
+    md.append("| " + " | ".join(cols) + " |")
+    md.append("|---" * len(cols) + "|")
     for b in backends:
-        row = [b] + [fmt_stat(stat(all_samples(data[b], k))) for k in "afmr"]
-        row += ["%.1f%%" % util(data[b], w) for w in GROWTH]
+        row = [row_name(data, b)] + [fmt_stat(stat(all_samples(data[b], k))) for k in "afmr"]
+        if first:
+            row += ["%.1f%%" % util(data[b], w) for w in GROWTH]
         md.append("| " + " | ".join(row) + " |")
+
+
+def check_levels(data_cpu, backends, mode):
+    """Placement does not depend on the level: every trace run at both levels must end
+    with the same counts (failures, peak live bytes, in-place grows, live blocks)."""
+    diffs = []
+    for b in backends:
+        o2, os_ = data_cpu["O2"][b], data_cpu["Os"][b]
+        pairs = [("mix", o2["mix"]["end"], os_["mix"]["end"])]
+        if mode == "full" and os_["capi_level"] == "Os":
+            pairs += [(w, o2["wl"][w]["end"], os_["wl"][w]["end"]) for w in WORKLOADS]
+        for w, e2, es in pairs:
+            if e2 != es:
+                diffs.append("%s %s: -O2 ended with %s, -Os with %s" % (
+                    b, w, " ".join("%s=%s" % kv_ for kv_ in sorted(e2.items())),
+                    " ".join("%s=%s" % kv_ for kv_ in sorted(es.items()))))
+    return diffs
+
+
+def level_check_text(diffs):
+    if not diffs:
+        return ("Every trace run at both levels ended the same at -Os as at -O2 (failures, "
+                "peak live bytes, in-place grows): the allocators place blocks the same way at "
+                "both levels, so the utilization measured at -O2 holds at -Os.\n")
+    return ("**The levels disagree** (placement should not depend on the level; the "
+            "utilization columns hold for -O2 only): " + "; ".join(diffs) + "\n")
 
 
 def splice(path, lines, name="bench-summary"):
@@ -734,9 +870,22 @@ def main():
     backends = [b for b in ORDER if b in given]
     mode = "full" if a.gate else a.mode
     all_data, all_sizes, all_syms = {}, {}, {}
+    level_check = {}
     for cpu in cpus:
-        all_data[cpu] = {b: load_backend(raw, cpu, b, mode) for b in ["none"] + backends}
+        all_data[cpu] = {}
+        for lvl in LEVELS:
+            # The baseline runs at -O2 only, and not in the gate.
+            names = backends if (lvl != "O2" or a.gate) else ["none"] + backends
+            all_data[cpu][lvl] = {b: load_backend(raw, cpu, b, lvl, mode,
+                                                  growth=lvl == "O2" and not a.gate)
+                                  for b in names}
+        for b in backends:
+            # Utilization is measured at -O2 (check_levels: the same placements at -Os).
+            all_data[cpu]["Os"][b]["growth"] = all_data[cpu]["O2"][b]["growth"]
         all_sizes[cpu], all_syms[cpu] = load_sizes(a.build, cpu)
+        level_check[cpu] = check_levels(all_data[cpu], backends, mode)
+        for d in level_check[cpu]:
+            print("analyze: %s: levels disagree: %s" % (cpu, d), file=sys.stderr)
     if a.gate:
         ok = gate(a.gate, gate_figures(all_data, all_sizes, cpus), a.update)
         sys.exit(0 if ok else 1)
@@ -751,19 +900,28 @@ def main():
               "return (locks, memcpy, sbrk included). All allocators: same op traces, same "
               "arena (64 KiB for the C API; 8 KiB on Cortex-M0/microbit, blocks capped at 512 B "
               "there). Peers: o1heap 2.2, mattconte/tlsf 3.1, FreeRTOS V11.2.0 heap_4, through "
-              "the wrappers in bench/peers/ (see bench/peers/README.md). GCC %s, -O2.\n" % (
+              "the wrappers in bench/peers/ (see bench/peers/README.md). GCC %s. Every "
+              "allocator is measured at -O2 and at -Os (its objects and its wrapper; the "
+              "harness is -O2 in both); the C libraries are prebuilt, so only their mix "
+              "wrapper changes with the level. Utilization, RAM and the plots: -O2.\n" % (
                   " --mix" if mode == "mix" else "", a.ops, a.mix_ops,
                   os.popen("arm-none-eabi-gcc -dumpversion").read().strip()))
-    js["source"] = {"core_sha1": source_sha1()}
+    js["source"] = {"core_sha1": source_sha1(a.build)}
+    js["levels"] = LEVELS
+    js["harness_level"] = "O2"
     if a.notes and os.path.exists(a.notes):
         for line in open(a.notes):
             if line.strip():
                 md.append("**Note:** %s\n" % line.strip())
     for cpu in cpus:
-        data, sizes, syms = all_data[cpu], all_sizes[cpu], all_syms[cpu]
+        levels, sizes, syms = all_data[cpu], all_sizes[cpu], all_syms[cpu]
+        data = levels["O2"]
         label = CPU_LABEL.get(cpu, cpu)
         board = open(os.path.join(a.build, cpu, "board")).read().strip()
-        cj = js.setdefault(cpu, {"mix": {}, "calls": {}, "util": {}, "fails": {}, "code": {}})
+        cj = js.setdefault(cpu, {"util": {}, "code": {}, "levels_agree": not level_check[cpu],
+                                 "levels_disagree": level_check[cpu]})
+        for lvl in LEVELS:
+            cj[lvl] = {"mix": {}, "calls": {}, "fails": {}, "capi_level": {}}
         none_mix = {k: sorted(set(data["none"]["mix"]["samples"][k])) for k in "ABDRP"}
         md.append("\n## %s (board %s)\n" % (label, board))
         md.append("Calibration: %.3f SysTick ticks per instruction; the no-allocator firmware "
@@ -771,40 +929,55 @@ def main():
                   "other calls are never made since its allocations return NULL).\n" % (
                       data["rtheap"]["ratio"] if "rtheap" in data else 0,
                       " ".join("%s=%s" % (k, ",".join(map(str, none_mix[k])) or "-") for k in "AB")))
-        mix_table(md, data, backends, mode)
-        for b in backends:
-            cj["mix"][b] = {k: stat(data[b]["mix"]["samples"][k]) for k in "ABDRP"}
-            cj["mix"][b]["end"] = data[b]["mix"]["end"]
-        if mode == "full":
-            capi_tables(md, data, backends, int(data["none"]["info"]["heap"]))
+        for lvl in LEVELS:
+            n0 = len(md)
+            mix_table(md, levels[lvl], backends, mode, lvl)
+            if mode == "mix":
+                # --mix is the quick loop: its tables on the console as well.
+                print("\n%s %s" % (label, "\n".join(l for l in md[n0:] if l.startswith(("|", "\n###")))
+                                    .replace("\n### ", "").strip()))
             for b in backends:
-                for w in WORKLOADS:
-                    cj["calls"].setdefault(w, {})[b] = {
-                        k: stat(data[b]["wl"][w]["samples"][k]) for k in "afrm"}
-                    cj["fails"].setdefault(w, {})[b] = int(data[b]["wl"][w]["end"].get("fails", -1))
+                m = levels[lvl][b]["mix"]
+                cj[lvl]["mix"][b] = {k: stat(m["samples"][k]) for k in "ABDRP"}
+                cj[lvl]["mix"][b]["end"] = m["end"]
+        if mode == "full":
+            for lvl in LEVELS:
+                capi_tables(md, levels[lvl], backends, lvl)
+                for b in backends:
+                    rec = levels[lvl][b]
+                    cj[lvl]["capi_level"][b] = rec["capi_level"]
+                    for w in WORKLOADS:
+                        cj[lvl]["calls"].setdefault(w, {})[b] = {
+                            k: stat(rec["wl"][w]["samples"][k]) for k in "afrm"}
+                        cj[lvl]["fails"].setdefault(w, {})[b] = int(rec["wl"][w]["end"].get("fails", -1))
+            util_table(md, data, backends)
+            for b in backends:
                 for w in GROWTH:
                     cj["util"].setdefault(w, {})[b] = util(data[b], w)
+        md.append("\n" + level_check_text(level_check[cpu]))
         code_table(md, sizes, backends)
         for b in backends:
             cj["code"][b] = {"%s-%s" % (p, o): code(sizes, p, b, o)
-                             for p in ("rust", "capi", "core") for o in ("Os", "O2")}
+                             for p in ("rust", "capi", "core") for o in LEVELS}
         if mode == "full":
             ram_table(md, data, sizes, backends)
             for b in backends:
-                cj["code"][b]["bench-firmware-O2"] = sizes[b] - sizes["none"]
+                for o in LEVELS:
+                    if "%s-%s" % (b, o) in sizes:
+                        cj["code"][b]["bench-firmware-" + o] = sizes["%s-%s" % (b, o)] - sizes["none-O2"]
         symbols_list(md, syms)
         if cpu == "cortex-m3" and "rtheap" in backends:
             targets = targets_md(all_data, all_sizes, backends, mode)
             if mode == "full":
-                summary = summary_md(all_data, all_sizes, backends, a)
+                summary = summary_md(all_data, all_sizes, backends, a, level_check)
         md.append("")
         png = "mix-%s.png" % cpu
         if plot_mix(cpu, data, backends, os.path.join(a.results, png)):
-            md.append("![%s: the __rust_* mix](%s)\n" % (label, png))
+            md.append("![%s: the __rust_* mix (-O2)](%s)\n" % (label, png))
         if mode == "full":
             png = "calls-%s.png" % cpu
             if plot_capi(cpu, data, backends, os.path.join(a.results, png)):
-                md.append("![%s: C API per-call instructions](%s)\n" % (label, png))
+                md.append("![%s: C API per-call instructions (-O2)](%s)\n" % (label, png))
     host = host_results(a.build)
     if host and mode == "full":
         js["host"] = host

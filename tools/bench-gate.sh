@@ -1,12 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT OR Apache-2.0
-# rtheap: the speed regression gate, a script step of tools/test.sh (issue 13).
-# Runs tools/bench.sh --gate: rtheap (default build, -O2) on Cortex-M3 (mps2-an385) and
-# Cortex-M0 (microbit) under QEMU -icount, every C API workload (1000 ops) and the
-# 20,000-operation mix through the five __rust_* entry points, twice (the runs must be
-# identical), and compares every mean and worst-case figure and the -Os code size of
-# the entry points and of the C API with the ceilings committed in bench/ceilings.txt.
-# One line per figure, then "N passed, N failed". About 30 s on 2 cores.
+# rtheap: the speed regression gate, a script step of tools/test.sh.
+# Runs tools/bench.sh --gate: rtheap's default build on Cortex-M3 (mps2-an385) and
+# Cortex-M0 (microbit) under QEMU -icount, its objects built at -O2 and at -Os (the
+# harness is -O2 at both), every C API workload (1000 ops) and the 20,000-operation mix
+# through the five __rust_* entry points, twice (the runs must be identical). It compares
+# every mean and worst-case figure per workload and entry point at both levels, the code
+# size of the entry points at -Os and -O2 and of the C API at -Os, with the ceilings
+# committed in bench/ceilings.txt (one line per figure: cpu level figure reached
+# ceiling; ceiling = reached + 3 %). One line per figure, a tally per level, then
+# "N passed, N failed". About 10 s on 2 cores.
 # After a deliberate change to the core: tools/bench.sh --gate --update (commit the
 # new bench/ceilings.txt with the change that explains it).
 set -u

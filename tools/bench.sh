@@ -1,21 +1,42 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT OR Apache-2.0
-# rtheap: THE benchmark command (issues #7, #13). Separate from tools/test.sh.
+# rtheap: THE benchmark command. Separate from tools/test.sh.
 #
-# Builds bench/bench.c once per allocator and CPU (and once more per allocator as the
-# "mix" firmware), runs every workload under QEMU with -icount (SysTick then counts
-# executed instructions), runs everything a second time and fails unless both runs
-# printed identical numbers, then writes under bench/results/:
-#   results.md     the tables (per-call instructions beside utilization, failures, code
-#                  size of the five __rust_* entry points and of the C API, RAM)
-#   results.json   the same numbers, machine-readable
-#   calls-<cpu>.png   C API per-call instruction distributions and maxima per allocator
-#   mix-<cpu>.png     the __rust_* mix: distributions per entry point, utilization
-# The raw firmware output stays in build/bench/raw (first run) and build/bench/raw.2.
+# Measures every allocator at the two levels firmware ships with, -O2 and -Os, in one
+# invocation: each allocator's objects (and its thin wrapper) are built at both levels
+# and linked, with the same harness (bench/bench.c and the board code, always -O2), into
+# one firmware per allocator, level and CPU (and once more as the "mix" firmware). Every
+# workload runs under QEMU with -icount (SysTick then counts executed instructions), all
+# runs are done a second time and the bench fails unless both printed identical numbers.
+# It then writes under bench/results/:
+#   results.md     per CPU: the mix and C API tables at -O2 and at -Os (per-call
+#                  instructions, failures; utilization beside -O2), code size of the five
+#                  __rust_* entry points, of the C API and of the core at both levels, RAM
+#   results.json   the same numbers, machine-readable: <cpu> -> "O2" / "Os" -> mix, calls,
+#                  fails; <cpu> -> util, code (level-independent or keyed by level)
+#   calls-<cpu>.png   C API per-call instruction distributions and maxima (-O2)
+#   mix-<cpu>.png     the __rust_* mix (-O2): distributions per entry point, utilization
+# The raw firmware output stays in build/bench/raw (first run) and build/bench/raw.2, one
+# folder per firmware: <cpu>/<allocator>-<level>/ and <cpu>/mix-<allocator>-<level>/.
+# The library is built from a copy of src/ taken at the start (build/bench/src), so that
+# an edit saved during a run cannot mix two versions.
+#
+# What runs at which level:
+#   -O2   every allocator: info, the six C API traces, their five growth variants, the mix
+#   -Os   every allocator but the C libraries: info, the six C API traces, the mix; the
+#         growth variants are not run again (placement does not depend on the level: the
+#         analysis checks that every -Os trace ends with the -O2 run's failures and peak,
+#         so the -O2 utilization holds for both)
+#   C libraries (picolibc, newlib, newlib-nano) are prebuilt: their C API firmware is the
+#         same at both levels, so it runs once (the -Os tables repeat its figures, marked);
+#         their mix goes through bench/libc_rust.c, which is built and run at both levels
+#   none  (the baseline) at -O2 only
 #
 # Allocators (each linked into its own firmware, same arena, same op traces):
-#   rtheap          src/rtheap.c, default config (O(1) checks + stats + lock), -O2
+#   rtheap          src/rtheap.c, default config (O(1) checks + stats + lock)
 #   rtheap-nochk    src/rtheap.c with -DRTHEAP_CHECKS=0 -DRTHEAP_STATS=0
+#   rtheap-small    src/rtheap.c with -DRTHEAP_SMALL=1 (the small configuration of
+#                   src/rtheap_config.h: checks and statistics off, one region)
 #   rtheap-nocheck, rtheap-nostats, rtheap-nolock: the default config less one of its
 #                   costs (-DRTHEAP_CHECKS=0, -DRTHEAP_STATS=0, -DRTHEAP_LOCK_NONE=1);
 #                   only when named in --backends (where the instructions go)
@@ -35,22 +56,29 @@
 # 38 %, realloc 15 %, resize in place 5 %, 8-1024 B, alignment mostly <= 8, some up to
 # 256), rtheap on its default heap (two regions on mps2-an385/an386), the others on a
 # 1 MiB arena through thin wrappers.
+# Code size: probes (bench/size_core.c, never run) linked with each allocator's objects
+# at -Os and at -O2: the five entry points, the C API, the core.
 # CPUs/boards: cortex-m3 (mps2-an385), cortex-m0 (microbit: 16 KiB RAM, so an 8 KiB heap
 # and blocks capped at 512 B there), cortex-m4f (mps2-an386), cortex-m7 (mps2-an500),
-# cortex-m33 (mps2-an505). Host (x86-64): rtheap vs glibc under callgrind.
+# cortex-m33 (mps2-an505). Host (x86-64): rtheap vs glibc under callgrind (-O2).
+# Compiling and linking run as many at a time as there are cores (xargs -P), the QEMU
+# runs four per core.
 #
 # Usage: tools/bench.sh [--quick] [--mix] [--cpus "cortex-m3 ..."] [--backends "rtheap tlsf ..."]
 #                       [--no-host] [--peers DIR] [--freertos DIR]
 #        tools/bench.sh --gate [--update]
 #   --quick     1000 ops per C API trace instead of 4000, Cortex-M3 only, no host run
-#   --mix       only the __rust_* mix (and the code sizes): `--quick --mix` measures
-#               Cortex-M3 in about 20 s
+#   --mix       only the __rust_* mix (and the code sizes), at both levels: `--quick --mix`
+#               measures Cortex-M3 in about 15 s
 #   --peers DIR     o1heap/ and tlsf/ sources (default: ../shared/peers from the root)
 #   --freertos DIR  FreeRTOS kernel sources (default: ../shared/freertos)
 #   --gate      the CI regression gate (tools/bench-gate.sh, run by tools/test.sh):
-#               rtheap on Cortex-M3 and Cortex-M0, C API traces of 1000 ops and the
-#               mix, compared with the ceilings in bench/ceilings.txt; prints one line
-#               per figure and "N passed, N failed" last; output in build/bench-gate
+#               rtheap's default build at -O2 and at -Os on Cortex-M3 and Cortex-M0, the
+#               six C API traces of 1000 ops and the mix (no growth variants, no
+#               baseline runs), compared with the ceilings in bench/ceilings.txt (every
+#               mean and max per workload and entry point at both levels, the code size
+#               of the entry points at -Os and -O2 and of the C API at -Os); prints one
+#               line per figure and "N passed, N failed" last; output in build/bench-gate
 #   --update    with --gate: rewrite bench/ceilings.txt from this run (figure + 3 %)
 # Exit status 0 only if everything built, ran and the two runs were identical (and,
 # with --gate, no figure is above its ceiling).
@@ -106,13 +134,17 @@ while [ $# -gt 0 ]; do
         --peers) shift; peers=$1 ;;
         --freertos) shift; freertos=$1 ;;
         --no-host) host=0 ;;
-        -h|--help) sed -n '2,52p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d'; exit 0 ;;
         *) echo "bench.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
     shift
 done
 if [ "$update" -eq 1 ] && [ "$gate" -eq 0 ]; then
     echo "bench.sh: --update goes with --gate" >&2
+    exit 2
+fi
+if [ "$gate" -eq 1 ] && [ "$mixonly" -eq 1 ]; then
+    echo "bench.sh: --gate measures the C API traces too: no --mix" >&2
     exit 2
 fi
 ops=4000
@@ -161,15 +193,24 @@ if [ "$quick" -eq 1 ] || [ "$mixonly" -eq 1 ] || [ -n "$want_backends" ] || \
 fi
 rm -rf "$out/raw" "$out/raw.2" "$out/gate.log"
 mkdir -p "$out"
+# The library is built from a copy of src/ taken now: src/ may change while the bench
+# runs (an edit saved meanwhile), and every object, like the sources' sha1 in
+# results.json, must be of one version.
+S=$out/src
+rm -rf "$S"
+cp -R src "$S"
 [ "$gate" -eq 0 ] && mkdir -p "$res"
+ncpu=$(nproc 2>/dev/null || echo 2)
 # QEMU runs are short and mostly start-up latency: run several per core.
-jobs=$(( $(nproc 2>/dev/null || echo 2) * 4 ))
+jobs=$((ncpu * 4))
 CC=arm-none-eabi-gcc
+# The optimization levels every allocator is measured at (speed and code size).
+levels="O2 Os"
 
 # Which allocators: the peers only when their sources are there.
 notes=$out/notes.txt
 : >"$notes"
-all_backends="none rtheap rtheap-nochk"
+all_backends="none rtheap rtheap-nochk rtheap-small"
 # The cost breakdown of rtheap's default build: only when asked for by name.
 breakdown="rtheap-nocheck rtheap-nostats rtheap-nolock"
 if [ -f "$peers/o1heap/o1heap.c" ]; then
@@ -202,8 +243,11 @@ fi
 [ "$gate" -eq 1 ] && : >"$notes"
 sed 's/^/bench.sh: NOTE: /' "$notes" >&2
 
+# C API workloads: at -O2 with the growth variants (utilization), at -Os without them.
 workloads="info small logu fifo realloc aligned adversarial g:small g:logu g:fifo g:realloc g:aligned"
-[ "$mixonly" -eq 1 ] && workloads=
+osworkloads="info small logu fifo realloc aligned adversarial"
+# The gate bounds speed only: no growth variants at either level.
+[ "$gate" -eq 1 ] && workloads=$osworkloads
 mixworkloads="info mix"
 
 board_of() {
@@ -221,24 +265,62 @@ cpu_flags() {
     sed -n 's/^set(RTHEAP_CPU_FLAGS "\(.*\)")/\1/p' "toolchain/cpu/$1.cmake"
 }
 has() { case " $backends " in *" $1 "*) return 0 ;; esac; return 1; }
+is_libc() { case "$1" in picolibc|newlib|newlib-nano) return 0 ;; esac; return 1; }
 # variant_defs <backend>: the options an rtheap variant is built with
 variant_defs() {
     case "$1" in
         rtheap-nochk) echo "-DRTHEAP_CHECKS=0 -DRTHEAP_STATS=0" ;;
+        rtheap-small) echo "-DRTHEAP_SMALL=1" ;;
         rtheap-nocheck) echo "-DRTHEAP_CHECKS=0" ;;
         rtheap-nostats) echo "-DRTHEAP_STATS=0" ;;
         rtheap-nolock) echo "-DRTHEAP_LOCK_NONE=1" ;;
     esac
 }
+# capi_at / mix_at <backend> <level>: whether that backend's C API / mix firmware is built
+# and run at that level (see the header: the baseline at -O2 only and not in the gate,
+# the C libraries' C API firmware once).
+capi_at() {
+    [ "$mixonly" -eq 0 ] || return 1
+    case "$1" in
+        none) [ "$2" = O2 ] && [ "$gate" -eq 0 ] ;;
+        picolibc|newlib|newlib-nano) [ "$2" = O2 ] ;;
+        *) return 0 ;;
+    esac
+}
+mix_at() {
+    case "$1" in
+        none) [ "$2" = O2 ] && [ "$gate" -eq 0 ] ;;
+        *) return 0 ;;
+    esac
+}
 
-# build <cpu>: every firmware of one CPU into $out/<cpu>/
-build() {
+# The build is planned first (one shell command a line, one file per phase) and then run
+# $ncpu commands at a time: every object, then every link.
+qobj=$out/build.objects
+qlink=$out/build.links
+: >"$qobj"
+: >"$qlink"
+qo() { printf '%s\n' "$*" >>"$qobj"; }
+ql() { printf '%s\n' "$*" >>"$qlink"; }
+runq() { # runq <file> <what>
+    if ! xargs -d '\n' -P "$ncpu" -n 1 sh -c <"$1"; then
+        echo "bench.sh: building the $2 failed (commands in $1)" >&2
+        exit 1
+    fi
+}
+# Paths from the command line go into the commands quoted.
+qpeers="'$peers'"
+qfreertos="'$freertos'"
+
+# plan <cpu>: queue every object and firmware of one CPU, into $out/<cpu>/
+plan() {
     cpu=$1
     board=$(board_of "$cpu")
     F=$(cpu_flags "$cpu")
     d=$out/$cpu
     rm -rf "$d"
     mkdir -p "$d"
+    echo "$board" >"$d/board"
     defs="-DBENCH_OPS=${ops}u -DBENCH_MIX_OPS=${mixops}u"
     ld_extra=
     if [ "$cpu" = cortex-m0 ]; then
@@ -254,50 +336,45 @@ build() {
     fi
     W="-Wall -Wextra -Werror"
     BASEF="$F -g -std=gnu11 -ffunction-sections -fdata-sections -fno-builtin -fno-delete-null-pointer-checks"
-    CF="$BASEF -O2 $W -Ibench -Ibench/peers -Iboards/common -Isrc $defs"
-    # src/ is not ours: its warnings must not stop the bench. The peers' warnings are
+    # The harness (bench.c, board code): -O2 at both levels, so that only the allocator's
+    # level differs between a -O2 and a -Os firmware.
+    CF="$BASEF -O2 $W -Ibench -Ibench/peers -Iboards/common -I$S $defs"
+    # src/ is not the bench's: its warnings must not stop the bench. The peers' warnings are
     # theirs (-w); their asserts are off (-DNDEBUG), as in a release build.
     FREE="-ffreestanding -fno-tree-loop-distribute-patterns -Wno-error"
     PEERF="-ffreestanding -fno-tree-loop-distribute-patterns -w -DNDEBUG"
-    H4I="-Ibench/peers/freertos -I$freertos/include"
-    $CC $CF -c boards/common/startup.c -o "$d/startup.o"
-    $CC $CF -c boards/common/semihost.c -o "$d/semihost.o"
-    $CC $CF $FREE -c boards/common/minilibc.c -o "$d/minilibc.o"
-    $CC $CF -c bench/bench_empty.c -o "$d/empty.o"
-    for o in O2 Os; do
-        for f in rtheap rtheap_rust rtheap_default; do
-            if has rtheap; then
-                $CC $BASEF -$o -Isrc $FREE -c "src/$f.c" -o "$d/$f-$o.o"
-            fi
-            for v in rtheap-nochk $breakdown; do
-                if has "$v"; then
-                    # shellcheck disable=SC2046
-                    $CC $BASEF -$o -Isrc $FREE $(variant_defs "$v") -c "src/$f.c" \
-                        -o "$d/$(echo "$f" | sed "s/^rtheap/$v/")-$o.o"
-                fi
+    WRAPF="$W -ffreestanding -fno-tree-loop-distribute-patterns -Ibench/peers"
+    H4I="-Ibench/peers/freertos -I$qfreertos/include"
+    qo "$CC $CF -c boards/common/startup.c -o $d/startup.o"
+    qo "$CC $CF -c boards/common/semihost.c -o $d/semihost.o"
+    qo "$CC $CF $FREE -c boards/common/minilibc.c -o $d/minilibc.o"
+    qo "$CC $CF -c bench/bench_empty.c -o $d/empty.o"
+    for o in $levels; do
+        for v in rtheap rtheap-nochk rtheap-small $breakdown; do
+            has "$v" || continue
+            for f in rtheap rtheap_rust rtheap_default; do
+                qo "$CC $BASEF -$o -I$S $FREE $(variant_defs "$v") -c $S/$f.c" \
+                    "-o $d/$(echo "$f" | sed "s/^rtheap/$v/")-$o.o"
             done
         done
         if has picolibc || has newlib || has newlib-nano; then
-            $CC $BASEF -$o $W -Ibench $FREE -c bench/libc_rust.c -o "$d/libc_rust-$o.o"
+            qo "$CC $BASEF -$o $W -Ibench $FREE -c bench/libc_rust.c -o $d/libc_rust-$o.o"
         fi
         if has o1heap; then
-            $CC $BASEF -$o $PEERF -I"$peers/o1heap" -c "$peers/o1heap/o1heap.c" -o "$d/o1heap-lib-$o.o"
-            $CC $BASEF -$o $W -ffreestanding -fno-tree-loop-distribute-patterns -Ibench/peers -I"$peers/o1heap" \
-                -c bench/peers/o1heap_wrap.c -o "$d/o1heap-wrap-$o.o"
+            qo "$CC $BASEF -$o $PEERF -I$qpeers/o1heap -c $qpeers/o1heap/o1heap.c -o $d/o1heap-lib-$o.o"
+            qo "$CC $BASEF -$o $WRAPF -I$qpeers/o1heap -c bench/peers/o1heap_wrap.c -o $d/o1heap-wrap-$o.o"
         fi
         if has tlsf; then
-            $CC $BASEF -$o $PEERF -I"$peers/tlsf" -c "$peers/tlsf/tlsf.c" -o "$d/tlsf-lib-$o.o"
-            $CC $BASEF -$o $W -ffreestanding -fno-tree-loop-distribute-patterns -Ibench/peers -I"$peers/tlsf" \
-                -c bench/peers/tlsf_wrap.c -o "$d/tlsf-wrap-$o.o"
+            qo "$CC $BASEF -$o $PEERF -I$qpeers/tlsf -c $qpeers/tlsf/tlsf.c -o $d/tlsf-lib-$o.o"
+            qo "$CC $BASEF -$o $WRAPF -I$qpeers/tlsf -c bench/peers/tlsf_wrap.c -o $d/tlsf-wrap-$o.o"
         fi
         if has heap_4; then
             # heap_4's heap size is a compile-time constant: one object per arena size.
             for hb in $heap $mixheap 1024; do
-                $CC $BASEF -$o $PEERF $H4I -DBENCH_HEAP4_BYTES="${hb}u" \
-                    -c "$freertos/portable/MemMang/heap_4.c" -o "$d/heap_4-lib$hb-$o.o"
+                qo "$CC $BASEF -$o $PEERF $H4I -DBENCH_HEAP4_BYTES=${hb}u" \
+                    "-c $qfreertos/portable/MemMang/heap_4.c -o $d/heap_4-lib$hb-$o.o"
             done
-            $CC $BASEF -$o $W -ffreestanding -fno-tree-loop-distribute-patterns -Ibench/peers $H4I \
-                -c bench/peers/heap4_wrap.c -o "$d/heap_4-wrap-$o.o"
+            qo "$CC $BASEF -$o $WRAPF $H4I -c bench/peers/heap4_wrap.c -o $d/heap_4-wrap-$o.o"
         fi
     done
     pico=/usr/lib/picolibc/arm-none-eabi/lib/$($CC $F --specs=picolibc.specs -print-multi-directory)/libc.a
@@ -307,8 +384,7 @@ build() {
     base="$d/startup.o $d/semihost.o $d/empty.o"
     link() { # link <name> <objects and libraries...>
         n=$1; shift
-        # shellcheck disable=SC2086
-        $CC $L -Wl,-Map="$d/$n.map" "$@" -o "$d/$n.elf"
+        ql "$CC $L -Wl,-Map=$d/$n.map $* -o $d/$n.elf"
     }
     # objs_of <backend> <opt> <arena bytes>: the allocator's objects and libraries
     objs_of() {
@@ -334,72 +410,108 @@ build() {
             newlib|newlib-nano) echo "-DBENCH_BACKEND_LIBC -DSIZE_LIBC '-DBENCH_NAME=\"$1\"'" ;;
         esac
     }
-    OS="$F -Os -std=gnu11 -ffunction-sections -fdata-sections -fno-builtin -fno-delete-null-pointer-checks $W -Ibench -Ibench/peers -Iboards/common -Isrc"
-    $CC $OS -c bench/bench_empty.c -o "$d/empty-Os.o"
+    OS="$F -Os -std=gnu11 -ffunction-sections -fdata-sections -fno-builtin -fno-delete-null-pointer-checks $W -Ibench -Ibench/peers -Iboards/common -I$S"
+    qo "$CC $OS -c bench/bench_empty.c -o $d/empty-Os.o"
     sbase="$d/startup.o $d/semihost.o $d/empty-Os.o"
     for b in $backends; do
         bd=$(bdefs "$b")
-        # shellcheck disable=SC2086
-        eval "$CC $CF $bd -c bench/bench.c -o $d/bench-$b.o"
-        # shellcheck disable=SC2086
-        eval "$CC $CF $bd -DBENCH_MIX -c bench/bench.c -o $d/bench-mix-$b.o"
-        # shellcheck disable=SC2046
-        link "$b" $base "$d/bench-$b.o" $(objs_of "$b" O2 "$heap")
-        # shellcheck disable=SC2046
-        link "mix-$b" $base "$d/bench-mix-$b.o" $(objs_of "$b" O2 "$mixheap")
+        # The speed firmware: one harness object per allocator (C API, mix), linked with
+        # the allocator's objects at each level.
+        if capi_at "$b" O2 || capi_at "$b" Os; then
+            qo "$CC $CF $bd -c bench/bench.c -o $d/bench-$b.o"
+        fi
+        if mix_at "$b" O2 || mix_at "$b" Os; then
+            qo "$CC $CF $bd -DBENCH_MIX -c bench/bench.c -o $d/bench-mix-$b.o"
+        fi
+        for o in $levels; do
+            if capi_at "$b" "$o"; then
+                # shellcheck disable=SC2046
+                link "$b-$o" $base "$d/bench-$b.o" $(objs_of "$b" "$o" "$heap")
+            fi
+            if mix_at "$b" "$o"; then
+                # shellcheck disable=SC2046
+                link "mix-$b-$o" $base "$d/bench-mix-$b.o" $(objs_of "$b" "$o" "$mixheap")
+            fi
+        done
         # Code-size probes (never run): core, C API, the five entry points; allocator
-        # objects at -Os and -O2 (the probe itself always -Os).
+        # objects at each level (the probe itself always -Os).
         for probe in core capi rust; do
             P=$(echo "$probe" | tr a-z A-Z)
-            eval "$CC $OS $bd -DPROBE_$P -c bench/size_core.c -o $d/size-$probe-$b.o"
-            for o in Os O2; do
+            qo "$CC $OS $bd -DPROBE_$P -c bench/size_core.c -o $d/size-$probe-$b.o"
+            for o in $levels; do
                 # shellcheck disable=SC2046
                 link "size-$probe-$b-$o" $sbase "$d/size-$probe-$b.o" $(objs_of "$b" "$o" 1024)
             done
         done
     done
-    # Code size: text+rodata+data of each firmware (the analysis subtracts "none") and the
-    # sizes of rtheap's own functions.
+}
+
+# measure <cpu>: code sizes of every firmware (text+rodata+data; the analysis subtracts
+# "none") and the sizes of rtheap's own functions.
+measure() {
+    d=$out/$1
     for e in "$d"/*.elf; do
         n=$(basename "$e" .elf)
         arm-none-eabi-size -A "$e" | awk -v b="$n" '
             $1==".vectors"||$1==".text"||$1==".rodata"||$1==".init_array" {t+=$2}
             $1==".data" {dd+=$2} END {print b, t, dd}'
     done >"$d/sizes.txt"
-    for b in rtheap rtheap-nochk $breakdown; do
+    for b in rtheap rtheap-nochk rtheap-small $breakdown; do
         has "$b" || continue
-        for n in "$b" "size-capi-$b-Os" "size-rust-$b-Os" "size-rust-$b-O2"; do
+        for n in "$b-O2" "$b-Os" "size-capi-$b-Os" "size-rust-$b-Os" "size-rust-$b-O2"; do
+            [ -f "$d/$n.elf" ] || continue
             arm-none-eabi-nm -S --size-sort "$d/$n.elf" | while read -r _a sz t name; do
                 case "$t$name" in [Tt]rtheap*|[Tt]__rust*) echo "$n $name $((0x$sz))" ;; esac
             done
         done
     done >"$d/symbols.txt"
-    if has rtheap; then
-        arm-none-eabi-objdump -d "$d/rtheap.elf" >"$d/rtheap.dis"
-    fi
-    echo "$board" >"$d/board"
+    for o in $levels; do
+        if [ -f "$d/rtheap-$o.elf" ]; then
+            arm-none-eabi-objdump -d "$d/rtheap-$o.elf" >"$d/rtheap-$o.dis"
+        fi
+    done
 }
 
-echo "bench.sh: building for: $cpus; allocators: $backends (C API ops per trace: $ops; mix ops: $mixops)"
+echo "bench.sh: building for: $cpus; allocators: $backends at -O2 and -Os (C API ops per trace: $ops; mix ops: $mixops)"
 for cpu in $cpus; do
-    build "$cpu"
+    plan "$cpu"
 done
+runq "$qobj" objects
+runq "$qlink" firmware
+pids=
+for cpu in $cpus; do
+    measure "$cpu" &
+    pids="$pids $!"
+done
+for p in $pids; do
+    wait "$p" || { echo "bench.sh: measuring the code sizes failed" >&2; exit 1; }
+done
+echo "bench.sh: built $(wc -l <"$qobj") objects and $(wc -l <"$qlink") firmware images in $(( $(date +%s) - start )) s"
 
 runlist=$out/runlist
 : >"$runlist"
 for pass in raw raw.2; do
     for cpu in $cpus; do
         for b in $backends; do
-            for w in $workloads; do
-                echo "$pass $cpu $b $w" >>"$runlist"
-            done
-            for w in $mixworkloads; do
-                echo "$pass $cpu mix-$b $w" >>"$runlist"
+            for o in $levels; do
+                if mix_at "$b" "$o"; then
+                    for w in $mixworkloads; do
+                        echo "$pass $cpu mix-$b-$o $w" >>"$runlist"
+                    done
+                fi
+                if capi_at "$b" "$o"; then
+                    ws=$workloads
+                    [ "$o" = O2 ] || ws=$osworkloads
+                    for w in $ws; do
+                        echo "$pass $cpu $b-$o $w" >>"$runlist"
+                    done
+                fi
             done
         done
     done
 done
-echo "bench.sh: $(wc -l <"$runlist") QEMU runs (every one twice), $jobs at a time"
+nruns=$(wc -l <"$runlist")
+echo "bench.sh: $nruns QEMU runs ($((nruns / 2)), every one twice), $jobs at a time"
 if ! sed "s|^|--run1 $out/|" "$runlist" | xargs -P "$jobs" -L 1 "$root/tools/bench.sh"; then
     echo "bench.sh: some runs failed" >&2
     exit 1
@@ -427,16 +539,17 @@ fi
 if [ "$host" -eq 1 ] && command -v valgrind >/dev/null 2>&1; then
     hd=$out/host
     mkdir -p "$hd"
-    HCF="-O2 -g -std=gnu11 -fno-builtin -Wall -Wextra -DBENCH_HOST -DBENCH_OPS=${ops}u -Ibench -Isrc"
-    cc $HCF -DBENCH_BACKEND_RTHEAP bench/bench.c bench/bench_empty.c src/rtheap.c -o "$hd/rtheap"
+    HCF="-O2 -g -std=gnu11 -fno-builtin -Wall -Wextra -DBENCH_HOST -DBENCH_OPS=${ops}u -Ibench -I$S"
+    cc $HCF -DBENCH_BACKEND_RTHEAP bench/bench.c bench/bench_empty.c "$S/rtheap.c" -o "$hd/rtheap"
     cc $HCF -DBENCH_BACKEND_LIBC '-DBENCH_NAME="glibc"' bench/bench.c bench/bench_empty.c -o "$hd/glibc"
     for b in rtheap glibc; do
         for w in small logu fifo realloc aligned adversarial; do
-            valgrind --tool=callgrind --callgrind-out-file="$hd/$b.$w.cg" "$hd/$b" "$w" \
-                >"$hd/$b.$w.txt" 2>"$hd/$b.$w.log"
-            callgrind_annotate --inclusive=yes --threshold=100 "$hd/$b.$w.cg" >"$hd/$b.$w.ann" 2>/dev/null
+            echo "$b $w"
         done
-    done
+    done | xargs -P "$ncpu" -L 1 sh -c '
+        valgrind --tool=callgrind --callgrind-out-file="$0/$1.$2.cg" "$0/$1" "$2" \
+            >"$0/$1.$2.txt" 2>"$0/$1.$2.log"
+        callgrind_annotate --inclusive=yes --threshold=100 "$0/$1.$2.cg" >"$0/$1.$2.ann" 2>/dev/null' "$hd"
 fi
 
 mode=full

@@ -16,7 +16,8 @@
 #   docs      Doxygen API reference of src/rtheap.h, warnings as errors, in build/docs/html
 #             (tools/docs.sh)
 #   bench-gate  speed regression gate: rtheap's per-call instruction counts (QEMU -icount)
-#             on Cortex-M3 and M0 against the ceilings in bench/ceilings.txt, ~20-30 s
+#             on Cortex-M3 and M0, objects at -O2 and -Os, against the ceilings in
+#             bench/ceilings.txt, about 10 s
 #             (tools/bench-gate.sh; regenerate with tools/bench.sh --gate --update)
 # On a fresh Debian 12 as root it first installs what is missing (tools/deps.sh).
 #
