@@ -9,6 +9,7 @@
  * docs/design.md explains the block layout, the tag and the damage model.
  */
 #include "core/internal.h" /* layout, control structure, inline helpers */
+#include "core/lock.h"     /* the lock around every public call */
 
 /* NOLINTBEGIN(bugprone-suspicious-include): the parts of one unit, on purpose */
 #include "core/damage.c"  /* reporting, refusal, quarantine (cold) */

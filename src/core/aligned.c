@@ -5,6 +5,7 @@
  * block becomes a free block of its own.
  */
 #include "internal.h"
+#include "lock.h"
 
 RTHEAP_PRIVATE bool rtheap_is_pow2(uintptr_t x)
 {
@@ -29,20 +30,17 @@ RTHEAP_PRIVATE uintptr_t rtheap_align_gap(uintptr_t h, uintptr_t align)
 #if RTHEAP_ALIGNED_FIT
 /**
  * The head of the first list that guarantees t bytes, if it holds up and
- * happens to be placed well for `align` (its size in *size), else NULL;
- * *probed tells whether a sound head was looked at.
+ * happens to be placed well for `align` (its size in *size), else NULL.
  */
 RTHEAP_PRIVATE block_t *rtheap_probe_placed(rtheap_t *heap, uintptr_t t, uintptr_t align,
-                                            uint32_t *cls, uintptr_t *size, bool *probed)
+                                            uint32_t *cls, uintptr_t *size)
 {
-    *probed = false;
     block_t *b = rtheap_search(heap, rtheap_class_up(rtheap_granules(t)), cls);
     if (b == NULL) {
         return NULL;
     }
     uintptr_t s = rtheap_head_ok(heap, b, t);
     uintptr_t gap = rtheap_align_gap(rtheap_addr(b), align);
-    *probed = s != 0;
     if (s == 0 || gap > s || s - gap < t) {
         return NULL;
     }
@@ -52,48 +50,15 @@ RTHEAP_PRIVATE block_t *rtheap_probe_placed(rtheap_t *heap, uintptr_t t, uintptr
 #endif
 
 /**
- * Allocation of t bytes with align > ALIGN. One search for the request plus
- * the largest alignment gap, which any block found can hold; only if that
- * fails (a nearly full heap), the plain-size block is tried in case it
- * happens to be placed well. With RTHEAP_ALIGNED_FIT the best-fitting
- * block is tried first.
+ * Allocation of t bytes from free block b (`size` bytes, in list c,
+ * checked) at `gap` bytes from its start: the gap becomes a free block of
+ * its own (b's previous block is in use: free blocks never touch), the
+ * aligned block follows it, and the rest, when it can be a block, is free.
  */
-RTHEAP_PRIVATE void *rtheap_alloc_over_aligned(rtheap_t *heap, uintptr_t t, uintptr_t align)
+RTHEAP_OUTLINE void *rtheap_alloc_gap(rtheap_t *heap, block_t *b, uint32_t c, uintptr_t size,
+                                      uintptr_t t, uintptr_t gap)
 {
-    uint32_t c = 0;
-    uintptr_t size = 0;
-    uintptr_t pad = align + MIN_BLOCK - ALIGN;
-#if RTHEAP_ALIGNED_FIT
-    bool probed;
-    block_t *b = rtheap_probe_placed(heap, t, align, &c, &size, &probed);
-    if (b == NULL && pad <= heap->max_block - t) {
-        b = rtheap_find(heap, t + pad, &c, &size);
-    }
-    if (b == NULL && !probed) {
-        /* (A probed head did not fit: the plain search would find it again.) */
-        b = rtheap_find_outline(heap, t, &c, &size);
-    }
-#else
-    block_t *b = NULL;
-    if (pad <= heap->max_block - t) {
-        b = rtheap_find(heap, t + pad, &c, &size);
-    }
-    if (b == NULL) {
-        b = rtheap_find_outline(heap, t, &c, &size);
-    }
-#endif
     uintptr_t h = rtheap_addr(b);
-    uintptr_t gap = b != NULL ? rtheap_align_gap(h, align) : 0;
-    if (b == NULL || gap > size || size - gap < t) {
-        rtheap_count_failed(heap);
-        return NULL;
-    }
-    if (gap == 0) {
-        rtheap_count_alloc(heap, rtheap_carve(heap, b, c, size, t));
-        return rtheap_payload(b);
-    }
-    /* The leading gap becomes a free block of its own (b's previous block is
-     * in use: free blocks never touch), the aligned block follows it. */
     size_t prev_flag = b->header & FLAG_PREV_FREE;
     rtheap_unlink(heap, b, c);
     rtheap_push(heap, rtheap_free_block_at(h, gap, prev_flag), rtheap_class_of_size(gap));
@@ -111,25 +76,10 @@ RTHEAP_PRIVATE void *rtheap_alloc_over_aligned(rtheap_t *heap, uintptr_t t, uint
     return rtheap_payload(a);
 }
 
-/** Allocation with a power-of-two alignment above RTHEAP_ALIGNMENT. */
-RTHEAP_PRIVATE void *rtheap_alloc_big_align_unlocked(rtheap_t *heap, size_t size,
-                                                     uintptr_t align)
-{
-    uintptr_t t = rtheap_block_size_for(size);
-    if (t == 0 || t > heap->max_block) {
-        rtheap_count_failed(heap);
-        return NULL;
-    }
-    return rtheap_alloc_over_aligned(heap, t, align);
-}
-
 /** Allocation with any power-of-two alignment, out of line: realloc and calloc's. */
 RTHEAP_OUTLINE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, uintptr_t align)
 {
-    if (align <= ALIGN) {
-        return rtheap_alloc_unlocked(heap, size);
-    }
-    return rtheap_alloc_big_align_unlocked(heap, size, align);
+    return rtheap_alloc_unlocked(heap, size, align);
 }
 
 /** rtheap_alloc_aligned's body, inside the lock, for align not a plain one. */
@@ -139,7 +89,7 @@ RTHEAP_PRIVATE void *rtheap_alloc_aligned_checked(rtheap_t *heap, size_t size, s
         rtheap_report(heap, RTHEAP_ERR_BAD_ARGUMENT, NULL);
         return NULL;
     }
-    return rtheap_alloc_big_align_unlocked(heap, size, align);
+    return rtheap_alloc_unlocked(heap, size, align);
 }
 
 void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align)

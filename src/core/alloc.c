@@ -4,6 +4,7 @@
  * it finds, and the carving of the used block from it.
  */
 #include "internal.h"
+#include "lock.h"
 
 /**
  * The head of the first non-empty list at or above class c (every block of
@@ -128,13 +129,6 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint
     return b;
 }
 
-/** rtheap_find, out of line: for the over-aligned retry. */
-RTHEAP_OUTLINE block_t *rtheap_find_outline(rtheap_t *heap, uintptr_t t, uint32_t *cls,
-                                            uintptr_t *size)
-{
-    return rtheap_find(heap, t, cls, size);
-}
-
 /**
  * Carves a used block of t bytes from the front of free block b (`size`
  * bytes, in list c, checked). The rest, when it can be a block, stays free:
@@ -180,19 +174,69 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_carve(rtheap_t *heap, block_t *b, uin
     return t;
 }
 
-/** Plain allocation: RTHEAP_ALIGNMENT. */
-RTHEAP_PRIVATE RTHEAP_HOT void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
+/* The over-aligned parts, in aligned.c. */
+RTHEAP_PRIVATE uintptr_t rtheap_align_gap(uintptr_t h, uintptr_t align);
+RTHEAP_OUTLINE void *rtheap_alloc_gap(rtheap_t *heap, block_t *b, uint32_t c, uintptr_t size,
+                                      uintptr_t t, uintptr_t gap);
+#if RTHEAP_ALIGNED_FIT
+RTHEAP_PRIVATE block_t *rtheap_probe_placed(rtheap_t *heap, uintptr_t t, uintptr_t align,
+                                            uint32_t *cls, uintptr_t *size);
+#endif
+
+/**
+ * The one body of every allocation: `size` bytes aligned to `align` (a power
+ * of two; RTHEAP_ALIGNMENT or less is a plain request), inside the lock. A
+ * plain request is one good-fit search and a carve. An over-aligned one
+ * searches for room for the worst alignment gap as well (or, on a nearly full
+ * heap, for a block that happens to be placed well), and its gap becomes a
+ * free block in front of it (aligned.c).
+ */
+RTHEAP_BODY void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size, uintptr_t align)
 {
     uintptr_t t = rtheap_block_size_for(size);
+    bool over = align > ALIGN;
     uint32_t c = 0;
     uintptr_t s = 0;
-    block_t *b = t != 0 && t <= heap->max_block ? rtheap_find(heap, t, &c, &s) : NULL;
+    block_t *b = NULL;
+    if (t == 0 || t > heap->max_block) {
+        goto fail;
+    }
+    uintptr_t want = t;
+    if (over && align + MIN_BLOCK - ALIGN <= heap->max_block - t) {
+        want = t + align + MIN_BLOCK - ALIGN; /* any block this large has room */
+    }
+#if RTHEAP_ALIGNED_FIT
+    if (over) {
+        b = rtheap_probe_placed(heap, t, align, &c, &s);
+    }
+    if (b == NULL)
+#endif
+    {
+        b = rtheap_find(heap, want, &c, &s);
+    }
+    if (over) {
+        if (b == NULL && want != t) {
+            found_t slow = {0, 0};
+            b = rtheap_find_slow(heap, t, NULL, 0, &slow);
+            c = slow.cls;
+            s = slow.size;
+        }
+        uintptr_t gap = b != NULL ? rtheap_align_gap(rtheap_addr(b), align) : 0;
+        if (b == NULL || gap > s || s - gap < t) {
+            goto fail;
+        }
+        if (gap != 0) {
+            return rtheap_alloc_gap(heap, b, c, s, t, gap);
+        }
+    }
     if (b == NULL) {
-        rtheap_count_failed(heap);
-        return NULL;
+        goto fail;
     }
     rtheap_count_alloc(heap, rtheap_carve(heap, b, c, s, t));
     return rtheap_payload(b);
+fail:
+    rtheap_count_failed(heap);
+    return NULL;
 }
 
 void *rtheap_alloc(rtheap_t *heap, size_t size)
@@ -200,5 +244,5 @@ void *rtheap_alloc(rtheap_t *heap, size_t size)
     if (heap == NULL) {
         return NULL;
     }
-    LOCKED_CALL(heap, true, rtheap_alloc_unlocked(heap, size));
+    LOCKED_CALL(heap, true, rtheap_alloc_unlocked(heap, size, ALIGN));
 }

@@ -5,6 +5,7 @@
  * region's physical chain with one step function.
  */
 #include "internal.h"
+#include "lock.h"
 
 /**
  * Size of the block at h, the next header of region r's chain, when its

@@ -10,6 +10,7 @@
  * fences already in place tell what was reported before.
  */
 #include "internal.h"
+#include "lock.h"
 
 /* The containment is only ever called with the checks on (RTHEAP_CHECKS >= 1):
  * with them off, nothing of it is linked. */

@@ -4,6 +4,7 @@
  * block, merged with the free neighbours that hold up.
  */
 #include "internal.h"
+#include "lock.h"
 
 /**
  * O(1) validation of a pointer handed in as a live block: inside a region,
@@ -49,7 +50,7 @@ RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *he
  * nothing changed, if they do not. The class is computed only when n is a
  * list head, the one case that needs it.
  */
-RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_unlink_checked(rtheap_t *heap, block_t *n, uintptr_t t)
+RTHEAP_SHARED bool rtheap_unlink_checked(rtheap_t *heap, block_t *n, uintptr_t t)
 {
     block_t *prev = n->prev_free;
     block_t *next = n->next_free;
@@ -166,7 +167,7 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release_merging(rtheap_t *heap, const regi
 }
 
 /** rtheap_release_merging, out of line: for trim and a moving realloc. */
-RTHEAP_OUTLINE void rtheap_release_merging_outline(rtheap_t *heap, const region_t *r, block_t *b,
+RTHEAP_MERGE void rtheap_release_merging_outline(rtheap_t *heap, const region_t *r, block_t *b,
                                                    size_t hd, size_t nd, const void *ptr)
 {
     rtheap_release_merging(heap, r, b, hd, nd, ptr);
@@ -188,7 +189,7 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release(rtheap_t *heap, const region_t *r,
     uintptr_t t = rtheap_size(hd);
     rtheap_poison(h + WORD, t - WORD);
     if ((hd & FLAG_PREV_FREE) != 0 || (nd & (FLAG_FREE | FLAG_PREV_FREE)) != 0) {
-        if (merge_inline) {
+        if (RTHEAP_INLINE_BODIES && merge_inline) {
             rtheap_release_merging(heap, r, b, hd, nd, ptr);
         } else {
             rtheap_release_merging_outline(heap, r, b, hd, nd, ptr);
@@ -204,7 +205,7 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release(rtheap_t *heap, const region_t *r,
     rtheap_push(heap, b, rtheap_class_of_size(t));
 }
 
-RTHEAP_PRIVATE RTHEAP_HOT void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
+RTHEAP_BODY void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
 {
     const region_t *r;
     size_t nd;

@@ -5,6 +5,7 @@
  * per region: cold, so optimised for size.
  */
 #include "internal.h"
+#include "lock.h"
 
 /** Rows the index needs for blocks of up to `bytes` bytes. */
 RTHEAP_PRIVATE uint32_t rtheap_rows_for(uintptr_t bytes)

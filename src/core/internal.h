@@ -84,18 +84,44 @@
 #define MAX_REGION_BYTES UINTPTR_MAX
 #endif
 
-/* Hot paths are inlined into each public call when optimising for speed
- * (always_inline needs the helpers' default storage class, static inline);
- * at -Os they stay shared. RTHEAP_OUTLINE marks the one out-of-line copy of
- * a hot path that the calls where it is not the main cost (realloc, trim,
- * calloc, an over-aligned retry) share, so that -O2 does not paste it into
- * each of them. */
-#if defined(__OPTIMIZE_SIZE__) || !defined(__OPTIMIZE__) || !RTHEAP_PRIVATE_IS_DEFAULT_
+/*
+ * Where a path's code lives, so that -Os runs the hot paths about as fast as
+ * -O2 and neither level pastes a path into every caller:
+ * - RTHEAP_BODY: the one body of an operation (any allocation; free). At -O2
+ *   it is inlined into its public call; at -Os it is one out-of-line
+ *   function with every helper inlined into it (flatten), which the public
+ *   calls and the other users share.
+ * - RTHEAP_MERGE: the merge with free neighbours. At -O2 free inlines its own
+ *   and trim and a moving realloc share this copy; at -Os all share it.
+ * - RTHEAP_SHARED: a helper of those (unlink_checked): inlined at -O2, one
+ *   out-of-line copy at -Os.
+ * - RTHEAP_HOT: inlined into its callers at -O2.
+ * - RTHEAP_OUTLINE: the one out-of-line copy that the calls where a path is
+ *   not the main cost share (realloc's and calloc's allocation, trim, a gap).
+ * Without optimisation, or with RTHEAP_PRIVATE defined by a test, all are
+ * ordinary functions.
+ */
+#if !RTHEAP_PRIVATE_IS_DEFAULT_ || !defined(__OPTIMIZE__)
 #define RTHEAP_HOT
 #define RTHEAP_OUTLINE RTHEAP_PRIVATE
+#define RTHEAP_BODY RTHEAP_PRIVATE
+#define RTHEAP_MERGE RTHEAP_PRIVATE
+#define RTHEAP_SHARED RTHEAP_PRIVATE
+#define RTHEAP_INLINE_BODIES 0
+#elif defined(__OPTIMIZE_SIZE__)
+#define RTHEAP_HOT
+#define RTHEAP_OUTLINE static __attribute__((noinline))
+#define RTHEAP_BODY static __attribute__((noinline, flatten))
+#define RTHEAP_MERGE static __attribute__((noinline, flatten))
+#define RTHEAP_SHARED static __attribute__((noinline))
+#define RTHEAP_INLINE_BODIES 0
 #else
 #define RTHEAP_HOT __attribute__((always_inline))
 #define RTHEAP_OUTLINE static __attribute__((noinline))
+#define RTHEAP_BODY static inline __attribute__((always_inline))
+#define RTHEAP_MERGE RTHEAP_OUTLINE
+#define RTHEAP_SHARED RTHEAP_PRIVATE RTHEAP_HOT
+#define RTHEAP_INLINE_BODIES 1
 #endif
 
 /* Cold paths (damage, set-up, errors): out of line, optimised for size. */
@@ -225,27 +251,7 @@ RTHEAP_PRIVATE uint32_t rtheap_sl_shift(uint32_t g)
 }
 
 #if RTHEAP_CLASS_TABLE
-/* rtheap_class_of's formula for g < 256 as a constant expression: its bit
- * scan by comparisons, then the shift and the class. */
-#define FLS8_(x)                                                                                   \
-    ((x) >> 7 ? 7u                                                                                 \
-     : (x) >> 6 ? 6u                                                                               \
-     : (x) >> 5 ? 5u                                                                               \
-     : (x) >> 4 ? 4u                                                                               \
-     : (x) >> 3 ? 3u                                                                               \
-     : (x) >> 2 ? 2u                                                                               \
-     : (x) >> 1 ? 1u                                                                               \
-                : 0u)
-#define SHIFT8_(g) (FLS8_((g) | SL_COUNT) - RTHEAP_SL_LOG2)
-#define CLASS8_(g) ((SHIFT8_(g) << RTHEAP_SL_LOG2) + ((g) >> SHIFT8_(g)))
-#define CLASS8_X4_(g) CLASS8_(g), CLASS8_((g) + 1u), CLASS8_((g) + 2u), CLASS8_((g) + 3u)
-#define CLASS8_X16_(g) CLASS8_X4_(g), CLASS8_X4_((g) + 4u), CLASS8_X4_((g) + 8u), CLASS8_X4_((g) + 12u)
-#define CLASS8_X64_(g)                                                                             \
-    CLASS8_X16_(g), CLASS8_X16_((g) + 16u), CLASS8_X16_((g) + 32u), CLASS8_X16_((g) + 48u)
-/* Class of g granules for g < 256 (RTHEAP_CLASS_TABLE). */
-static const uint8_t rtheap_class_table[256] = {CLASS8_X64_(0u), CLASS8_X64_(64u),
-                                                CLASS8_X64_(128u), CLASS8_X64_(192u)};
-_Static_assert(CLASS8_(255u) < 256u, "the class table's entries fit a byte");
+#include "class_table.h" /* rtheap_class_table: the classes of blocks under 256 granules */
 #endif
 
 /**
@@ -613,52 +619,5 @@ RTHEAP_PRIVATE void rtheap_unlink(rtheap_t *heap, block_t *b, uint32_t c)
 {
     rtheap_unlink_between(heap, b->prev_free, b->next_free, c);
 }
-
-/* ------------------------------------------------------------------------ */
-/* The lock around every public call                                         */
-/* ------------------------------------------------------------------------ */
-
-static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap);
-RTHEAP_COLD static void rtheap_report(rtheap_t *heap, rtheap_error_t kind, const void *ptr);
-
-#if RTHEAP_CHECKS == 2
-/* After every call that changes the heap: the full check, its verdict reported. */
-#define AFTER_CHANGE(heap)                                                                         \
-    do {                                                                                           \
-        rtheap_error_t e_ = rtheap_check_unlocked(heap);                                           \
-        if (e_ != RTHEAP_OK) {                                                                     \
-            rtheap_report(heap, e_, NULL);                                                         \
-        }                                                                                          \
-    } while (0)
-#else
-#define AFTER_CHANGE(heap) ((void)0)
-#endif
-
-/*
- * The body of a public call that returns `call`'s value, once the caller
- * has refused a NULL heap: `call` inside the lock, followed by the full
- * check when RTHEAP_CHECKS is 2 and `changes` (the call may change the heap).
- */
-#define LOCKED_CALL(heap, changes, call)                                                           \
-    do {                                                                                           \
-        RTHEAP_LOCK_TYPE lock_state_ = RTHEAP_LOCK(heap);                                          \
-        __typeof__(call) result_ = call;                                                           \
-        if (changes) {                                                                             \
-            AFTER_CHANGE(heap);                                                                    \
-        }                                                                                          \
-        RTHEAP_UNLOCK(heap, lock_state_);                                                          \
-        return result_;                                                                            \
-    } while (0)
-
-/* The same for a call that returns nothing. */
-#define LOCKED_VOID(heap, changes, call)                                                           \
-    do {                                                                                           \
-        RTHEAP_LOCK_TYPE lock_state_ = RTHEAP_LOCK(heap);                                          \
-        call;                                                                                      \
-        if (changes) {                                                                             \
-            AFTER_CHANGE(heap);                                                                    \
-        }                                                                                          \
-        RTHEAP_UNLOCK(heap, lock_state_);                                                          \
-    } while (0)
 
 #endif /* RTHEAP_CORE_INTERNAL_H */

@@ -5,6 +5,7 @@
  * the usable size of a live block.
  */
 #include "internal.h"
+#include "lock.h"
 
 /* The core must not call memcpy. */
 RTHEAP_PRIVATE RTHEAP_NO_LIBCALLS void rtheap_copy_words(uintptr_t dst, uintptr_t src,

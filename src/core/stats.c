@@ -4,6 +4,7 @@
  * reports from them and from the bitmaps. Included before the hot paths.
  */
 #include "internal.h"
+#include "lock.h"
 
 /* ------------------------------------------------------------------------ */
 /* Counters the hot paths keep                                               */

@@ -2,7 +2,8 @@
 /* The debugging configurations, built with rtheap.c compiled in:
  *   RTHEAP_CHECKS=2  every call that changes the heap runs rtheap_check() afterwards and
  *                    reports what it finds (kind from rtheap_check, pointer NULL):
- *                    add_region, aligned allocation, realloc_aligned, calloc, resize, free
+ *                    add_region, aligned allocation, realloc_aligned, realloc_sized,
+ *                    calloc, resize, free
  *                    report nothing on a sound heap (damage planted by hand, reported
  *                    by the next change: tests/whitebox/test_checks2_damage.c).
  *   RTHEAP_POISON=1  freed payloads are filled with RTHEAP_POISON_BYTE (links and footer
@@ -48,6 +49,11 @@ static void test_checks2(void)
     TH_CHECK(rtheap_resize_in_place(heap, b, 40) >= 40);
     uint8_t *d = rtheap_realloc_aligned(heap, NULL, 64, 32);
     TH_CHECK(d != NULL && cu_aligned(d, 32));
+    uint8_t *e = rtheap_realloc_sized(heap, NULL, 0, 40);
+    TH_CHECK_NOT_NULL(e);
+    cu_fill(e, 40, 2);
+    e = rtheap_realloc_sized(heap, e, 40, 700);
+    TH_CHECK(e != NULL && cu_verify(e, 40, 2) == 40);
     TH_CHECK_NULL(rtheap_realloc_aligned(heap, d, 64, 48)); /* not a power of two */
     TH_CHECK_EQ(hook.calls, 1);
     TH_CHECK_EQ(hook.kind, RTHEAP_ERR_BAD_ARGUMENT);
@@ -60,6 +66,7 @@ static void test_checks2(void)
     rtheap_free(heap, b);
     rtheap_free(heap, c);
     rtheap_free(heap, d);
+    rtheap_free(heap, e);
     TH_CHECK_EQ(hook.calls, 0);
     CU_CHECK_HEAP(heap);
 }

@@ -47,19 +47,23 @@ static void test_checks2_damage(void)
     /* Every other call that changes the heap reports it too, while it is in place; once
      * a call meets the damaged block and takes it out of service (quarantined, reported
      * by that call for its own pointer), the heap is consistent and nothing more is. */
-    for (int api = 0; api < 7; api++) {
+    for (int api = -1; api < 8; api++) {
         rtheap_stats_t st;
         TH_CHECK(rtheap_get_stats(heap, &st));
         bool contained = st.quarantine_count > 0;
         cu_hook_reset(&hook);
         void *r = NULL;
         switch (api) {
+        case -1: /* a shrink in place: no search meets the damage */
+            TH_CHECK_PTR_EQ(rtheap_realloc_sized(heap, x, 200, 150), x);
+            break;
         case 0: (void)rtheap_add_region(heap, second, sizeof second); break;
         case 1: r = rtheap_alloc_aligned(heap, 40, 64); break;
         case 2: r = rtheap_calloc(heap, 2, 20); break;
         case 3: r = rtheap_realloc(heap, NULL, 24); break;
         case 4: r = rtheap_realloc_aligned(heap, NULL, 24, 32); break;
-        case 5: (void)rtheap_resize_in_place(heap, x, 100); break;
+        case 5: r = rtheap_realloc_sized(heap, NULL, 0, 24); break;
+        case 6: (void)rtheap_resize_in_place(heap, x, 100); break;
         default: r = rtheap_alloc(heap, 300); break;
         }
         TH_CHECK(rtheap_get_stats(heap, &st));
@@ -67,7 +71,7 @@ static void test_checks2_damage(void)
                             : hook.calls >= 1 && (hook.ptr == NULL || st.quarantine_count > 0);
         if (!TH_CHECK(ok)) {
             th_print("  ... CHECKS=2 report after call ");
-            th_print_u((unsigned)api);
+            th_print_u((unsigned)(api + 1));
             th_println("");
         }
         cu_hook_reset(&hook);
