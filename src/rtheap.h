@@ -11,8 +11,8 @@
  * \par Memory
  *   A heap is one or more regions of RAM. The first region starts with the
  *   control structure, sized to that region: on Cortex-M with the default
- *   options a region loses 528 bytes to it for 4 KiB, 664 for 16 KiB, 800
- *   for 64 KiB and 1072 for 1 MiB (rtheap_control_size() gives the bound).
+ *   options a region loses 536 bytes to it for 4 KiB, 672 for 16 KiB, 808
+ *   for 64 KiB and 1080 for 1 MiB (rtheap_control_size() gives the bound).
  *   Each block carries one header word in front of its payload, so a
  *   request of n bytes uses max(RTHEAP_MIN_BLOCK, round_up(n + 4, 8)) bytes
  *   on Cortex-M. docs/design.md describes the layout.

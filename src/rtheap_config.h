@@ -212,10 +212,10 @@ static inline __attribute__((always_inline)) void rtheap_primask_unlock(uint32_t
  * guarantees its size), taken if its address happens to leave room for the
  * alignment gap; only then is the heap searched for a block with room for
  * the worst gap, as 0 does at once. Better utilization where over-aligned
- * allocations dominate (78.8 -> 80.9 % on average over 300 seeded runs of
+ * allocations dominate (78.7 -> 81.0 % on average over 300 seeded runs of
  * a workload like the bench's aligned one, 16-1024 B aligned to 16-1024),
- * for about 45 instructions more per over-aligned allocation on Cortex-M3
- * (the bench's mix: 211 / 250 -> 254 / 329, mean / worst). Default 0.
+ * for about 65 instructions more per over-aligned allocation on Cortex-M3
+ * (the bench's mix at -O2: 213 / 254 -> 279 / 356, mean / worst). Default 0.
  */
 #ifndef RTHEAP_ALIGNED_FIT
 #define RTHEAP_ALIGNED_FIT 0

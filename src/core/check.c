@@ -146,7 +146,9 @@ static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap)
     if (heap->magic != (HEAP_MAGIC ^ (uintptr_t)heap) || heap->region_count == 0 ||
         heap->region_count > RTHEAP_MAX_REGIONS || heap->fl_count == 0 ||
         heap->fl_count > 32u - RTHEAP_SL_LOG2 ||
-        heap->max_block != rtheap_max_block_for(heap->fl_count)) {
+        heap->max_block != rtheap_max_block_for(heap->fl_count) ||
+        heap->first != heap->regions[0].first ||
+        heap->granules != (heap->regions[0].sentinel - heap->first) >> ALIGN_LOG2) {
         return RTHEAP_ERR_CONTROL;
     }
     chain_totals_t totals = {0, 0, 0, 0, 0};

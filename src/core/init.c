@@ -122,6 +122,10 @@ RTHEAP_PRIVATE void rtheap_register_region(rtheap_t *heap, uintptr_t first, uint
     region_t *r = &heap->regions[heap->region_count];
     r->first = first;
     r->sentinel = sentinel;
+    if (heap->region_count == 0) {
+        heap->first = first;
+        heap->granules = (sentinel - first) >> ALIGN_LOG2;
+    }
     heap->region_count++;
     uintptr_t pos = first;
     while (sentinel - pos > heap->max_block) {

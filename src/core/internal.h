@@ -146,6 +146,10 @@ struct rtheap {
     uint32_t fl_count;  /* rows in the index */
     size_t max_block;   /* largest block (T) the index can hold */
     block_t **heads;    /* fl_count * SL_COUNT list heads, after sl_bitmap */
+    /* The first region as the hot checks read it, with one load of a pair:
+     * its first header and its size in granules (regions[0] says the same). */
+    uintptr_t first;
+    uintptr_t granules;
     region_t regions[RTHEAP_MAX_REGIONS]; /* the hot paths look at regions[0] first */
     rtheap_error_hook_t hook;
     void *hook_user;
@@ -463,9 +467,8 @@ __attribute__((noinline)) static const region_t *rtheap_region_slow(const rtheap
 /** Region whose blocks contain header address h, or NULL: the first region first. */
 RTHEAP_PRIVATE const region_t *rtheap_region_of(const rtheap_t *heap, uintptr_t h)
 {
-    const region_t *r = &heap->regions[0];
-    if (RTHEAP_LIKELY(h - r->first < r->sentinel - r->first)) {
-        return r;
+    if (RTHEAP_LIKELY((h - heap->first) >> ALIGN_LOG2 < heap->granules)) {
+        return &heap->regions[0];
     }
     return RTHEAP_MAX_REGIONS > 1 && heap->region_count > 1 ? rtheap_region_slow(heap, h) : NULL;
 }
@@ -484,10 +487,13 @@ RTHEAP_PRIVATE bool rtheap_header_pos_ok(const region_t *r, uintptr_t h)
  */
 RTHEAP_PRIVATE bool rtheap_link_ok(const rtheap_t *heap, const block_t *x)
 {
-    uintptr_t h = rtheap_addr(x);
-    if (rtheap_header_pos_ok(&heap->regions[0], h)) {
+    /* In the first region and aligned like a header, in one compare: the
+     * rotation moves a misalignment into the top bits. */
+    uintptr_t d = rtheap_addr(x) - heap->first;
+    if ((d >> ALIGN_LOG2 | d << (sizeof(uintptr_t) * 8u - ALIGN_LOG2)) < heap->granules) {
         return true;
     }
+    uintptr_t h = rtheap_addr(x);
     if (RTHEAP_MAX_REGIONS == 1 || heap->region_count == 1) {
         return false;
     }

@@ -109,6 +109,14 @@ static void damaged_fields(void)
     TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CONTROL);
     h->magic ^= 1u;
     TH_CHECK_EQ(rtheap_check(h), RTHEAP_OK);
+    /* The first region's bounds as the hot checks read them must match the table. */
+    h->first += ALIGN;
+    TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CONTROL);
+    h->first -= ALIGN;
+    h->granules -= 1u;
+    TH_CHECK_EQ(rtheap_check(h), RTHEAP_ERR_CONTROL);
+    h->granules += 1u;
+    TH_CHECK_EQ(rtheap_check(h), RTHEAP_OK);
     TH_CHECK_EQ(rtheap_check(NULL), RTHEAP_ERR_CONTROL);
 
     /* A free block in the wrong list, then in none at all. */
