@@ -384,7 +384,8 @@ fn test_interrupts(n: usize) {
     let mut a: Vec<u32> = Vec::new();
     let mut b: Vec<u32, &Heap> = Vec::new_in(&SECOND);
     let mut rounds = 0;
-    while TICKS.load(Ordering::Relaxed) < 50 && rounds < 200_000 {
+    // Until 50 SysTick interrupts have allocated in between, bounded.
+    while TICKS.load(Ordering::Relaxed) < 50 && rounds < 2_000_000 {
         rounds += 1;
         a.push(rounds);
         b.push(rounds);
