@@ -11,7 +11,7 @@
  * which has at least class c's smallest size), or NULL; *cls gets its class.
  * c may be one row past the index (the class_up of a size near max_block):
  * sl_bitmap[fl_count] is then read, the word after the last row, which is
- * always 0 (see the note after struct rtheap), so no range check.
+ * always 0 (see the note at the head of check.c), so no range check.
  */
 RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_search(const rtheap_t *heap, uint32_t c, uint32_t *cls)
 {

@@ -7,6 +7,15 @@
 #include "internal.h"
 #include "lock.h"
 
+/* The word past the last row: sl_bitmap[fl_count] is either padding before
+ * the heads (zeroed by init, never written) or the first word of heads[0],
+ * the list of class 0: blocks of 0 granules, which do not exist (every block
+ * has at least MIN_BLOCK bytes), so it is NULL for ever. The search reads
+ * that word for a size whose rounded class is one row past the index, and
+ * finds nothing there; rtheap_check() checks that it is 0. */
+_Static_assert(MIN_BLOCK >= RTHEAP_ALIGNMENT, "class 0 (0 granules) never holds a block");
+_Static_assert(sizeof(void *) >= sizeof(uint32_t), "the word past the last row lies in heads[0]");
+
 /**
  * Size of the block at h, the next header of region r's chain, when its
  * header is plausible: sound, no stray flag bits, a size from MIN_BLOCK to

@@ -175,15 +175,6 @@ struct rtheap {
     uint32_t sl_bitmap[]; /* fl_count words, then the heads (pointer-aligned) */
 };
 
-/* The word past the last row: sl_bitmap[fl_count] is either padding before
- * the heads (zeroed by init, never written) or the first word of heads[0],
- * the list of class 0: blocks of 0 granules, which do not exist (every block
- * has at least MIN_BLOCK bytes), so it is NULL for ever. The search reads
- * that word for a size whose rounded class is one row past the index, and
- * finds nothing there; rtheap_check() checks that it is 0. */
-_Static_assert(MIN_BLOCK >= RTHEAP_ALIGNMENT, "class 0 (0 granules) never holds a block");
-_Static_assert(sizeof(void *) >= sizeof(uint32_t), "the word past the last row lies in heads[0]");
-
 _Static_assert(sizeof(size_t) == sizeof(void *), "size_t and pointers have one width");
 _Static_assert(sizeof(rtheap_error_t) == sizeof(int), "rtheap_error_t is int-sized everywhere");
 _Static_assert(sizeof(block_t) == 3 * sizeof(size_t), "block_t is three words");
