@@ -55,7 +55,7 @@ RTHEAP_PRIVATE block_t *rtheap_probe_placed(rtheap_t *heap, uintptr_t t, uintptr
  * its own (b's previous block is in use: free blocks never touch), the
  * aligned block follows it, and the rest, when it can be a block, is free.
  */
-RTHEAP_OUTLINE void *rtheap_alloc_gap(rtheap_t *heap, block_t *b, uint32_t c, uintptr_t size,
+RTHEAP_SHARED void *rtheap_alloc_gap(rtheap_t *heap, block_t *b, uint32_t c, uintptr_t size,
                                       uintptr_t t, uintptr_t gap)
 {
     uintptr_t h = rtheap_addr(b);

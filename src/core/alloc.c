@@ -176,7 +176,7 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_carve(rtheap_t *heap, block_t *b, uin
 
 /* The over-aligned parts, in aligned.c. */
 RTHEAP_PRIVATE uintptr_t rtheap_align_gap(uintptr_t h, uintptr_t align);
-RTHEAP_OUTLINE void *rtheap_alloc_gap(rtheap_t *heap, block_t *b, uint32_t c, uintptr_t size,
+RTHEAP_SHARED void *rtheap_alloc_gap(rtheap_t *heap, block_t *b, uint32_t c, uintptr_t size,
                                       uintptr_t t, uintptr_t gap);
 #if RTHEAP_ALIGNED_FIT
 RTHEAP_PRIVATE block_t *rtheap_probe_placed(rtheap_t *heap, uintptr_t t, uintptr_t align,

@@ -93,8 +93,8 @@
  *   calls and the other users share.
  * - RTHEAP_MERGE: the merge with free neighbours. At -O2 free inlines its own
  *   and trim and a moving realloc share this copy; at -Os all share it.
- * - RTHEAP_SHARED: a helper of those (unlink_checked): inlined at -O2, one
- *   out-of-line copy at -Os.
+ * - RTHEAP_SHARED: a part of those (unlink_checked, an aligned gap):
+ *   inlined at -O2, one out-of-line copy at -Os.
  * - RTHEAP_HOT: inlined into its callers at -O2.
  * - RTHEAP_OUTLINE: the one out-of-line copy that the calls where a path is
  *   not the main cost share (realloc's and calloc's allocation, trim, a gap).
