@@ -199,4 +199,29 @@ static inline void cu_print_kv(const char *key, unsigned long long v)
     th_println("");
 }
 
+/* The statistics, every field poisoned first so that one left unwritten shows. */
+static inline rtheap_stats_t cu_stats(rtheap_t *heap)
+{
+    rtheap_stats_t s;
+    cu_set(&s, 0xEE, sizeof s);
+    TH_CHECK(rtheap_get_stats(heap, &s));
+    return s;
+}
+
+/* After a case: no live block, nothing reported, the heap whole and as large as when it
+ * was made (initial_largest); `what` names the case if not. */
+static inline void cu_finish(rtheap_t *heap, const cu_hook_t *hook, size_t initial_largest,
+                             const char *what)
+{
+    rtheap_stats_t s = cu_stats(heap);
+    int ok = TH_CHECK_EQ(s.live_blocks, 0);
+    ok &= TH_CHECK_EQ(hook->calls, 0);
+    ok &= CU_CHECK_HEAP(heap);
+    ok &= TH_CHECK_EQ(s.largest_guaranteed, initial_largest);
+    if (!ok) {
+        th_print("  ... after ");
+        th_println(what);
+    }
+}
+
 #endif

@@ -20,9 +20,7 @@ static rtheap_t *heap;
 
 static void fresh(void)
 {
-    heap = rtheap_init(arena, sizeof arena);
-    TH_CHECK_NOT_NULL(heap);
-    cu_install_hook(heap, &hook);
+    heap = cu_init_hooked(arena, sizeof arena, &hook);
 }
 
 /* The payload bytes a free block keeps poisoned: after its two links, before its footer. */

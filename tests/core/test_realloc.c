@@ -18,23 +18,12 @@ static cu_hook_t hook;
 
 static rtheap_stats_t stats(void)
 {
-    rtheap_stats_t s;
-    cu_set(&s, 0xEE, sizeof s);
-    TH_CHECK(rtheap_get_stats(heap, &s));
-    return s;
+    return cu_stats(heap);
 }
 
 static void finish(const char *what)
 {
-    rtheap_stats_t s = stats();
-    int ok = TH_CHECK_EQ(s.live_blocks, 0);
-    ok &= TH_CHECK_EQ(hook.calls, 0);
-    ok &= CU_CHECK_HEAP(heap);
-    ok &= TH_CHECK_EQ(s.largest_guaranteed, initial_largest);
-    if (!ok) {
-        th_print("  ... after ");
-        th_println(what);
-    }
+    cu_finish(heap, &hook, initial_largest, what);
 }
 
 /* Grow, then shrink: the contents are kept, a shrink stays in place and gives the tail

@@ -18,9 +18,7 @@ static rtheap_t *heap;
 
 static void fresh(void)
 {
-    heap = rtheap_init(arena, sizeof arena);
-    TH_CHECK_NOT_NULL(heap);
-    cu_install_hook(heap, &hook);
+    heap = cu_init_hooked(arena, sizeof arena, &hook);
 }
 
 static void test_checks2_damage(void)

@@ -45,23 +45,12 @@ static bool fresh(size_t cap)
 
 static rtheap_stats_t stats(void)
 {
-    rtheap_stats_t s;
-    cu_set(&s, 0xEE, sizeof s);
-    TH_CHECK(rtheap_get_stats(heap, &s));
-    return s;
+    return cu_stats(heap);
 }
 
 static void finish(const char *what)
 {
-    rtheap_stats_t s = stats();
-    int ok = TH_CHECK_EQ(s.live_blocks, 0);
-    ok &= TH_CHECK_EQ(hook.calls, 0);
-    ok &= CU_CHECK_HEAP(heap);
-    ok &= TH_CHECK_EQ(s.largest_guaranteed, initial_largest);
-    if (!ok) {
-        th_print("  ... after ");
-        th_println(what);
-    }
+    cu_finish(heap, &hook, initial_largest, what);
 }
 
 /* b, allocated right after a, is a's next block: freed, a grows into it in place (no
