@@ -99,11 +99,15 @@ __attribute__((noinline, cold)) static void *reallocate_first(void *ptr, size_t 
     return rtheap_default() != NULL ? __rust_reallocate(ptr, old_size, size, align) : NULL;
 }
 
-__attribute__((noinline)) static void *reallocate_other(rtheap_t *heap, void *ptr, size_t size,
+/* The first call of all, or an over-aligned layout (or a bad alignment, which
+ * gets its documented result there). Its arguments are the entry point's, so
+ * that the common path needs no stack frame. */
+__attribute__((noinline)) static void *reallocate_other(void *ptr, size_t old_size, size_t size,
                                                         size_t align)
 {
+    rtheap_t *heap = rtheap_default_heap;
     if (heap == NULL) {
-        return reallocate_first(ptr, 0, size, align);
+        return reallocate_first(ptr, old_size, size, align);
     }
     return rtheap_realloc_aligned(heap, ptr, size, align);
 }
@@ -116,7 +120,7 @@ void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)
     if (heap != NULL && plain_alignment(align)) {
         return rtheap_realloc_sized(heap, ptr, old_size, size);
     }
-    return reallocate_other(heap, ptr, size, align);
+    return reallocate_other(ptr, old_size, size, align);
 }
 
 __attribute__((noinline, cold)) static size_t resize_first(void *ptr, size_t old_size, size_t size,

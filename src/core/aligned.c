@@ -61,7 +61,7 @@ RTHEAP_SHARED void *rtheap_alloc_gap(rtheap_t *heap, block_t *b, uint32_t c, uin
     uintptr_t h = rtheap_addr(b);
     size_t prev_flag = b->header & FLAG_PREV_FREE;
     rtheap_unlink(heap, b, c);
-    rtheap_push(heap, rtheap_free_block_at(h, gap, prev_flag), rtheap_class_of_size(gap));
+    rtheap_make_free(heap, h, gap, prev_flag);
     block_t *a = rtheap_block_at(h + gap);
     uintptr_t rest = size - gap - t;
     uintptr_t used = size - gap;

@@ -202,8 +202,9 @@ RTHEAP_BODY void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size, uintptr_t a
         goto fail;
     }
     uintptr_t want = t;
-    if (over && align + MIN_BLOCK - ALIGN <= heap->max_block - t) {
-        want = t + align + MIN_BLOCK - ALIGN; /* any block this large has room */
+    uintptr_t pad = align + MIN_BLOCK - ALIGN; /* the worst gap, when over-aligned */
+    if (over && pad <= heap->max_block - t) {
+        want = t + pad; /* any block this large has room */
     }
 #if RTHEAP_ALIGNED_FIT
     if (over) {
