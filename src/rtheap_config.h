@@ -215,7 +215,7 @@ static inline __attribute__((always_inline)) void rtheap_primask_unlock(uint32_t
  * allocations dominate (78.7 -> 81.0 % on average over 300 seeded runs of
  * a workload like the bench's aligned one, 16-1024 B aligned to 16-1024),
  * for about 65 instructions more per over-aligned allocation on Cortex-M3
- * (the bench's mix at -O2: 206 / 245 -> 273 / 347, mean / worst). Default 0.
+ * (the bench's mix at -O2: 205 / 244 -> 273 / 347, mean / worst). Default 0.
  */
 #ifndef RTHEAP_ALIGNED_FIT
 #define RTHEAP_ALIGNED_FIT 0
