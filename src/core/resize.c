@@ -19,7 +19,7 @@ RTHEAP_PRIVATE RTHEAP_NO_LIBCALLS void rtheap_copy_words(uintptr_t dst, uintptr_
 }
 
 /** Validates and reports; returns the block or NULL. */
-RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_lookup(rtheap_t *heap, const void *ptr,
+RTHEAP_BODY block_t *rtheap_lookup(rtheap_t *heap, const void *ptr,
                                                  const region_t **rp, size_t *ndp)
 {
     rtheap_error_t e = rtheap_validate_used(heap, ptr, rp, ndp);
@@ -56,7 +56,8 @@ RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, const region_t *r, block_t *b, u
  * neighbour it would grow into is taken out of service (reported) and
  * counts as no room.
  */
-RTHEAP_PRIVATE bool rtheap_resize_block(rtheap_t *heap, const region_t *r, block_t *b, uintptr_t t)
+RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_resize_block(rtheap_t *heap, const region_t *r, block_t *b,
+                                                  uintptr_t t)
 {
     uintptr_t h = rtheap_addr(b);
     uintptr_t old = rtheap_size(b->header);
@@ -86,6 +87,13 @@ RTHEAP_PRIVATE bool rtheap_resize_block(rtheap_t *heap, const region_t *r, block
     return true;
 }
 
+/** rtheap_resize_block, out of line: realloc's at -O2, everyone's at -Os. */
+RTHEAP_MERGE bool rtheap_resize_block_outline(rtheap_t *heap, const region_t *r, block_t *b,
+                                              uintptr_t t)
+{
+    return rtheap_resize_block(heap, r, b, t);
+}
+
 /**
  * Realloc inside the lock: ptr's block resized in place to `size` bytes
  * when it is aligned to `align` and can be, else moved: the usable bytes the
@@ -108,7 +116,7 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
         rtheap_count_failed(heap);
         return NULL;
     }
-    if (((uintptr_t)ptr & (align - 1u)) == 0 && rtheap_resize_block(heap, r, b, t)) {
+    if (((uintptr_t)ptr & (align - 1u)) == 0 && rtheap_resize_block_outline(heap, r, b, t)) {
         return ptr;
     }
     /* Move: the alloc, the copy and the free, nothing more. */
@@ -174,7 +182,9 @@ RTHEAP_PRIVATE size_t rtheap_resize_in_place_unlocked(rtheap_t *heap, void *ptr,
     size_t nd;
     block_t *b = rtheap_lookup(heap, ptr, &r, &nd);
     uintptr_t t = rtheap_block_size_for(size);
-    if (b != NULL && t != 0 && t <= heap->max_block && rtheap_resize_block(heap, r, b, t)) {
+    if (b != NULL && t != 0 && t <= heap->max_block &&
+        (RTHEAP_INLINE_BODIES ? rtheap_resize_block(heap, r, b, t)
+                              : rtheap_resize_block_outline(heap, r, b, t))) {
         return (size_t)(rtheap_size(b->header) - WORD);
     }
     return 0;
