@@ -50,7 +50,7 @@ RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *he
  * nothing changed, if they do not. The class is computed only when n is a
  * list head, the one case that needs it.
  */
-RTHEAP_SHARED bool rtheap_unlink_checked(rtheap_t *heap, block_t *n, uintptr_t t)
+RTHEAP_SHARED_FLAT bool rtheap_unlink_checked(rtheap_t *heap, block_t *n, uintptr_t t)
 {
     block_t *prev = n->prev_free;
     block_t *next = n->next_free;

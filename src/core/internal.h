@@ -93,8 +93,11 @@
  *   calls and the other users share.
  * - RTHEAP_MERGE: the merge with free neighbours. At -O2 free inlines its own
  *   and trim and a moving realloc share this copy; at -Os all share it.
- * - RTHEAP_SHARED: a part of those (unlink_checked, an aligned gap):
- *   inlined at -O2, one out-of-line copy at -Os.
+ * - RTHEAP_SHARED: a part of those (an aligned gap): inlined at -O2, one
+ *   out-of-line copy at -Os.
+ * - RTHEAP_SHARED_FLAT: the same with its helpers inlined into that copy at
+ *   -Os (unlink_checked: each merge runs it once or twice, and the link
+ *   checks it would call cost more than their code).
  * - RTHEAP_HOT: inlined into its callers at -O2.
  * - RTHEAP_OUTLINE: the one out-of-line copy that the calls where a path is
  *   not the main cost share (realloc's and calloc's allocation, trim, a gap).
@@ -107,6 +110,7 @@
 #define RTHEAP_BODY RTHEAP_PRIVATE
 #define RTHEAP_MERGE RTHEAP_PRIVATE
 #define RTHEAP_SHARED RTHEAP_PRIVATE
+#define RTHEAP_SHARED_FLAT RTHEAP_PRIVATE
 #define RTHEAP_INLINE_BODIES 0
 #elif defined(__OPTIMIZE_SIZE__)
 #define RTHEAP_HOT
@@ -114,6 +118,7 @@
 #define RTHEAP_BODY static __attribute__((noinline, flatten))
 #define RTHEAP_MERGE static __attribute__((noinline, flatten))
 #define RTHEAP_SHARED static __attribute__((noinline))
+#define RTHEAP_SHARED_FLAT static __attribute__((noinline, flatten))
 #define RTHEAP_INLINE_BODIES 0
 #else
 #define RTHEAP_HOT __attribute__((always_inline))
@@ -121,6 +126,7 @@
 #define RTHEAP_BODY static inline __attribute__((always_inline))
 #define RTHEAP_MERGE RTHEAP_OUTLINE
 #define RTHEAP_SHARED RTHEAP_PRIVATE RTHEAP_HOT
+#define RTHEAP_SHARED_FLAT RTHEAP_PRIVATE RTHEAP_HOT
 #define RTHEAP_INLINE_BODIES 1
 #endif
 
