@@ -87,12 +87,14 @@
 /*
  * Where a path's code lives, so that -Os runs the hot paths about as fast as
  * -O2 and neither level pastes a path into every caller:
- * - RTHEAP_BODY: the one body of an operation (any allocation; free). At -O2
+ * - RTHEAP_BODY: the one body of an operation (any allocation; free; the
+ *   lookup of a pointer that realloc and resize in place share). At -O2
  *   it is inlined into its public call; at -Os it is one out-of-line
  *   function with every helper inlined into it (flatten), which the public
  *   calls and the other users share.
- * - RTHEAP_MERGE: the merge with free neighbours. At -O2 free inlines its own
- *   and trim and a moving realloc share this copy; at -Os all share it.
+ * - RTHEAP_MERGE: the merge with free neighbours, and a resize in place.
+ *   At -O2 free (resize in place) inlines its own and the other callers
+ *   share this copy; at -Os all share it, with its helpers inlined.
  * - RTHEAP_SHARED: a part of those (an aligned gap): inlined at -O2, one
  *   out-of-line copy at -Os.
  * - RTHEAP_SHARED_FLAT: the same with its helpers inlined into that copy at
