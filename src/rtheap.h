@@ -25,8 +25,12 @@
  * \par Concurrency
  *   Every public call runs inside RTHEAP_LOCK()/RTHEAP_UNLOCK(). On Cortex-M
  *   the default masks interrupts with PRIMASK, so every call is ISR-safe on
- *   a single core, with interrupts masked for the call only. Elsewhere the
- *   default is no lock. See rtheap_config.h.
+ *   a single core, with interrupts masked for the call only; it does not
+ *   protect a heap from another core. Cores that share a heap need
+ *   RTHEAP_LOCK_SPIN (Armv7-M, Armv8-M) or RTHEAP_LOCK_USER, the firmware's
+ *   rtheap_user_lock_acquire() and rtheap_user_lock_release() (any core,
+ *   Armv6-M included). Elsewhere the default is no lock. See
+ *   rtheap_config.h and docs/multicore.md.
  *
  * \par Bad input and damage
  *   Freeing NULL is a no-op. A pointer that is outside every region,

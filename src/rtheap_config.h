@@ -127,31 +127,96 @@
 #endif
 
 /*
- * Locking. RTHEAP_LOCK(heap) enters the critical section and evaluates to a
- * value of RTHEAP_LOCK_TYPE that RTHEAP_UNLOCK(heap, state) gets back.
- * Default on Cortex-M: save PRIMASK, disable interrupts, restore (ISR-safe,
- * nests). Elsewhere: no lock. For an RTOS, define all three, e.g.
+ * Locking. Every public call of every heap (rtheap_init heaps, the default
+ * heap and its first build, and through them the malloc family, the Rust
+ * entry points and the FreeRTOS heap) runs between RTHEAP_LOCK(heap), which
+ * evaluates to a value of RTHEAP_LOCK_TYPE, and RTHEAP_UNLOCK(heap, state),
+ * which gets that value back. The lock nests: rtheap takes it again inside
+ * itself (the default heap's first build, the FreeRTOS heap's statistics, an
+ * error hook that calls rtheap). Choose one of the following; choosing two
+ * is an #error. docs/multicore.md says which to use on which chip.
+ *
+ * RTHEAP_LOCK_PRIMASK 1: save PRIMASK, mask interrupts, restore. ISR-safe
+ *   on one core: interrupts are masked for one call. It does nothing against
+ *   another core. Default 1 on Cortex-M when nothing else is chosen.
+ *
+ * RTHEAP_LOCK_SPIN 1: for cores that share a heap and have exclusive
+ *   accesses (Armv7-M, Armv8-M): PRIMASK as above, then a spinlock on one
+ *   word, rtheap_lock_owner (LDREX/STREX and DMB on Armv7-M, LDAEX/STREX and
+ *   STL on Armv8-M). Interrupts are masked before it spins, so a handler on
+ *   the core that holds it never deadlocks on it. The word holds
+ *   RTHEAP_CORE_ID() + 1 of the core that holds it, which is how a nested
+ *   call knows it holds it already. The word is in section
+ *   .bss.rtheap_lock_owner: the cores' exclusive accesses to it must be
+ *   arbitrated between them (a global exclusive monitor on that RAM; see the
+ *   chip's reference manual). Armv6-M (Cortex-M0/M0+) has no exclusive
+ *   accesses and no spinlock: use RTHEAP_LOCK_USER there.
+ *
+ * RTHEAP_CORE_ID(): with RTHEAP_LOCK_SPIN, this core's number, different on
+ *   every core that shares a heap, below 0xFFFFFFFF. Default: a call of
+ *   uint32_t rtheap_core_id(void), which the firmware defines. As a macro it
+ *   is inlined: a register read such as the SSE-200's CPU_IDENTITY,
+ *       #define RTHEAP_CORE_ID() (*(volatile uint32_t *)0x5001F000u)
+ *   or a constant in firmware built once per core.
+ *
+ * RTHEAP_LOCK_USER 1: the firmware's own lock, two C functions it defines:
+ *       uint32_t rtheap_user_lock_acquire(void);
+ *       void rtheap_user_lock_release(uint32_t state);
+ *   Acquire returns what release needs to restore the state before it.
+ *   Together they must (docs/multicore.md has the details):
+ *   - exclude every other core that uses rtheap until the release;
+ *   - mask, on this core, every interrupt whose handler calls rtheap;
+ *   - nest: an acquire on the core that holds the lock returns at once, and
+ *     its release leaves the lock held and interrupts masked;
+ *   - order memory: a barrier (DMB) after taking the lock and before
+ *     giving it back, so that no access of the heap leaves the section.
+ *   For hardware locks (RP2040 SIO spinlocks, STM32H7 HSEM, nRF5340
+ *   MUTEX), software ones (Peterson's algorithm on Armv6-M), Rust's
+ *   critical-section implementations and FreeRTOS SMP critical sections.
+ *
+ * RTHEAP_LOCK_NONE 1: no lock (single-threaded use, or one heap per thread
+ *   and no interrupt handler that allocates).
+ *
+ * Or define all three macros yourself, e.g. for an RTOS mutex (which
+ * interrupt handlers then cannot take):
  *     #define RTHEAP_LOCK_TYPE int
  *     #define RTHEAP_LOCK(heap) (xSemaphoreTake(heap_mutex, portMAX_DELAY), 0)
  *     #define RTHEAP_UNLOCK(heap, state) ((void)(state), xSemaphoreGive(heap_mutex))
- * RTHEAP_LOCK_NONE 1 removes the lock (single-threaded use, or one heap per
- * thread).
+ * Elsewhere than on Cortex-M (host builds) the default is no lock.
  */
+/* Whether the three macros are the configuration's own (for the checks). */
+#ifdef RTHEAP_LOCK
+#define RTHEAP_LOCK_CUSTOM_ 1
+#else
+#define RTHEAP_LOCK_CUSTOM_ 0
+#endif
 #ifndef RTHEAP_LOCK_NONE
 #define RTHEAP_LOCK_NONE 0
 #endif
+#ifndef RTHEAP_LOCK_SPIN
+#define RTHEAP_LOCK_SPIN 0
+#endif
+#ifndef RTHEAP_LOCK_USER
+#define RTHEAP_LOCK_USER 0
+#endif
 
-#if !defined(RTHEAP_LOCK) && !RTHEAP_LOCK_NONE && defined(__ARM_ARCH_PROFILE)
+#ifndef RTHEAP_LOCK_PRIMASK
+#if !RTHEAP_LOCK_CUSTOM_ && !RTHEAP_LOCK_NONE && !RTHEAP_LOCK_SPIN && !RTHEAP_LOCK_USER &&        \
+    defined(__ARM_ARCH_PROFILE)
 #if __ARM_ARCH_PROFILE == 'M'
 #define RTHEAP_LOCK_PRIMASK 1
+#endif
 #endif
 #endif
 #ifndef RTHEAP_LOCK_PRIMASK
 #define RTHEAP_LOCK_PRIMASK 0
 #endif
 
-#if RTHEAP_LOCK_PRIMASK
+#if RTHEAP_LOCK_PRIMASK || RTHEAP_LOCK_SPIN || RTHEAP_LOCK_USER
 #include <stdint.h>
+#endif
+
+#if RTHEAP_LOCK_PRIMASK || RTHEAP_LOCK_SPIN
 /* Saves PRIMASK and masks interrupts; nests, so ISRs may allocate too. */
 static inline __attribute__((always_inline)) uint32_t rtheap_primask_lock(void)
 {
@@ -165,11 +230,102 @@ static inline __attribute__((always_inline)) void rtheap_primask_unlock(uint32_t
 }
 #endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if RTHEAP_LOCK_SPIN && defined(__ARM_FEATURE_LDREX)
+#ifndef RTHEAP_CORE_ID
+uint32_t rtheap_core_id(void);
+#define RTHEAP_CORE_ID() rtheap_core_id()
+#endif
+/* RTHEAP_CORE_ID() + 1 of the core that holds the lock, 0 when it is free. */
+extern volatile uint32_t rtheap_lock_owner;
+
+/* The state rtheap_spin_lock returns when this core held the lock already:
+ * its unlock must leave the lock held. PRIMASK's own bit is bit 0. */
+#define RTHEAP_SPIN_NESTED 2u
+
+static inline __attribute__((always_inline)) uint32_t rtheap_spin_lock(void)
+{
+    uint32_t me = (uint32_t)RTHEAP_CORE_ID() + 1u;
+    uint32_t primask, seen, failed;
+    /* Masked first, then spin: a handler of this core cannot preempt the
+     * holder. Low registers and no CBZ backwards: the same text assembles for
+     * Armv8-M Baseline. The nested path sets bit 1 of the saved state. */
+    __asm__ volatile(".syntax unified\n\t" /* GCC's Armv8-M Baseline inline asm is divided */
+                     "mrs %[primask], primask\n\t"
+                     "cpsid i\n"
+                     "1:\n\t"
+#if __ARM_ARCH >= 8
+                     "ldaex %[seen], [%[word]]\n\t"
+#else
+                     "ldrex %[seen], [%[word]]\n\t"
+#endif
+                     "cbnz %[seen], 2f\n\t"
+                     "strex %[failed], %[me], [%[word]]\n\t"
+                     "cbz %[failed], 3f\n\t"
+                     "b 1b\n"
+                     "2:\n\t"
+                     "cmp %[seen], %[me]\n\t"
+                     "bne 1b\n\t"
+                     "movs %[seen], #2\n\t"
+                     "orrs %[primask], %[primask], %[seen]\n"
+                     "3:\n\t"
+#if __ARM_ARCH < 8
+                     /* LDREX has no acquire: the heap's accesses stay after it. */
+                     "dmb\n\t"
+#endif
+                     : [primask] "=&l"(primask), [seen] "=&l"(seen), [failed] "=&l"(failed)
+                     : [word] "l"(&rtheap_lock_owner), [me] "l"(me)
+                     : "cc", "memory");
+    return primask;
+}
+
+static inline __attribute__((always_inline)) void rtheap_spin_unlock(uint32_t state)
+{
+    if (state < RTHEAP_SPIN_NESTED) {
+        /* The outermost unlock: the heap's accesses are done before the word
+         * is freed (STL, or DMB then STR), then PRIMASK as it was. */
+#if __ARM_ARCH >= 8
+        __asm__ volatile("stl %1, [%0]\n\t"
+                         "msr primask, %2" ::"l"(&rtheap_lock_owner),
+                         "l"(0u), "l"(state)
+                         : "memory");
+#else
+        __asm__ volatile("dmb\n\t"
+                         "str %1, [%0]\n\t"
+                         "msr primask, %2" ::"l"(&rtheap_lock_owner),
+                         "l"(0u), "l"(state)
+                         : "memory");
+#endif
+    }
+}
+#endif /* RTHEAP_LOCK_SPIN */
+
+#if RTHEAP_LOCK_USER
+/* Defined by the firmware: see RTHEAP_LOCK_USER above. */
+uint32_t rtheap_user_lock_acquire(void);
+void rtheap_user_lock_release(uint32_t state);
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
 #ifndef RTHEAP_LOCK
 #if RTHEAP_LOCK_PRIMASK
 #define RTHEAP_LOCK_TYPE uint32_t
 #define RTHEAP_LOCK(heap) rtheap_primask_lock()
 #define RTHEAP_UNLOCK(heap, state) rtheap_primask_unlock(state)
+#elif RTHEAP_LOCK_SPIN
+#define RTHEAP_LOCK_TYPE uint32_t
+#define RTHEAP_LOCK(heap) rtheap_spin_lock()
+#define RTHEAP_UNLOCK(heap, state) rtheap_spin_unlock(state)
+#elif RTHEAP_LOCK_USER
+#define RTHEAP_LOCK_TYPE uint32_t
+#define RTHEAP_LOCK(heap) ((void)(heap), rtheap_user_lock_acquire())
+#define RTHEAP_UNLOCK(heap, state) ((void)(heap), rtheap_user_lock_release(state))
 #else
 #define RTHEAP_LOCK_TYPE int
 #define RTHEAP_LOCK(heap) ((void)(heap), 0)
@@ -270,8 +426,29 @@ static inline __attribute__((always_inline)) void rtheap_primask_unlock(uint32_t
 #if defined(RTHEAP_LOCK) != defined(RTHEAP_UNLOCK) || defined(RTHEAP_LOCK) != defined(RTHEAP_LOCK_TYPE)
 #error "define RTHEAP_LOCK, RTHEAP_UNLOCK and RTHEAP_LOCK_TYPE together"
 #endif
-#if RTHEAP_LOCK_NONE && RTHEAP_LOCK_PRIMASK
-#error "RTHEAP_LOCK_NONE and RTHEAP_LOCK_PRIMASK exclude each other"
+#if RTHEAP_LOCK_NONE != 0 && RTHEAP_LOCK_NONE != 1
+#error "RTHEAP_LOCK_NONE must be 0 or 1"
+#endif
+#if RTHEAP_LOCK_PRIMASK != 0 && RTHEAP_LOCK_PRIMASK != 1
+#error "RTHEAP_LOCK_PRIMASK must be 0 or 1"
+#endif
+#if RTHEAP_LOCK_SPIN != 0 && RTHEAP_LOCK_SPIN != 1
+#error "RTHEAP_LOCK_SPIN must be 0 or 1"
+#endif
+#if RTHEAP_LOCK_USER != 0 && RTHEAP_LOCK_USER != 1
+#error "RTHEAP_LOCK_USER must be 0 or 1"
+#endif
+#if RTHEAP_LOCK_NONE + RTHEAP_LOCK_PRIMASK + RTHEAP_LOCK_SPIN + RTHEAP_LOCK_USER > 1
+#error "choose one lock: RTHEAP_LOCK_NONE, RTHEAP_LOCK_PRIMASK, RTHEAP_LOCK_SPIN or RTHEAP_LOCK_USER"
+#endif
+#if RTHEAP_LOCK_CUSTOM_ && (RTHEAP_LOCK_NONE || RTHEAP_LOCK_PRIMASK || RTHEAP_LOCK_SPIN || RTHEAP_LOCK_USER)
+#error "RTHEAP_LOCK is defined: it is the lock; RTHEAP_LOCK_NONE/_PRIMASK/_SPIN/_USER must stay 0"
+#endif
+#if (RTHEAP_LOCK_PRIMASK || RTHEAP_LOCK_SPIN) && !(defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M')
+#error "RTHEAP_LOCK_PRIMASK and RTHEAP_LOCK_SPIN are for Arm Cortex-M (M profile) only"
+#endif
+#if RTHEAP_LOCK_SPIN && !defined(__ARM_FEATURE_LDREX)
+#error "RTHEAP_LOCK_SPIN needs exclusive accesses (LDREX/STREX: Armv7-M, Armv8-M); Armv6-M (Cortex-M0/M0+) has none: use RTHEAP_LOCK_USER with the chip's hardware lock (RP2040: SIO spinlocks) or a software one (Peterson's algorithm), see docs/multicore.md"
 #endif
 #if RTHEAP_ALIGNED_FIT != 0 && RTHEAP_ALIGNED_FIT != 1
 #error "RTHEAP_ALIGNED_FIT must be 0 or 1"

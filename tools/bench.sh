@@ -67,6 +67,8 @@
 # Usage: tools/bench.sh [--quick] [--mix] [--cpus "cortex-m3 ..."] [--backends "rtheap tlsf ..."]
 #                       [--no-host] [--peers DIR] [--freertos DIR]
 #        tools/bench.sh --gate [--update]
+#        tools/bench.sh --locks     only the cost of each lock (tools/bench-locks.sh), which
+#                                   a full run also prints at its end
 #   --quick     1000 ops per C API trace instead of 4000, Cortex-M3 only, no host run
 #   --mix       only the __rust_* mix (and the code sizes), at both levels: `--quick --mix`
 #               measures Cortex-M3 in about 15 s
@@ -134,6 +136,7 @@ while [ $# -gt 0 ]; do
         --peers) shift; peers=$1 ;;
         --freertos) shift; freertos=$1 ;;
         --no-host) host=0 ;;
+        --locks) exec "$root/tools/bench-locks.sh" ;;
         -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d'; exit 0 ;;
         *) echo "bench.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
@@ -562,6 +565,7 @@ docs=
 # shellcheck disable=SC2086
 $PY bench/analyze.py --build "$out" --results "$res" --cpus "$cpus" --ops "$ops" --mix-ops "$mixops" \
     --backends "$backends" --mode "$mode" --notes "$notes" $docs
+[ "$res" = bench/results ] && "$root/tools/bench-locks.sh"
 end=$(date +%s)
 rname=results.md
 [ "$mode" = mix ] && rname=results-mix.md

@@ -1,13 +1,22 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * rtheap core: the lock around every public call (RTHEAP_LOCK and
- * RTHEAP_UNLOCK of rtheap_config.h), and the full check after every change
+ * RTHEAP_UNLOCK of rtheap_config.h, which also holds the lock primitives),
+ * the spinlock's word, and the full check after every change
  * when RTHEAP_CHECKS is 2. Part of the unit src/rtheap.c.
  */
 #ifndef RTHEAP_CORE_LOCK_H
 #define RTHEAP_CORE_LOCK_H
 
 #include "internal.h"
+
+#if RTHEAP_LOCK_SPIN
+/* The spinlock's word (rtheap_config.h), one for every heap: nested calls
+ * across heaps (an error hook of one heap that calls another) nest in one
+ * lock. A section of its own, so that a linker script can place it in RAM
+ * whose exclusive accesses the cores arbitrate between them. */
+__attribute__((section(".bss.rtheap_lock_owner"))) volatile uint32_t rtheap_lock_owner;
+#endif
 
 static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap);
 RTHEAP_COLD static void rtheap_report(rtheap_t *heap, rtheap_error_t kind, const void *ptr);

@@ -9,7 +9,10 @@
  * first call, or the regions given to vPortDefineHeapRegions() (heap_5's
  * interface, any number of regions up to RTHEAP_MAX_REGIONS).
  *
- * Locking: rtheap's own lock, a PRIMASK critical section, and nothing else.
+ * Locking: rtheap's own lock, a PRIMASK critical section, and nothing else
+ * (on cores that share the heap, rtheap's spinlock or the firmware's user
+ * lock, which mask interrupts the same way and also exclude the other cores:
+ * docs/multicore.md).
  * The kernel's heaps suspend the scheduler (vTaskSuspendAll), which makes them
  * unusable from interrupt handlers; their walks are O(n), so masking
  * interrupts instead would cost an unbounded latency. rtheap's calls are O(1)
@@ -39,8 +42,8 @@
 #include "rtheap.h"
 #include "rtheap_freertos.h"
 
-#if !RTHEAP_LOCK_PRIMASK
-#error "rtheap_freertos.c needs rtheap's PRIMASK lock (the default on Cortex-M): see the comment above"
+#if !RTHEAP_LOCK_PRIMASK && !RTHEAP_LOCK_SPIN && !RTHEAP_LOCK_USER
+#error "rtheap_freertos.c needs rtheap's PRIMASK lock (the default on Cortex-M), its spinlock or the user lock: see the comment above"
 #endif
 
 #ifndef RTHEAP_FREERTOS_UCHEAP
@@ -83,14 +86,15 @@ typedef struct {
 
 PRIVILEGED_DATA static port_state_t port;
 
+/* rtheap's lock itself, which nests: the calls made inside it take it again. */
 static inline uint32_t port_lock(void)
 {
-    return rtheap_primask_lock();
+    return RTHEAP_LOCK((rtheap_t *)NULL);
 }
 
 static inline void port_unlock(uint32_t state)
 {
-    rtheap_primask_unlock(state);
+    RTHEAP_UNLOCK((rtheap_t *)NULL, state);
 }
 
 #if configASSERT_DEFINED == 1
