@@ -5,6 +5,11 @@
 //! tests/rust/link/tiny-heap.ld, a 64-byte heap), plus the CPU flags gcc needs to
 //! pick the right libgcc multilib. The board is `RTHEAP_BOARD`, else the
 //! QEMU board of the Rust target (table below).
+//!
+//! dual_core includes snippets of docs/multicore.md as written, copied to
+//! `OUT_DIR/<id>.rs`: with the feature `smp-spin` `smp-rust-core-id` (the
+//! spinlock's core number), with `smp-user` `smp-rust-critical-section` (the
+//! user lock forwarded to critical-section). A missing snippet stops the build.
 use std::env;
 use std::path::PathBuf;
 
@@ -23,6 +28,29 @@ const TARGETS: &[(&str, &str, &str)] = &[
 
 /// The binaries of Cargo.toml.
 const BINS: &[&str] = &["heap_tests", "oom", "irq_stress", "no_heap", "tiny_heap", "two_heaps"];
+
+/// Feature -> the snippet of docs/multicore.md that dual_core includes with it.
+const SNIPPETS: &[(&str, &str)] =
+    &[("CARGO_FEATURE_SMP_SPIN", "smp-rust-core-id"), ("CARGO_FEATURE_SMP_USER", "smp-rust-critical-section")];
+
+/// The fenced block after `<!-- snippet: id -->` in `doc`, as written.
+fn snippet(doc: &str, id: &str) -> Option<String> {
+    let mut lines = doc.lines().skip_while(|l| l.trim() != format!("<!-- snippet: {id} -->")).skip(1);
+    let fence = lines.next()?;
+    if fence.trim() != "```rust" {
+        return None;
+    }
+    let indent = fence.len() - fence.trim_start().len();
+    let mut body = String::new();
+    for line in lines {
+        if line.trim() == "```" {
+            return Some(body);
+        }
+        body.push_str(line.get(indent..).unwrap_or(line.trim_start()));
+        body.push('\n');
+    }
+    None
+}
 
 fn main() {
     let target = env::var("TARGET").unwrap();
@@ -52,6 +80,19 @@ fn main() {
     ] {
         println!("cargo:rerun-if-changed={}", f.display());
     }
+    for (feature, id) in SNIPPETS {
+        if env::var_os(feature).is_none() {
+            continue;
+        }
+        let doc = root.join("docs/multicore.md");
+        println!("cargo:rerun-if-changed={}", doc.display());
+        let text = std::fs::read_to_string(&doc).unwrap_or_default();
+        let Some(code) = snippet(&text, id) else {
+            panic!("rtheap-rust-tests: no ```rust block after <!-- snippet: {id} --> in {}", doc.display());
+        };
+        let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join(format!("{id}.rs"));
+        std::fs::write(&out, code).unwrap();
+    }
     // The board, for the firmware's messages.
     println!("cargo:rustc-env=RTHEAP_BOARD={board}");
     for f in flags.split(' ') {
@@ -60,7 +101,8 @@ fn main() {
     println!("cargo:rustc-link-arg-bins=-nostdlib");
     // The linker script, per binary: no_heap's defines no heap symbols,
     // tiny_heap's (which INCLUDEs no-heap.ld from tests/rust/link) a 64-byte heap.
-    for bin in BINS {
+    let smp = env::var_os("CARGO_FEATURE_SMP").is_some();
+    for bin in BINS.iter().chain(smp.then_some(&"dual_core")) {
         let s = match *bin {
             "no_heap" => &no_heap_script,
             "tiny_heap" => &tiny_heap_script,

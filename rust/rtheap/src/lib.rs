@@ -1,63 +1,195 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-//! Rust global allocator over **rtheap**, a real-time O(1) TLSF heap for
-//! bare-metal Arm Cortex-M (the C library of this repository).
+//! Rust global allocator over **rtheap**, a real-time O(1) TLSF heap in C for
+//! bare-metal Arm Cortex-M.
 //!
-//! # Use
+//! # The default heap
 //!
-//! In `Cargo.toml` of the firmware:
-//!
-//! ```toml
-//! [dependencies]
-//! rtheap = { path = "<rtheap>/rust/rtheap" }
-//! ```
-//!
-//! In the firmware (a `#![no_std]` crate with `extern crate alloc;`):
-//!
-//! ```ignore
+//! ```no_run
 //! #[global_allocator]
 //! static HEAP: rtheap::RtHeap = rtheap::RtHeap;
+//! # fn main() {}
 //! ```
 //!
 //! That is all: `Box`, `Vec`, `String`, `format!`, `BTreeMap`, `Rc`, ... now
 //! allocate from the default rtheap heap. It is built on first use from the
 //! linker symbols `__heap_start` and `__heap_end` (plus `__heap2_start` /
-//! `__heap2_end` for a second RAM region, if the script defines them), so the
-//! firmware's linker script must define them (`linker/cortex-m.ld` of this
-//! repository does). A firmware that prefers an explicit region calls
-//! [`init`] before the first allocation instead.
+//! `__heap2_end` for a second RAM region, if the script defines them): the
+//! crate's linker scripts define them (`rtheap.x` for cortex-m-rt's
+//! `link.x`, `rtheap-cortex-m.ld` for firmware without cortex-m-rt; both are
+//! on the linker's search path). A firmware that prefers an explicit region
+//! calls [`init`] or [`init_from`] before the first allocation instead:
+//!
+//! ```
+//! use core::alloc::{GlobalAlloc, Layout};
+//! use core::mem::MaybeUninit;
+//!
+//! static mut POOL: [MaybeUninit<u8>; 32 * 1024] = [MaybeUninit::uninit(); 32 * 1024];
+//!
+//! // SAFETY: the only reference to POOL ever made.
+//! rtheap::init_from(unsafe { &mut *core::ptr::addr_of_mut!(POOL) }).expect("the default heap");
+//!
+//! // What `#[global_allocator] static HEAP: rtheap::RtHeap` does for a Box:
+//! let layout = Layout::new::<[u32; 100]>();
+//! let p = unsafe { rtheap::RtHeap.alloc(layout) };
+//! assert!(!p.is_null());
+//! assert_eq!(rtheap::stats().live_blocks, 1);
+//! unsafe { rtheap::RtHeap.dealloc(p, layout) };
+//! assert_eq!(rtheap::check(), Ok(()));
+//! ```
 //!
 //! Allocation failure ends in `alloc::alloc::handle_alloc_error`, which on
 //! `no_std` panics with "memory allocation of N bytes failed": the firmware's
-//! `#[panic_handler]` sees it. A firmware without a heap at all (its linker
-//! script defines no `__heap_start`/`__heap_end`, or too small a region, and
-//! nothing called [`init`]) panics at the first allocation with a message
-//! that says so and names both fixes ([`NO_HEAP_MESSAGE`]).
+//! `#[panic_handler]` sees it. A firmware without a heap at all (no
+//! `__heap_start`/`__heap_end`, or too small a region, and no [`init`])
+//! panics at the first allocation with a message that says so and names both
+//! fixes ([`NO_HEAP_MESSAGE`]).
 //!
-//! Every call is ISR-safe: with the library's default configuration the C
-//! side masks interrupts (PRIMASK) for the O(1) duration of each call, so
-//! interrupt handlers may allocate and free too.
+//! Every call is ISR-safe: the C library masks interrupts (PRIMASK) for the
+//! O(1) duration of each call, so interrupt handlers may allocate and free
+//! too. PRIMASK belongs to one core: a chip whose cores share a heap needs
+//! one of the multi-core locks (see [Several cores](#several-cores)). A C
+//! configuration without a lock (`RTHEAP_LOCK_NONE`) is refused by the build
+//! unless the feature `unsafe-no-lock` is on (see below).
 //!
-//! # Linking the C library
-//!
-//! `build.rs` compiles the C sources shipped in the crate (`csrc/`) with
-//! `arm-none-eabi-gcc` for the Rust target's CPU and float ABI
-//! (`thumbv6m-none-eabi` → `cortex-m0`, `thumbv7m-none-eabi` → `cortex-m3`,
-//! `thumbv7em-none-eabi` → `cortex-m4`, `thumbv7em-none-eabihf` →
-//! `cortex-m4` with `fpv4-sp-d16` and the hard-float ABI,
-//! `thumbv8m.base-none-eabi` → `cortex-m23`, `thumbv8m.main-none-eabi` →
-//! `cortex-m33`, `thumbv8m.main-none-eabihf` → `cortex-m33` with
-//! `fpv5-sp-d16`; `RTHEAP_CPU` overrides it) and archives them with
-//! `arm-none-eabi-ar`. `RTHEAP_LIB_DIR` links a prebuilt `librtheap.a`
-//! instead, after checking its Arm build attributes against the target.
-//!
-//! # Several heaps
+//! # Several heaps, and migrating from embedded-alloc
 //!
 //! [`Heap`] is a heap over memory the firmware gives it (a static pool, a
-//! DMA-capable SRAM bank, external PSRAM): `const fn new()` then
-//! [`Heap::init`] or [`Heap::init_from`]. It can be the `#[global_allocator]`
-//! too, and with the `allocator-api` feature (nightly, or `RUSTC_BOOTSTRAP=1`)
-//! collections name the heap they live in: `Vec::new_in(&DMA)`,
-//! `Box::new_in(x, &FAST)`.
+//! DMA-capable SRAM bank, external PSRAM), with embedded-alloc's interface:
+//! `Heap::empty()`, `unsafe fn init(start_addr: usize, size: usize)`,
+//! `used()`, `free()`, the feature `allocator_api`. A firmware on
+//! embedded-alloc changes its `use` line to `use rtheap::Heap;` and builds.
+//! [`Heap::init`] returns a `#[must_use]` [`Result`] where embedded-alloc's
+//! returns `()`: a call written as a statement (`HEAP.init(start, size);`)
+//! compiles with a warning that asks for the result to be looked at, and a
+//! call written as the last expression of a block that must be `()`
+//! (`{ unsafe { HEAP.init(start, size) } }`) needs a `;` or, better,
+//! `.unwrap()`.
+//!
+//! # Building the C library
+//!
+//! `build.rs` compiles the C sources shipped in the crate (`csrc/`) with the
+//! first C compiler it finds: the one `CC_<target>`, `TARGET_CC` or `CC`
+//! names, else `arm-none-eabi-gcc`, else `clang --target=<target>`; for
+//! cargo's `opt-level` (`s`/`z`: `-Os`) and `debug` (`-g`). Without any C
+//! compiler it links the archive the crate carries for the target (default
+//! configuration, `-Os`), and says so in a warning. On a target that is not
+//! Cortex-M (`cargo test`, `cargo doc` on the host) it builds the C library
+//! with the host's C compiler, so the crate's tests and examples run against
+//! the real C core.
+//!
+//! Variables: `RTHEAP_CONFIG_HEADER` (a header with your `#define
+//! RTHEAP_...` options), `RTHEAP_CPU` (one of `cortex-m0`, `cortex-m3`,
+//! `cortex-m4`, `cortex-m4f`, `cortex-m7`, `cortex-m23`, `cortex-m33`,
+//! `cortex-m33f`), `RTHEAP_CFLAGS`, `RTHEAP_CC`, `RTHEAP_AR`, and
+//! `RTHEAP_LIB_DIR` (a directory with a `librtheap.a` built elsewhere,
+//! checked against the target).
+//!
+//! # Features
+//!
+//! - `allocator-api` (alias `allocator_api`): `core::alloc::Allocator` for
+//!   [`Heap`], so that collections name their heap: `Vec::new_in(&DMA)`.
+//!   Needs a nightly compiler (or `RUSTC_BOOTSTRAP=1`) and
+//!   `#![feature(allocator_api)]` in the firmware.
+//! - `unsafe-no-lock`: accept a C configuration without a lock
+//!   (`RTHEAP_LOCK_NONE`). [`Heap`] and [`RtHeap`] are `Sync` whatever the
+//!   configuration, so this feature is the firmware's promise that only one
+//!   thread of execution (no interrupt handler, no second core) ever uses
+//!   an rtheap heap. Breaking that promise is undefined behaviour.
+//! - `spin-lock`, `user-lock`: the multi-core locks, below. At most one of
+//!   them, and neither with `unsafe-no-lock`: the build refuses both at once
+//!   and either with `unsafe-no-lock`.
+//!
+//! # Several cores
+//!
+//! [`Heap`] and [`RtHeap`] are `Sync`. With the default lock that holds for
+//! the interrupt handlers of one core only: two cores that use one heap at
+//! once corrupt it. Where cores share a heap, enable one of the two features
+//! that make the C library's lock a multi-core one (every call of every heap
+//! takes it, the default heap's first build included):
+//!
+//! - `spin-lock`: interrupts masked on the calling core (PRIMASK), then a
+//!   spinlock on one word with exclusive accesses (LDAEX/STREX and STL on
+//!   Armv8-M, LDREX/STREX and DMB on Armv7-M). For chips whose cores have
+//!   exclusive accesses and arbitrate them between each other on the shared
+//!   RAM (a global exclusive monitor: the chip's reference manual says).
+//!   Refused on Armv6-M (`thumbv6m-none-eabi`), which has no exclusive
+//!   accesses. The lock nests by core number, which the firmware supplies:
+//!
+//!   ```no_run
+//!   /// SSE-200 (Arm Musca, MPS2 AN521): each core reads its own number here.
+//!   #[unsafe(no_mangle)]
+//!   pub extern "C" fn rtheap_core_id() -> u32 {
+//!       // SAFETY: CPU_IDENTITY, a read-only register of the core that reads it.
+//!       unsafe { core::ptr::read_volatile(0x5001_F000 as *const u32) }
+//!   }
+//!   # fn main() {}
+//!   ```
+//!
+//!   (Or `RTHEAP_CONFIG_HEADER` defines the C macro `RTHEAP_CORE_ID()`, which
+//!   is then inlined.)
+//! - `user-lock`: a lock of the firmware's, for any core (Armv6-M included)
+//!   and for hardware semaphores (RP2040 SIO spinlocks, STM32H7 HSEM,
+//!   nRF5340 MUTEX). The firmware defines two functions:
+//!   `rtheap_user_lock_acquire() -> u32` takes the lock and returns what the
+//!   release needs; `rtheap_user_lock_release(state: u32)` gets it back.
+//!   Between the two: no other core gets the lock; interrupts whose handlers
+//!   use a heap are masked on this core; an acquire on the core that holds the
+//!   lock returns at once, and its release leaves the lock held (rtheap nests
+//!   its calls); a barrier (DMB) after taking the lock and before giving it
+//!   back. They must not allocate. A multi-core implementation of the
+//!   `critical-section` crate (a HAL's) does all of this; forwarding to it
+//!   carries its `RestoreState` through the `u32`:
+//!
+//!   ```
+//!   # mod critical_section {
+//!   #     // A stand-in with the crate's interface (`RestoreState` opaque, one
+//!   #     // byte); the firmware links a HAL's multi-core implementation.
+//!   #     use core::sync::atomic::{AtomicU8, Ordering};
+//!   #     pub static DEPTH: AtomicU8 = AtomicU8::new(0);
+//!   #     #[derive(Clone, Copy, Debug)]
+//!   #     pub struct RestoreState(u8);
+//!   #     pub unsafe fn acquire() -> RestoreState {
+//!   #         RestoreState(DEPTH.fetch_add(1, Ordering::Acquire))
+//!   #     }
+//!   #     pub unsafe fn release(state: RestoreState) {
+//!   #         assert_eq!(DEPTH.fetch_sub(1, Ordering::Release), state.0 + 1);
+//!   #     }
+//!   # }
+//!   use core::mem::{align_of, size_of};
+//!   use critical_section::RestoreState;
+//!
+//!   // critical-section's restore-state-bool, -u8, -u16 and -u32 fit in a u32.
+//!   const _: () = assert!(size_of::<RestoreState>() <= 4 && align_of::<RestoreState>() <= 4);
+//!
+//!   #[unsafe(no_mangle)]
+//!   pub unsafe extern "C" fn rtheap_user_lock_acquire() -> u32 {
+//!       let mut state = 0u32;
+//!       // SAFETY: the RestoreState fits in the u32 (above); it goes back to
+//!       // release unchanged.
+//!       unsafe { (&raw mut state).cast::<RestoreState>().write(critical_section::acquire()) };
+//!       state
+//!   }
+//!
+//!   #[unsafe(no_mangle)]
+//!   pub unsafe extern "C" fn rtheap_user_lock_release(state: u32) {
+//!       // SAFETY: `state` is what rtheap_user_lock_acquire returned: it holds
+//!       // the RestoreState of that acquire.
+//!       unsafe { critical_section::release((&raw const state).cast::<RestoreState>().read()) }
+//!   }
+//!   # // Nested, as rtheap takes its lock again inside some calls.
+//!   # unsafe {
+//!   #     let outer = rtheap_user_lock_acquire();
+//!   #     let inner = rtheap_user_lock_acquire();
+//!   #     rtheap_user_lock_release(inner);
+//!   #     rtheap_user_lock_release(outer);
+//!   # }
+//!   # assert_eq!(critical_section::DEPTH.load(core::sync::atomic::Ordering::Relaxed), 0);
+//!   ```
+//!
+//! Neither feature can use the prebuilt archives: they need a C compiler (or
+//! `RTHEAP_LIB_DIR` with a library built with that lock, which the build
+//! checks). The repository's docs/multicore.md says which lock suits which
+//! chip, and what each costs per call.
 //!
 //! # Why a Rust type and not the C symbols directly
 //!
@@ -72,15 +204,19 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+#[cfg(test)]
+extern crate std;
+
 use core::alloc::{GlobalAlloc, Layout};
 use core::ffi::{c_char, c_void, CStr};
 use core::fmt;
 use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
-/// The C API (src/rtheap.h) this crate uses.
+/// The C API (csrc/rtheap.h) this crate uses.
 mod ffi {
     use core::ffi::{c_char, c_void};
+    use core::sync::atomic::AtomicPtr;
 
     /// `rtheap_t`: opaque.
     #[repr(C)]
@@ -91,34 +227,18 @@ mod ffi {
     extern "C" {
         pub fn __rust_allocate(size: usize, align: usize) -> *mut c_void;
         pub fn __rust_deallocate(ptr: *mut c_void, old_size: usize, align: usize);
-        pub fn __rust_reallocate(
-            ptr: *mut c_void,
-            old_size: usize,
-            size: usize,
-            align: usize,
-        ) -> *mut c_void;
-        pub fn __rust_reallocate_inplace(
-            ptr: *mut c_void,
-            old_size: usize,
-            size: usize,
-            align: usize,
-        ) -> usize;
+        pub fn __rust_reallocate(ptr: *mut c_void, old_size: usize, size: usize, align: usize) -> *mut c_void;
+        pub fn __rust_reallocate_inplace(ptr: *mut c_void, old_size: usize, size: usize, align: usize) -> usize;
         pub fn __rust_usable_size(size: usize, align: usize) -> usize;
 
         pub fn rtheap_init(mem: *mut c_void, bytes: usize) -> *mut Heap;
         pub fn rtheap_add_region(heap: *mut Heap, mem: *mut c_void, bytes: usize) -> bool;
         pub fn rtheap_alloc_aligned(heap: *mut Heap, size: usize, align: usize) -> *mut c_void;
         pub fn rtheap_free(heap: *mut Heap, ptr: *mut c_void);
-        pub fn rtheap_realloc_aligned(
-            heap: *mut Heap,
-            ptr: *mut c_void,
-            size: usize,
-            align: usize,
-        ) -> *mut c_void;
+        pub fn rtheap_realloc_aligned(heap: *mut Heap, ptr: *mut c_void, size: usize, align: usize) -> *mut c_void;
         #[cfg_attr(not(feature = "allocator-api"), allow(dead_code))]
         pub fn rtheap_resize_in_place(heap: *mut Heap, ptr: *mut c_void, size: usize) -> usize;
 
-        pub fn rtheap_default() -> *mut Heap;
         pub fn rtheap_default_status() -> i32;
         pub fn rtheap_default_init(mem: *mut c_void, bytes: usize) -> *mut Heap;
         pub fn rtheap_get_stats(heap: *mut Heap, out: *mut super::Stats) -> bool;
@@ -126,14 +246,46 @@ mod ffi {
         // keeps arm-none-eabi-gcc's short enums from shrinking it).
         pub fn rtheap_check(heap: *mut Heap) -> i32;
         pub fn rtheap_error_name(kind: u32) -> *const c_char;
+
+        /// The default heap once built, else null (csrc/rtheap_default.c's
+        /// `rtheap_t *volatile`, written once under the lock). Read, never
+        /// written, here: statistics and checks must not build the heap,
+        /// which `rtheap_default()` would do.
+        pub static rtheap_default_heap: AtomicPtr<Heap>;
     }
+}
+
+/// Runs one call of the C library. On Cortex-M the C library takes its own
+/// lock (PRIMASK by default) inside every call, so nothing is needed here;
+/// nor with the feature `user-lock` on any target, where that lock is the
+/// program's own.
+#[cfg(any(target_arch = "arm", feature = "user-lock"))]
+#[inline(always)]
+fn serialized<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+/// Elsewhere (the host) the C library's default is no lock at all, yet the
+/// heaps are `Sync` and `cargo test` runs tests on several threads: calls
+/// are serialised by one spin lock over every heap.
+#[cfg(not(any(target_arch = "arm", feature = "user-lock")))]
+fn serialized<R>(f: impl FnOnce() -> R) -> R {
+    use core::sync::atomic::AtomicBool;
+    static LOCKED: AtomicBool = AtomicBool::new(false);
+    while LOCKED.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
+        core::hint::spin_loop();
+    }
+    let r = f();
+    LOCKED.store(false, Ordering::Release);
+    r
 }
 
 /// The global allocator: a zero-sized handle on the default rtheap heap.
 ///
-/// ```ignore
+/// ```no_run
 /// #[global_allocator]
 /// static HEAP: rtheap::RtHeap = rtheap::RtHeap;
+/// # fn main() {}
 /// ```
 ///
 /// Method by method:
@@ -147,9 +299,11 @@ mod ffi {
 ///   `__rust_reallocate` (allocate, copy, free; `NULL` leaves the old block
 ///   intact, as `GlobalAlloc` requires);
 /// - `alloc_zeroed` allocates and then zeroes the `layout.size()` requested
-///   bytes with `write_bytes`: the C side has a zeroing call (`rtheap_calloc`)
-///   for the default 8-byte alignment only, none for larger alignments, so
-///   the zeroing is done here for every alignment (the cost is the same).
+///   bytes.
+///
+/// Interrupt handlers may allocate too. Several cores may share the default
+/// heap only with the feature `spin-lock` or `user-lock` ([Several
+/// cores](crate#several-cores)); with the default PRIMASK lock, one core only.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RtHeap;
 
@@ -157,7 +311,7 @@ unsafe impl GlobalAlloc for RtHeap {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: any size/align is accepted by the C side; NULL on failure.
-        let p: *mut u8 = unsafe { ffi::__rust_allocate(layout.size(), layout.align()).cast() };
+        let p: *mut u8 = serialized(|| unsafe { ffi::__rust_allocate(layout.size(), layout.align()) }).cast();
         if p.is_null() {
             no_heap_check();
         }
@@ -167,7 +321,7 @@ unsafe impl GlobalAlloc for RtHeap {
     #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: ptr came from this allocator with this layout (caller contract).
-        unsafe { ffi::__rust_deallocate(ptr.cast(), layout.size(), layout.align()) }
+        serialized(|| unsafe { ffi::__rust_deallocate(ptr.cast(), layout.size(), layout.align()) })
     }
 
     #[inline]
@@ -184,24 +338,18 @@ unsafe impl GlobalAlloc for RtHeap {
 
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // Returns the new usable size (>= new_size) on success, `old_size` when
+        // the block cannot be resized where it is. A block that keeps its place
+        // keeps its alignment.
         // SAFETY: ptr is a live block of this allocator with `layout` (caller contract).
-        unsafe {
-            // Returns the new usable size (>= new_size) on success, `old_size`
-            // when the block cannot be resized where it is. A block that keeps
-            // its place keeps its alignment. (A shrink never fails on a valid
-            // block; even if it did, keeping the larger block would be fine:
-            // the block would still fit the new layout.)
-            let usable = ffi::__rust_reallocate_inplace(
-                ptr.cast(),
-                layout.size(),
-                new_size,
-                layout.align(),
-            );
-            if usable >= new_size {
-                return ptr;
-            }
-            ffi::__rust_reallocate(ptr.cast(), layout.size(), new_size, layout.align()).cast()
+        let usable = serialized(|| unsafe {
+            ffi::__rust_reallocate_inplace(ptr.cast(), layout.size(), new_size, layout.align())
+        });
+        if usable >= new_size {
+            return ptr;
         }
+        // SAFETY: as above; NULL leaves the block intact.
+        serialized(|| unsafe { ffi::__rust_reallocate(ptr.cast(), layout.size(), new_size, layout.align()) }).cast()
     }
 }
 
@@ -218,19 +366,20 @@ rtheap::init(start, bytes) before the first allocation";
 #[cold]
 #[inline(never)]
 fn no_heap_check() {
-    // SAFETY: no arguments; O(1) once the default heap has been looked up.
-    if unsafe { ffi::rtheap_default_status() } == HeapError::NoHeap.code() as i32 {
+    if status() == Err(HeapError::NoHeap) {
         // A literal message: formatting it allocates nothing.
         panic!("{}", NO_HEAP_MESSAGE);
     }
 }
 
 /// Heap statistics: the C `rtheap_stats_t`, field for field (`#[repr(C)]`,
-/// `size_t` as `usize`, `uint32_t` as `u32`).
+/// `size_t` as `usize`, `uint32_t` as `u32`). More fields may come:
+/// read them by name, build a `Stats` with `Stats::default()`.
 ///
 /// The byte and call counters are kept only when the C library is built with
 /// `RTHEAP_STATS 1` (the default); otherwise they read 0.
 #[repr(C)]
+#[non_exhaustive]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     /// All bytes given to the heap (regions).
@@ -241,7 +390,7 @@ pub struct Stats {
     pub used_bytes: usize,
     /// `used_bytes` plus the header word of each live block.
     pub used_bytes_with_overhead: usize,
-    /// `arena_bytes - used_bytes_with_overhead`.
+    /// `arena_bytes - used_bytes_with_overhead - quarantined_bytes`.
     pub free_bytes: usize,
     /// Highest `used_bytes_with_overhead` seen.
     pub peak_used_bytes: usize,
@@ -257,7 +406,7 @@ pub struct Stats {
     pub realloc_count: u32,
     /// Allocations that failed for want of memory.
     pub failed_count: u32,
-    /// Bad-input errors detected (bad pointers passed to free/realloc).
+    /// Bad input and damage detected (bad pointers passed to free/realloc).
     pub error_count: u32,
     /// Regions in the heap (1, or 2 with a second RAM region).
     pub region_count: u32,
@@ -270,7 +419,7 @@ pub struct Stats {
 // The C layout: 8 size_t, 7 uint32_t, then one size_t (after 4 bytes of padding
 // on 64-bit, which #[repr(C)] reproduces). On Cortex-M: 64 bytes, the last field at
 // 60; build.rs compiles stats_layout.c, which asserts the same numbers against
-// src/rtheap.h, so a change on either side fails the build.
+// rtheap.h, so a change on either side fails the build.
 const _: () = {
     use core::mem::{align_of, offset_of, size_of};
     const W: usize = size_of::<usize>();
@@ -285,6 +434,18 @@ const _: () = {
 };
 
 /// What [`check`] reports: the C `rtheap_error_t` values, same numbers.
+///
+/// ```
+/// use rtheap::HeapError;
+/// assert_eq!(HeapError::from_code(3), Some(HeapError::DoubleFree));
+/// assert_eq!(HeapError::DoubleFree.code(), 3);
+/// // Display: the C library's name and the number.
+/// let text = format!("{}", HeapError::DoubleFree);
+/// assert!(text.ends_with("(rtheap error 3)"), "{text}");
+/// // An error like any other.
+/// let e: &dyn core::error::Error = &HeapError::NoHeap;
+/// assert!(!e.to_string().is_empty());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 #[non_exhaustive]
@@ -329,7 +490,7 @@ pub enum HeapError {
 
 impl HeapError {
     /// The `rtheap_error_t` value for an error code; `None` for `RTHEAP_OK` (0).
-    pub fn from_code(code: u8) -> Option<HeapError> {
+    pub const fn from_code(code: u8) -> Option<HeapError> {
         use HeapError::*;
         Some(match code {
             0 => return None,
@@ -355,7 +516,7 @@ impl HeapError {
     }
 
     /// The numeric `rtheap_error_t` value.
-    pub fn code(self) -> u8 {
+    pub const fn code(self) -> u8 {
         self as u8
     }
 
@@ -363,6 +524,7 @@ impl HeapError {
     pub fn name(self) -> &'static str {
         // SAFETY: rtheap_error_name returns a static NUL-terminated string, never NULL.
         let s: *const c_char = unsafe { ffi::rtheap_error_name(u32::from(self.code())) };
+        // SAFETY: as above.
         unsafe { CStr::from_ptr(s) }.to_str().unwrap_or("?")
     }
 }
@@ -373,96 +535,20 @@ impl fmt::Display for HeapError {
     }
 }
 
-/// Builds the default heap in `[start, start + bytes)` instead of from the
-/// linker symbols `__heap_start`/`__heap_end` (`rtheap_default_init()`).
-///
-/// Returns false if the default heap exists already (something allocated
-/// before this call, or `init` was called twice) or the region is too small.
-///
-/// # Safety
-/// The region must be valid, writable memory that nothing else uses, for the
-/// rest of the program, and call this before any allocation.
-pub unsafe fn init(start: *mut u8, bytes: usize) -> bool {
-    // SAFETY: forwarded caller contract.
-    !unsafe { ffi::rtheap_default_init(start.cast::<c_void>(), bytes) }.is_null()
-}
+impl core::error::Error for HeapError {}
 
-/// [`init`] from a static pool: safe, since a `&'static mut` borrow is the
-/// only one there will ever be. On failure (the default heap exists already,
-/// or the pool is too small) the pool stays unused.
+/// Why an `init`, `init_from` or `add_region` refused a region.
 ///
-/// ```ignore
-/// #[repr(align(8))]
-/// struct Pool([MaybeUninit<u8>; 32 * 1024]);
-/// static mut POOL: Pool = Pool([MaybeUninit::uninit(); 32 * 1024]);
-/// // SAFETY: the only reference to POOL ever made.
-/// assert!(rtheap::init_from(unsafe { &mut (*(&raw mut POOL)).0 }));
 /// ```
-pub fn init_from(pool: &'static mut [MaybeUninit<u8>]) -> bool {
-    // SAFETY: the pool is ours for the rest of the program.
-    unsafe { init(pool.as_mut_ptr().cast(), pool.len()) }
-}
-
-/// Statistics of the default heap (O(1), ISR-safe). Builds the heap from the
-/// linker symbols if nothing has yet. All zero if there is no heap (the
-/// symbols describe a region too small for one).
-pub fn stats() -> Stats {
-    let mut s = Stats::default();
-    // SAFETY: rtheap_default() is NULL or a live heap; s is a valid out buffer.
-    unsafe {
-        let heap = ffi::rtheap_default();
-        if !heap.is_null() {
-            ffi::rtheap_get_stats(heap, &mut s);
-        }
-    }
-    s
-}
-
-/// Full consistency check of the default heap (`rtheap_check()`): O(number of
-/// blocks), with interrupts masked for the whole walk. `Err(HeapError::NoHeap)`
-/// if there is no heap.
-pub fn check() -> Result<(), HeapError> {
-    // SAFETY: no arguments.
-    let heap = unsafe { ffi::rtheap_default() };
-    if heap.is_null() {
-        return Err(HeapError::NoHeap);
-    }
-    // SAFETY: a live heap.
-    error_result(unsafe { ffi::rtheap_check(heap) })
-}
-
-/// `rtheap_error_t` -> Result (codes this crate does not know: HeapError::Unknown).
-fn error_result(code: i32) -> Result<(), HeapError> {
-    match HeapError::from_code(u8::try_from(code).unwrap_or(u8::MAX)) {
-        None => Ok(()),
-        Some(e) => Err(e),
-    }
-}
-
-/// Whether the default heap exists (`rtheap_default_status()`): `Ok` once it is
-/// built or can be, `Err(HeapError::NoHeap)` if the linker symbols describe no
-/// usable region and [`init`] was not called. Builds the heap if nothing has.
-pub fn status() -> Result<(), HeapError> {
-    // SAFETY: no arguments.
-    error_result(unsafe { ffi::rtheap_default_status() })
-}
-
-/// Usable bytes an allocation of `layout` gets (`__rust_usable_size`): every
-/// block handed out for it has at least this many, all usable. 0 if the
-/// request can never be satisfied. Pure, O(1).
-pub fn usable_size(layout: Layout) -> usize {
-    // SAFETY: pure function of its arguments.
-    unsafe { ffi::__rust_usable_size(layout.size(), layout.align()) }
-}
-
-// ---------------------------------------------------------------------------
-// Heaps as values
-// ---------------------------------------------------------------------------
-
-/// Why [`Heap::init`] or [`Heap::add_region`] refused a region.
+/// let e = rtheap::InitError::Region;
+/// assert!(e.to_string().contains("region refused"));
+/// let _: &dyn core::error::Error = &e;
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum InitError {
-    /// `init`: the heap has a region already (`init` runs once per heap).
+    /// `init`: the heap has a region already (`init` runs once per heap; for
+    /// the default heap: something allocated before, or `init` ran).
     /// `add_region`: the heap has none yet (call `init` first).
     State,
     /// The region cannot hold a heap (null, or smaller than the control
@@ -474,26 +560,195 @@ pub enum InitError {
 impl fmt::Display for InitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            InitError::State => "rtheap::Heap: init twice, or add_region before init",
-            InitError::Region => "rtheap::Heap: region refused (too small, null or overlapping)",
+            InitError::State => "rtheap: init of a heap that has its region already, or add_region before init",
+            InitError::Region => "rtheap: region refused (too small, null or overlapping)",
         })
     }
 }
+
+impl core::error::Error for InitError {}
+
+/// The default heap if it exists; never builds it.
+#[inline]
+fn default_heap() -> *mut ffi::Heap {
+    // SAFETY: a pointer-sized static of the C library, written under its lock.
+    unsafe { ffi::rtheap_default_heap.load(Ordering::Acquire) }
+}
+
+/// Builds the default heap in `[start_addr, start_addr + size)` instead of
+/// from the linker symbols `__heap_start`/`__heap_end`
+/// (`rtheap_default_init()`; any alignment, the start is rounded up to 8).
+///
+/// `Err(InitError::State)` if the default heap exists already (something
+/// allocated before this call, or `init` ran), `Err(InitError::Region)` if
+/// the region is too small; the memory is untouched then.
+///
+/// # Safety
+/// The region must be valid, writable memory that nothing else uses, for the
+/// rest of the program.
+#[must_use = "the region may have been refused: `.unwrap()` or `.expect(...)` the result"]
+pub unsafe fn init(start_addr: usize, size: usize) -> Result<(), InitError> {
+    if !default_heap().is_null() {
+        return Err(InitError::State);
+    }
+    let mem = start_addr as *mut c_void;
+    // SAFETY: forwarded caller contract.
+    let heap = serialized(|| unsafe { ffi::rtheap_default_init(mem, size) });
+    if !heap.is_null() {
+        Ok(())
+    } else if !default_heap().is_null() {
+        // Built in between (an interrupt handler allocated).
+        Err(InitError::State)
+    } else {
+        Err(InitError::Region)
+    }
+}
+
+/// [`init`] from a static pool: safe, since a `&'static mut` borrow is the
+/// only one there will ever be. On failure the pool stays unused.
+///
+/// ```
+/// use core::mem::MaybeUninit;
+///
+/// #[repr(align(8))]
+/// struct Pool([MaybeUninit<u8>; 16 * 1024]);
+/// static mut POOL: Pool = Pool([MaybeUninit::uninit(); 16 * 1024]);
+///
+/// // Statistics and checks do not build the default heap from the linker
+/// // symbols: before init it is empty, and init still takes the pool.
+/// assert_eq!(rtheap::stats().heap_bytes, 0);
+/// assert_eq!(rtheap::check(), Ok(()));
+/// // SAFETY: the only reference to POOL ever made.
+/// rtheap::init_from(unsafe { &mut (*core::ptr::addr_of_mut!(POOL)).0 }).unwrap();
+/// assert_eq!(rtheap::stats().heap_bytes, 16 * 1024);
+/// // Once only.
+/// static mut MORE: [MaybeUninit<u8>; 4096] = [MaybeUninit::uninit(); 4096];
+/// let again = rtheap::init_from(unsafe { &mut *core::ptr::addr_of_mut!(MORE) });
+/// assert_eq!(again, Err(rtheap::InitError::State));
+/// ```
+#[must_use = "the pool may have been refused: `.unwrap()` or `.expect(...)` the result"]
+pub fn init_from(pool: &'static mut [MaybeUninit<u8>]) -> Result<(), InitError> {
+    // SAFETY: the pool is ours for the rest of the program.
+    unsafe { init(pool.as_mut_ptr() as usize, pool.len()) }
+}
+
+/// Statistics of the default heap (O(1), ISR-safe). Never builds the heap:
+/// before the first allocation (or [`init`]) they are all zero, as they are
+/// when there is no heap.
+pub fn stats() -> Stats {
+    let heap = default_heap();
+    let mut s = Stats::default();
+    if !heap.is_null() {
+        // SAFETY: a live heap and a valid out buffer.
+        serialized(|| unsafe { ffi::rtheap_get_stats(heap, &mut s) });
+    }
+    s
+}
+
+/// Full consistency check of the default heap (`rtheap_check()`): O(number of
+/// blocks), with interrupts masked for the whole walk. Never builds the heap:
+/// before the first allocation (or [`init`]) the heap is empty and `Ok`.
+/// [`status`] tells whether there is a heap at all.
+pub fn check() -> Result<(), HeapError> {
+    let heap = default_heap();
+    if heap.is_null() {
+        return Ok(());
+    }
+    // SAFETY: a live heap.
+    error_result(serialized(|| unsafe { ffi::rtheap_check(heap) }))
+}
+
+/// `rtheap_error_t` -> Result (codes this crate does not know: HeapError::Unknown).
+fn error_result(code: i32) -> Result<(), HeapError> {
+    match HeapError::from_code(u8::try_from(code).unwrap_or(u8::MAX)) {
+        None => Ok(()),
+        Some(e) => Err(e),
+    }
+}
+
+/// Whether the default heap exists (`rtheap_default_status()`): `Ok` once it is
+/// built, `Err(HeapError::NoHeap)` if the linker symbols describe no usable
+/// region and [`init`] was not called. To answer it looks the heap up as the
+/// first allocation would: it builds the heap from the linker symbols if
+/// nothing has, so call [`init`] before it if you use [`init`]. This is what
+/// tells "no heap" from "out of memory" after a failed allocation.
+pub fn status() -> Result<(), HeapError> {
+    if !default_heap().is_null() {
+        return Ok(());
+    }
+    // SAFETY: no arguments.
+    error_result(serialized(|| unsafe { ffi::rtheap_default_status() }))
+}
+
+/// Usable bytes an allocation of `layout` gets (`__rust_usable_size`): every
+/// block handed out for it has at least this many, all usable. 0 if the
+/// request can never be satisfied. Pure, O(1).
+///
+/// ```
+/// use core::alloc::Layout;
+/// let n = rtheap::usable_size(Layout::from_size_align(10, 4).unwrap());
+/// assert!(n >= 10 && n % 4 == 0);
+/// ```
+pub fn usable_size(layout: Layout) -> usize {
+    // SAFETY: pure function of its arguments.
+    unsafe { ffi::__rust_usable_size(layout.size(), layout.align()) }
+}
+
+// ---------------------------------------------------------------------------
+// Heaps as values
+// ---------------------------------------------------------------------------
 
 /// A heap over memory the firmware gives it: a static pool, a DMA-capable
 /// SRAM bank, external PSRAM. Each `Heap` is an rtheap heap of its own (its
 /// own free lists, statistics and lock); the default heap ([`RtHeap`]) is
 /// another one.
 ///
-/// ```ignore
-/// static DMA: rtheap::Heap = rtheap::Heap::new();
-/// // once, before the first allocation from it:
-/// unsafe { DMA.init(0x2000_0000 as *mut u8, 64 * 1024) }.unwrap();
+/// Its interface is embedded-alloc's (`empty`, `init(start_addr, size)`,
+/// `used`, `free`), so a firmware moves over by changing its `use` line:
+///
+/// ```no_run
+/// use rtheap::Heap; // was: use embedded_alloc::LlffHeap as Heap;
+///
+/// #[global_allocator]
+/// static HEAP: Heap = Heap::empty();
+///
+/// fn main() {
+///     use core::mem::MaybeUninit;
+///     const HEAP_SIZE: usize = 1024;
+///     static mut HEAP_MEM: [MaybeUninit<u8>; HEAP_SIZE] = [MaybeUninit::uninit(); HEAP_SIZE];
+///     // The result says whether the heap took the region.
+///     unsafe { HEAP.init(core::ptr::addr_of_mut!(HEAP_MEM) as usize, HEAP_SIZE) }.unwrap();
+/// }
 /// ```
 ///
-/// - `const fn new()` makes an empty heap, so a `Heap` can be a `static` (and
-///   a `#[global_allocator]`); every allocation from it returns null (the
-///   `Allocator` API: `AllocError`) until [`init`](Heap::init) or
+/// A heap besides the global allocator, used through `GlobalAlloc` (or,
+/// with the `allocator-api` feature, `Vec::new_in(&FAST)`):
+///
+/// ```
+/// use core::alloc::{GlobalAlloc, Layout};
+/// use core::mem::MaybeUninit;
+///
+/// static FAST: rtheap::Heap = rtheap::Heap::empty();
+/// static mut POOL: [MaybeUninit<u8>; 8192] = [MaybeUninit::uninit(); 8192];
+///
+/// assert_eq!(FAST.used(), 0);
+/// // SAFETY: POOL is used by nothing else, for the rest of the program.
+/// unsafe { FAST.init(core::ptr::addr_of_mut!(POOL) as usize, 8192) }.unwrap();
+/// let free = FAST.free();
+/// assert!(free > 7000);
+///
+/// let layout = Layout::from_size_align(100, 16).unwrap();
+/// let p = unsafe { FAST.alloc(layout) };
+/// assert!(!p.is_null() && p as usize % 16 == 0);
+/// assert!(FAST.used() >= 100 && FAST.free() < free);
+/// unsafe { FAST.dealloc(p, layout) };
+/// assert_eq!((FAST.used(), FAST.free()), (0, free));
+/// assert_eq!(FAST.check(), Ok(()));
+/// ```
+///
+/// - `const fn empty()` (or `new()`) makes an empty heap, so a `Heap` can be a
+///   `static` (and a `#[global_allocator]`); every allocation from it returns
+///   null (the `Allocator` API: `AllocError`) until [`init`](Heap::init) or
 ///   [`init_from`](Heap::init_from) gives it a region. Give the global
 ///   allocator its region first thing in `main`.
 /// - `init` runs once: a second call returns `Err(InitError::State)` and leaves
@@ -503,8 +758,10 @@ impl fmt::Display for InitError {
 /// - All calls after that go through the C library, which serialises them with
 ///   the heap's own lock (PRIMASK by default): a `Heap` is `Sync` and may be
 ///   used from interrupt handlers. It holds only the handle of the C heap,
-///   which lives at the start of its first region, so it needs no interior
-///   mutability beyond that one atomically published pointer.
+///   which lives at the start of its first region.
+/// - Several cores may share a `Heap` only with the feature `spin-lock` or
+///   `user-lock` ([Several cores](crate#several-cores)); with the default
+///   PRIMASK lock, one core only. `init` then keeps the other cores out too.
 /// - Any power-of-two alignment is served (above 8 bytes at the cost of up to
 ///   `align` bytes of search slack, not of waste). Zero-size requests through
 ///   `GlobalAlloc` get a minimum block; through `Allocator` a dangling,
@@ -515,9 +772,15 @@ pub struct Heap {
 }
 
 impl Heap {
+    /// An empty heap: allocations fail until it is given a region
+    /// (embedded-alloc's name; the same as [`Heap::new`]).
+    pub const fn empty() -> Heap {
+        Heap { raw: AtomicPtr::new(core::ptr::null_mut()) }
+    }
+
     /// An empty heap: allocations fail until it is given a region.
     pub const fn new() -> Heap {
-        Heap { raw: AtomicPtr::new(core::ptr::null_mut()) }
+        Heap::empty()
     }
 
     /// The C heap, or null before init.
@@ -526,19 +789,28 @@ impl Heap {
         self.raw.load(Ordering::Acquire)
     }
 
-    /// Builds the heap in `[start, start + bytes)` (`rtheap_init`; any
-    /// alignment, the start is rounded up to 8). Runs once per heap.
+    /// Builds the heap in `[start_addr, start_addr + size)` (`rtheap_init`;
+    /// any alignment, the start is rounded up to 8). Runs once per heap:
+    /// `Err(InitError::State)` after that, `Err(InitError::Region)` for a
+    /// region too small for a heap; the memory is untouched then.
+    ///
+    /// The arguments are embedded-alloc's. Its `init` returns `()`; this one a
+    /// [`Result`], which the compiler asks you to look at: a call that is the
+    /// last expression of a block that must be `()` (`{ unsafe {
+    /// HEAP.init(start, size) } }`) needs a `;` or `.unwrap()`.
     ///
     /// # Safety
     /// The region must be valid, writable memory that nothing else uses
     /// (no other heap, no static, not the stack) for the rest of the program.
-    pub unsafe fn init(&self, start: *mut u8, bytes: usize) -> Result<(), InitError> {
-        with_interrupts_masked(|| {
+    #[must_use = "the region may have been refused: `.unwrap()` or `.expect(...)` the result"]
+    pub unsafe fn init(&self, start_addr: usize, size: usize) -> Result<(), InitError> {
+        let mem = start_addr as *mut c_void;
+        init_section(|| {
             if !self.raw().is_null() {
                 return Err(InitError::State);
             }
             // SAFETY: forwarded caller contract; nothing else can see the region yet.
-            let heap = unsafe { ffi::rtheap_init(start.cast(), bytes) };
+            let heap = serialized(|| unsafe { ffi::rtheap_init(mem, size) });
             if heap.is_null() {
                 return Err(InitError::Region);
             }
@@ -551,17 +823,22 @@ impl Heap {
     /// borrow is the only one there will ever be. On failure the pool stays
     /// unused.
     ///
-    /// ```ignore
+    /// ```
+    /// use core::mem::MaybeUninit;
+    ///
     /// #[repr(align(8))]
     /// struct Pool([MaybeUninit<u8>; 8192]);
     /// static mut POOL: Pool = Pool([MaybeUninit::uninit(); 8192]);
     /// static FAST: rtheap::Heap = rtheap::Heap::new();
+    ///
     /// // SAFETY: the only reference to POOL ever made.
-    /// FAST.init_from(unsafe { &mut (*(&raw mut POOL)).0 }).unwrap();
+    /// FAST.init_from(unsafe { &mut (*core::ptr::addr_of_mut!(POOL)).0 }).unwrap();
+    /// assert_eq!(FAST.stats().heap_bytes, 8192);
     /// ```
+    #[must_use = "the pool may have been refused: `.unwrap()` or `.expect(...)` the result"]
     pub fn init_from(&self, pool: &'static mut [MaybeUninit<u8>]) -> Result<(), InitError> {
         // SAFETY: the pool is borrowed for the rest of the program.
-        unsafe { self.init(pool.as_mut_ptr().cast(), pool.len()) }
+        unsafe { self.init(pool.as_mut_ptr() as usize, pool.len()) }
     }
 
     /// Adds a further, non-contiguous region (`rtheap_add_region`): blocks
@@ -569,13 +846,15 @@ impl Heap {
     ///
     /// # Safety
     /// As for [`init`](Heap::init).
-    pub unsafe fn add_region(&self, start: *mut u8, bytes: usize) -> Result<(), InitError> {
+    #[must_use = "the region may have been refused: `.unwrap()` or `.expect(...)` the result"]
+    pub unsafe fn add_region(&self, start_addr: usize, size: usize) -> Result<(), InitError> {
         let heap = self.raw();
         if heap.is_null() {
             return Err(InitError::State);
         }
+        let mem = start_addr as *mut c_void;
         // SAFETY: a live heap; forwarded caller contract. The C side refuses overlaps.
-        if unsafe { ffi::rtheap_add_region(heap, start.cast(), bytes) } {
+        if serialized(|| unsafe { ffi::rtheap_add_region(heap, mem, size) }) {
             Ok(())
         } else {
             Err(InitError::Region)
@@ -593,9 +872,23 @@ impl Heap {
         let heap = self.raw();
         if !heap.is_null() {
             // SAFETY: a live heap and a valid out buffer.
-            unsafe { ffi::rtheap_get_stats(heap, &mut s) };
+            serialized(|| unsafe { ffi::rtheap_get_stats(heap, &mut s) });
         }
         s
+    }
+
+    /// Usable payload bytes of the live blocks ([`Stats::used_bytes`]; 0
+    /// before init). embedded-alloc's `used()`.
+    pub fn used(&self) -> usize {
+        self.stats().used_bytes
+    }
+
+    /// Bytes in free blocks ([`Stats::free_bytes`]; 0 before init).
+    /// embedded-alloc's `free()`. Each block costs a 4-byte header and is a
+    /// multiple of 8 bytes, so `used() + free()` is a little below the
+    /// region's size.
+    pub fn free(&self) -> usize {
+        self.stats().free_bytes
     }
 
     /// A default-aligned allocation of up to this many bytes cannot fail now
@@ -605,15 +898,14 @@ impl Heap {
     }
 
     /// Full consistency check (`rtheap_check()`): O(number of blocks), with
-    /// interrupts masked for the whole walk. `Err(HeapError::NoHeap)` before
-    /// init.
+    /// interrupts masked for the whole walk. `Ok` before init (an empty heap).
     pub fn check(&self) -> Result<(), HeapError> {
         let heap = self.raw();
         if heap.is_null() {
-            return Err(HeapError::NoHeap);
+            return Ok(());
         }
         // SAFETY: a live heap.
-        error_result(unsafe { ffi::rtheap_check(heap) })
+        error_result(serialized(|| unsafe { ffi::rtheap_check(heap) }))
     }
 
     /// A block of `size` bytes aligned to `align`, or null (no heap, no memory).
@@ -624,14 +916,15 @@ impl Heap {
             return core::ptr::null_mut();
         }
         // SAFETY: a live heap; the C side checks size and alignment.
-        unsafe { ffi::rtheap_alloc_aligned(heap, size, align).cast() }
+        serialized(|| unsafe { ffi::rtheap_alloc_aligned(heap, size, align) }).cast()
     }
 
     /// Frees a block of this heap (the C side refuses and reports any other).
     #[inline]
     unsafe fn free_raw(&self, ptr: *mut u8) {
+        let heap = self.raw();
         // SAFETY: a block exists, so the heap does.
-        unsafe { ffi::rtheap_free(self.raw(), ptr.cast()) }
+        serialized(|| unsafe { ffi::rtheap_free(heap, ptr.cast()) })
     }
 
     /// Resizes keeping `align`: in place when the block is aligned to it and
@@ -639,8 +932,9 @@ impl Heap {
     /// failure.
     #[inline]
     unsafe fn realloc_raw(&self, ptr: *mut u8, size: usize, align: usize) -> *mut u8 {
+        let heap = self.raw();
         // SAFETY: ptr is a live block of this heap (caller contract).
-        unsafe { ffi::rtheap_realloc_aligned(self.raw(), ptr.cast(), size, align).cast() }
+        serialized(|| unsafe { ffi::rtheap_realloc_aligned(heap, ptr.cast(), size, align) }).cast()
     }
 }
 
@@ -678,6 +972,8 @@ unsafe impl GlobalAlloc for Heap {
 /// Runs `f` with interrupts masked (PRIMASK saved, set, restored): the one
 /// check-then-set that must not be interleaved with an interrupt handler.
 #[cfg(target_arch = "arm")]
+// The user lock does this itself.
+#[cfg_attr(feature = "user-lock", allow(dead_code))]
 fn with_interrupts_masked<R>(f: impl FnOnce() -> R) -> R {
     let primask: u32;
     // SAFETY: reads PRIMASK, then masks interrupts; restored below.
@@ -691,10 +987,62 @@ fn with_interrupts_masked<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
-/// Elsewhere (a host `cargo check`): no interrupts to mask.
+/// Elsewhere (the host): one init at a time, across threads.
 #[cfg(not(target_arch = "arm"))]
+// The user lock does this itself.
+#[cfg_attr(feature = "user-lock", allow(dead_code))]
 fn with_interrupts_masked<R>(f: impl FnOnce() -> R) -> R {
-    f()
+    use core::sync::atomic::AtomicBool;
+    static INIT: AtomicBool = AtomicBool::new(false);
+    while INIT.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
+        core::hint::spin_loop();
+    }
+    let r = f();
+    INIT.store(false, Ordering::Release);
+    r
+}
+
+/// Runs `Heap::init`'s check-then-set with every other user of the heaps kept
+/// out: this core's interrupt handlers (PRIMASK), and with the default lock
+/// nothing else, since there is no other core then.
+#[cfg(not(any(feature = "spin-lock", feature = "user-lock")))]
+fn init_section<R>(f: impl FnOnce() -> R) -> R {
+    with_interrupts_masked(f)
+}
+
+/// With the spinlock, the other cores too: this core's interrupts masked
+/// first (a handler cannot preempt the holder, so it never spins on its own
+/// core), then a spinlock of its own (the C spinlock is inline code of the C
+/// library, out of Rust's reach).
+#[cfg(all(feature = "spin-lock", not(feature = "user-lock")))]
+fn init_section<R>(f: impl FnOnce() -> R) -> R {
+    use core::sync::atomic::AtomicBool;
+    static INIT: AtomicBool = AtomicBool::new(false);
+    with_interrupts_masked(|| {
+        // No spin_loop() hint: on Cortex-M it is a YIELD, which the cores treat as a
+        // no-op, and after which QEMU's -icount scheduler runs the other core alone
+        // until it waits too (as the C spinlock, this loop has no hint).
+        while INIT.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {}
+        let r = f();
+        INIT.store(false, Ordering::Release);
+        r
+    })
+}
+
+/// With the firmware's lock, that lock: it masks this core's interrupts and
+/// keeps the other cores out.
+#[cfg(feature = "user-lock")]
+fn init_section<R>(f: impl FnOnce() -> R) -> R {
+    extern "C" {
+        fn rtheap_user_lock_acquire() -> u32;
+        fn rtheap_user_lock_release(state: u32);
+    }
+    // SAFETY: the firmware's functions (the feature's contract); paired below.
+    let state = unsafe { rtheap_user_lock_acquire() };
+    let r = f();
+    // SAFETY: the state of the acquire above.
+    unsafe { rtheap_user_lock_release(state) };
+    r
 }
 
 #[cfg(feature = "allocator-api")]
@@ -736,12 +1084,7 @@ mod allocator_api {
             }
         }
 
-        unsafe fn grow(
-            &self,
-            ptr: NonNull<u8>,
-            old: Layout,
-            new: Layout,
-        ) -> Result<NonNull<[u8]>, AllocError> {
+        unsafe fn grow(&self, ptr: NonNull<u8>, old: Layout, new: Layout) -> Result<NonNull<[u8]>, AllocError> {
             if old.size() == 0 {
                 return self.allocate(new);
             }
@@ -768,12 +1111,7 @@ mod allocator_api {
             Ok(b)
         }
 
-        unsafe fn shrink(
-            &self,
-            ptr: NonNull<u8>,
-            old: Layout,
-            new: Layout,
-        ) -> Result<NonNull<[u8]>, AllocError> {
+        unsafe fn shrink(&self, ptr: NonNull<u8>, old: Layout, new: Layout) -> Result<NonNull<[u8]>, AllocError> {
             if new.size() == 0 {
                 // SAFETY: forwarded caller contract.
                 unsafe { self.deallocate(ptr, old) };
@@ -783,8 +1121,11 @@ mod allocator_api {
                 // Where it is: the tail goes back to the heap when it is large
                 // enough to be a block. If it is not returned (0), the block keeps
                 // its old size, which fits the new layout as well.
+                let heap = self.raw();
                 // SAFETY: a live block of this heap (caller contract).
-                unsafe { super::ffi::rtheap_resize_in_place(self.raw(), ptr.as_ptr().cast(), new.size()) };
+                super::serialized(|| unsafe {
+                    super::ffi::rtheap_resize_in_place(heap, ptr.as_ptr().cast(), new.size())
+                });
                 return Ok(NonNull::slice_from_raw_parts(ptr, new.size()));
             }
             // A stricter alignment than the block has: it must move.
@@ -793,3 +1134,6 @@ mod allocator_api {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

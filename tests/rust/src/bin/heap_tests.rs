@@ -355,6 +355,10 @@ fn test_isr() {
 }
 
 fn fw_main() -> i32 {
+    // Before the first allocation the default heap is not built, and statistics
+    // and checks (which never build it) see an empty heap; status() builds it.
+    check!(rtheap::stats().heap_bytes == 0 && rtheap::check() == Ok(()), "a heap before status()");
+    check!(rtheap::status() == Ok(()), "status: {:?}", rtheap::status());
     let base = rtheap::stats();
     println!("rtheap Rust tests on {}: heap {} bytes in {} region(s), {} free",
              env!("RTHEAP_BOARD"), base.heap_bytes, base.region_count, base.free_bytes);

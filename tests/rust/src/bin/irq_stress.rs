@@ -422,6 +422,11 @@ fn stop_systick() {
 // ---------------------------------------------------------------------------
 
 fn fw_main() -> i32 {
+    // Built now, as the first allocation would (statistics alone never build it).
+    if rtheap::status().is_err() {
+        println!("FAIL: no default heap");
+        return 1;
+    }
     let base = rtheap::stats();
     let big = base.heap_bytes >= 256 * 1024;
     // Bounded live sets: microbit (16 KiB RAM, ~11 KiB heap) gets smaller ones.

@@ -20,6 +20,11 @@ static HEAP: rtheap::RtHeap = rtheap::RtHeap;
 const BLOCK: usize = 4096;
 
 fn fw_main() -> i32 {
+    // The heap as the first allocation builds it (statistics alone never do).
+    if rtheap::status().is_err() {
+        println!("FAIL: no default heap");
+        return 1;
+    }
     let s = rtheap::stats();
     println!(
         "oom on {}: heap {} bytes in {} region(s); allocating {} byte blocks until it fails",
