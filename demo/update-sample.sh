@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT OR Apache-2.0
 # Regenerates the demo output samples of the demo guide (default docs/demo.md):
-# runs tools/demo.sh for mps2-an385 (whole output) and microbit (an excerpt) and replaces
-# the fenced block that follows each marker line
+# runs tools/demo.sh for mps2-an385 (whole output) and microbit (an excerpt), and
+# tools/demo.sh --rust (an excerpt), and replaces the fenced block that follows each
+# marker line
 #     <!-- demo-sample: mps2-an385 -->     <!-- demo-sample: microbit -->
+#     <!-- demo-sample: rust-mps2-an386 -->
 # Run it after any change to the library or the demo: the instruction counts move.
 # Usage: demo/update-sample.sh [FILE]   (FILE: another page with such markers)
 set -eu
@@ -23,6 +25,15 @@ trap 'rm -rf "$tmp"' EXIT
     echo '...'
     sed -n '/^instructions per call/,$p' "$tmp/mb"
 } >"$tmp/microbit"
+"$root/tools/demo.sh" --rust >"$tmp/rust" 2>&1
+{
+    echo '# tools/demo.sh --rust'
+    sed -n '/^demo.sh: the first build/d; 1,/^burst:/p' "$tmp/rust"
+    echo '...'
+    sed -n '/^lora uplink lost/,/^uplinks:/p' "$tmp/rust"
+    echo '...'
+    sed -n '/^instructions per call/,$p' "$tmp/rust"
+} >"$tmp/rust-mps2-an386"
 
 # Replace the fenced block after each marker with the new sample.
 awk -v dir="$tmp" '

@@ -1,19 +1,35 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT OR Apache-2.0
 # rtheap demo:  tools/demo.sh [BOARD]     (default mps2-an385; the boards are in boards/)
+#               tools/demo.sh --rust [BOARD]   (default mps2-an386)
 #
 # Builds the message-router firmware (demo/router.c: picolibc's malloc family served by
 # rtheap through rtheap::libc) in a CMake cross tree for the board's CPU,
 # build/demo-<board>, and runs it under QEMU with -icount, which makes the instruction
 # counts it prints exact and repeatable. The firmware's exit status is the script's.
 #
+# --rust: the Rust demo instead (demo/rust: a no_std firmware on the rtheap crate, with
+# collections in two heaps), built with Debian's Rust offline (core and alloc from
+# source, in build/demo-rust-<board>; RTHEAP_DEMO_DIR=<dir> builds elsewhere) for
+# mps2-an386, mps2-an385, mps2-an505 or microbit.
+#
 # On a fresh Debian 12, run it as root: it first installs what is
-# missing of cmake ninja-build gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm.
+# missing of cmake ninja-build gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm
+# (--rust: rustc-web cargo-web rust-web-src gcc-arm-none-eabi qemu-system-arm).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-board=${1:-mps2-an385}
+rust=0
+if [ "${1:-}" = --rust ]; then
+    rust=1
+    shift
+fi
+if [ "$rust" -eq 1 ]; then
+    board=${1:-mps2-an386}
+else
+    board=${1:-mps2-an385}
+fi
 if [ ! -f "boards/$board/board.cmake" ]; then
     known=
     for f in boards/*/board.cmake; do
@@ -22,16 +38,27 @@ if [ ! -f "boards/$board/board.cmake" ]; then
     echo "demo.sh: unknown board '$board'; boards:$known" >&2
     exit 2
 fi
+# The Rust demo's boards: those of demo/rust/build.rs.
+rust_boards="mps2-an386 mps2-an385 mps2-an505 microbit"
+if [ "$rust" -eq 1 ] && ! echo " $rust_boards " | grep -q " $board "; then
+    echo "demo.sh: the Rust demo runs on $rust_boards, not on '$board'" >&2
+    exit 2
+fi
 
 # --- dependencies -----------------------------------------------------------------------
 pkgs="cmake ninja-build gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm"
+cmds="cmake ninja arm-none-eabi-gcc qemu-system-arm"
+if [ "$rust" -eq 1 ]; then
+    pkgs="rustc-web cargo-web rust-web-src gcc-arm-none-eabi qemu-system-arm"
+    cmds="/usr/bin/cargo /usr/bin/rustc arm-none-eabi-gcc qemu-system-arm"
+fi
 missing=
 if command -v dpkg >/dev/null 2>&1; then
     for p in $pkgs; do
         dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
     done
 else
-    for c in cmake ninja arm-none-eabi-gcc qemu-system-arm; do
+    for c in $cmds; do
         command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
     done
     [ -z "$missing" ] || { echo "demo.sh: missing:$missing (install them; packages: $pkgs)" >&2; exit 1; }
@@ -54,16 +81,50 @@ fi
 get() { sed -n "s/^set(BOARD_$1 \(.*\))$/\1/p" "boards/$board/board.cmake"; }
 cpu=$(get CPU)
 machine=$(get QEMU_MACHINE)
-dir=build/demo-$board
-log=$dir.log
-mkdir -p build
-echo "demo.sh: building demo.$board.elf for $cpu in $dir"
-if ! { cmake -G Ninja -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$root/toolchain/arm-none-eabi.cmake" \
-          -DRTHEAP_CPU="$cpu" -DRTHEAP_RUST_TESTS=OFF &&
-       cmake --build "$dir" --target "demo.$board.elf"; } >"$log" 2>&1; then
-    cat "$log" >&2
-    echo "demo.sh: build failed (log: $log)" >&2
-    exit 1
+if [ "$rust" -eq 1 ]; then
+    target=$(get RUST_TARGET)
+    dir=${RTHEAP_DEMO_DIR:-build/demo-rust-$board}
+    case $dir in /*) abs=$dir ;; *) abs=$root/$dir ;; esac
+    log=$dir.log
+    mkdir -p "$dir/cargo-home"
+    # Offline: crates-io is replaced by the vendored sources of Debian's standard
+    # library, which build-std needs (the demo itself depends on nothing from it).
+    cat >"$dir/cargo-home/config.toml" <<'END'
+[source.crates-io]
+replace-with = "rust-library-vendor"
+[source.rust-library-vendor]
+directory = "/usr/lib/rustlib/src/rust/library/vendor"
+[net]
+offline = true
+END
+    echo "demo.sh: building demo/rust for $board ($target) in $dir"
+    [ -d "$dir/target/$target" ] || echo "demo.sh: the first build also compiles Rust's core and alloc"
+    # Debian's cargo and rustc, never rustup's; nothing from the caller's environment
+    # changes the demo's flags (RUSTFLAGS would replace .cargo/config.toml's) or makes
+    # the crate compile its C code with a host compiler (CC, CFLAGS, AR).
+    if ! (cd demo/rust && env -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS -u CARGO_BUILD_TARGET \
+              -u RUSTUP_TOOLCHAIN -u CC -u CFLAGS -u AR \
+              RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_HOME="$abs/cargo-home" \
+              CARGO_TARGET_DIR="$abs/target" RTHEAP_DEMO_BOARD="$board" \
+              /usr/bin/cargo build --release --offline --target "$target") >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "demo.sh: build failed (log: $log)" >&2
+        exit 1
+    fi
+    elf=$dir/target/$target/release/rtheap-demo
+else
+    dir=build/demo-$board
+    log=$dir.log
+    mkdir -p build
+    echo "demo.sh: building demo.$board.elf for $cpu in $dir"
+    if ! { cmake -G Ninja -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$root/toolchain/arm-none-eabi.cmake" \
+              -DRTHEAP_CPU="$cpu" -DRTHEAP_RUST_TESTS=OFF &&
+           cmake --build "$dir" --target "demo.$board.elf"; } >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "demo.sh: build failed (log: $log)" >&2
+        exit 1
+    fi
+    elf=$dir/demo/demo.$board.elf
 fi
 
 # --- run ----------------------------------------------------------------------------------
@@ -81,7 +142,7 @@ set +e
     timeout 300 qemu-system-arm -M "$machine" -cpu "$(get QEMU_CPU)" -nographic \
         -monitor none -serial none -icount shift=7,sleep=off \
         -semihosting-config enable=on,target=native,chardev=sh0 -chardev stdio,id=sh0 \
-        -kernel "$dir/demo/demo.$board.elf"
+        -kernel "$elf"
     echo $? >"$dir/demo.rc"
 } | awk -v dump="$dump" '
     $0 == "--- heapmap begin ---" { inmap = 1; next }

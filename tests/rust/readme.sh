@@ -4,7 +4,7 @@
 # package; with --mutations, each of those snippets broken in turn.
 #
 # Usage: tests/rust/readme.sh [--mutations] ROOT QEMU
-#   ROOT  the rtheap checkout (README.md, docs/, rust/rtheap, linker/, boards/)
+#   ROOT  the rtheap checkout (README.md, docs/, rust/rtheap, demo/rust, boards/)
 #   QEMU  qemu-system-arm
 #
 # Snippets: a fenced block right after a line `<!-- snippet: ID -->` in README.md or
@@ -15,19 +15,31 @@
 # fresh folder outside the repository (mktemp -d), a firmware project as a user would
 # write it:
 #   cargo-package          run (sh): packages rust/rtheap, unpacks it into vendor/,
-#                          copies the runtime tests/rust/src/rt.rs into src/
+#                          copies the demo's runtime demo/rust/src/rt.rs into src/
 #   cargo-toml-package     Cargo.toml (the unpacked crate)
 #   rust-quickstart        src/main.rs (with that runtime)
+#   cargo-memory-x         memory.x (mps2-an385), for the crate's rtheap-cortex-m.ld
 #   cargo-config           .cargo/config.toml
 #   cargo-build-offline    run (sh): the build, Debian's toolchain, offline (timed)
-#   cargo-run              run (sh): main.rs's firmware on mps2-an385 under QEMU
+#   cargo-run              run (sh): main.rs's firmware on mps2-an385, by cargo run
 #   rust-global-allocator  src/bin/pool.rs, with rust-pool: the default heap in a
 #   rust-pool              static pool
+#   cargo-memory-x-ram2    memory.x with the PSRAM: src/bin/regions.rs must find a
+#                          default heap of two regions, the second all of RAM2
 #   cargo-toml-checkout    the dependency from the checkout instead: rebuilt and run
 #   cargo-toml-heaps       with the allocator-api feature: src/bin/heaps.rs
 #   rust-heaps             src/bin/heaps.rs: a second heap, Vec/Box in it
+#   cargo-toml-embedded-alloc  with the feature's embedded-alloc name (allocator_api):
+#   rust-embedded-alloc    src/bin/migrated.rs: the global allocator a Heap, as an
+#                          embedded-alloc firmware has it; used()/free()/check(), and a
+#                          Vec::new_in(&HEAP) (the alias gives Allocator)
+#   cargo-config-thumbv6m, cargo-config-thumbv7em-hf, cargo-config-thumbv8m-main,
+#   cargo-config-lld       .cargo/config.toml for each CPU: main.rs built (dev profile:
+#                          a cold build of core each) and run by `cargo run` through the
+#                          file's runner on microbit, mps2-an386, mps2-an505 and (ld.lld)
+#                          microbit, with the board's memory.x
 # (The [package] table of cargo-toml-package heads the manifests of the variants.)
-# Every firmware runs on mps2-an385 under QEMU and must print its OK line and exit 0.
+# Every firmware runs under QEMU and must print its OK line and exit 0.
 # cmake and ninja are stubs that fail: the crate must build without them.
 # Negative controls: RTHEAP_LIB_DIR with a hard-float librtheap.a, or one for Armv8-M
 # Mainline, must fail with the crate's message (and a soft-float Cortex-M3 one link);
@@ -36,7 +48,8 @@
 #
 # --mutations: after one unbroken package and build (which warms cargo's cache), each
 # snippet in turn gets a line that must break it - sh: `exit 1`, TOML: an invalid
-# line, Rust: compile_error! - and the steps that use it run again: they must fail,
+# line, Rust: compile_error!, linker script: ASSERT(0) - and the steps that use it run
+# again: they must fail,
 # with that line's mark (RTHEAP_SNIPPET_BROKEN) in their output. Any snippet whose
 # breakage goes unnoticed is named.
 # Exit status 0 only if all of that holds; the last line is "N passed, N failed".
@@ -109,7 +122,7 @@ docs=$(cd "$root" && { echo README.md; ls docs/*.md 2>/dev/null; })
 where() { sed -n "s/^$1 [^ ]* //p" "$good/.where"; }
 lang_of() { sed -n "s/^$1 \([^ ]*\) .*/\1/p" "$good/.where"; }
 
-known="cargo-package cargo-toml-package rust-quickstart cargo-config cargo-build-offline cargo-run rust-global-allocator rust-pool cargo-toml-checkout cargo-toml-heaps rust-heaps"
+known="cargo-package cargo-toml-package rust-quickstart cargo-memory-x cargo-config cargo-build-offline cargo-run rust-global-allocator rust-pool cargo-memory-x-ram2 cargo-toml-checkout cargo-toml-heaps rust-heaps cargo-toml-embedded-alloc rust-embedded-alloc cargo-config-thumbv6m cargo-config-thumbv7em-hf cargo-config-thumbv8m-main cargo-config-lld"
 for id in $(cat "$work/ids"); do
     case " $known " in *" $id "*) ;; *) fail "snippet $id ($(where "$id")): unknown to tests/rust/readme.sh (add it there)" ;; esac
 done
@@ -137,8 +150,8 @@ manifest() { # $1: the snippet with the [dependencies]; the [package] is cargo-t
     fi
 }
 
-# The runtime in pool.rs and heaps.rs (src/rt.rs, which cargo-package copies) and a
-# main that uses the heap.
+# The runtime in the variants (src/rt.rs, which cargo-package copies) and a main that
+# uses the heap.
 tail_main() {
     cat <<'EOF'
 
@@ -147,10 +160,12 @@ tail_main() {
 mod rt;
 EOF
 }
-project() { # writes the project's files from $snip
+project() { # writes the project's files from $snip; the variants' mains go to $work
     manifest cargo-toml-package
     cp "$snip/cargo-config" .cargo/config.toml
+    cp "$snip/cargo-memory-x" memory.x
     cp "$snip/rust-quickstart" src/main.rs
+    rm -f src/bin/*.rs
     {
         printf '#![no_std]\n#![no_main]\n\n'
         cat "$snip/rust-global-allocator"
@@ -172,7 +187,7 @@ fn fw_main() -> i32 {
     if ok { 0 } else { 1 }
 }
 EOF
-    } >src/bin/pool.rs
+    } >"$work/pool.rs"
     {
         cat "$snip/rust-heaps"
         tail_main
@@ -195,6 +210,54 @@ fn fw_main() -> i32 {
 }
 EOF
     } >"$work/heaps.rs"
+    {
+        printf '#![no_std]\n#![no_main]\n\n'
+        cat "$snip/rust-global-allocator"
+        tail_main
+        cat <<'EOF'
+
+fn fw_main() -> i32 {
+    // Allocates first: the default heap is built from memory.x's regions.
+    let v: alloc::vec::Vec<u32> = (0..1000).collect();
+    let st = rtheap::stats();
+    extern "C" {
+        static __heap2_start: u8;
+        static __heap2_end: u8;
+    }
+    let ram2 = (&raw const __heap2_end) as usize - (&raw const __heap2_start) as usize;
+    let ok = st.region_count == 2 && ram2 == 16 << 20 && st.heap_bytes > ram2 && v[999] == 999
+        && rtheap::check().is_ok();
+    println!("regions firmware: {} regions, {} bytes, RAM2 {} bytes: {}", st.region_count,
+             st.heap_bytes, ram2, if ok { "OK" } else { "FAIL" });
+    if ok { 0 } else { 1 }
+}
+EOF
+    } >"$work/regions.rs"
+    {
+        # allocator_api: the feature's embedded-alloc name must give Allocator too.
+        printf '#![no_std]\n#![no_main]\n#![feature(allocator_api)]\n\nextern crate alloc;\n\n'
+        cat "$snip/rust-embedded-alloc"
+        tail_main
+        cat <<'EOF'
+
+fn fw_main() -> i32 {
+    init_heap();
+    let (used0, free0) = (HEAP.used(), HEAP.free());
+    let text: alloc::string::String = (0..100).map(|i| if i % 2 == 0 { 'a' } else { 'b' }).collect();
+    let mut named: alloc::vec::Vec<u32, &Heap> = alloc::vec::Vec::new_in(&HEAP);
+    named.extend(0..50);
+    let ok = used0 == 0 && free0 > 31 * 1024 && free0 < 32 * 1024 && HEAP.used() >= 300
+        && HEAP.free() < free0 && HEAP.check().is_ok() && rtheap::stats().heap_bytes == 0;
+    let ok = ok && {
+        drop(text);
+        drop(named);
+        HEAP.used() == 0 && HEAP.free() == free0
+    };
+    println!("migrated firmware: used {} free {} of 32 KiB: {}", used0, free0, if ok { "OK" } else { "FAIL" });
+    if ok { 0 } else { 1 }
+}
+EOF
+    } >"$work/migrated.rs"
 }
 
 elf=target/thumbv7m-none-eabi/release
@@ -220,26 +283,53 @@ step_build() { # the project as cargo-build-offline builds it
     project && sh -e "$snip/cargo-build-offline" >"$1" 2>&1
 }
 step_run() { # cargo-run: the quick start's firmware under QEMU
-    timeout 60 sh -e "$snip/cargo-run" >"$1" 2>&1 </dev/null && grep -q "$QUICKSTART_OK" "$1"
+    timeout 120 sh -e "$snip/cargo-run" >"$1" 2>&1 </dev/null && grep -q "$QUICKSTART_OK" "$1"
+}
+with_bin() { # $1: the log, $2: a main of $work, built as src/bin/$2.rs (then removed)
+    cp "$work/$2.rs" src/bin/ && build >"$1" 2>&1
+    rc=$?
+    rm -f "src/bin/$2.rs"
+    return $rc
+}
+step_pool() { # the default heap in a static pool: src/bin/pool.rs
+    project && with_bin "$1" pool
+}
+step_ram2() { # memory.x with the PSRAM: src/bin/regions.rs
+    project && cp "$snip/cargo-memory-x-ram2" memory.x && with_bin "$1" regions
+}
+step_migrate() { # from embedded-alloc: src/bin/migrated.rs, the feature allocator_api
+    project && manifest cargo-toml-embedded-alloc && with_bin "$1" migrated
+}
+cpu_board() { # the QEMU board of a cargo-config-* snippet
+    case $1 in
+        cargo-config-thumbv6m | cargo-config-lld) echo microbit ;;
+        cargo-config-thumbv7em-hf) echo mps2-an386 ;;
+        cargo-config-thumbv8m-main) echo mps2-an505 ;;
+    esac
+}
+step_cpu() { # $2: a cargo-config-* snippet: main.rs built and run by its runner
+    project && cp "$snip/$2" .cargo/config.toml && cp "$root/boards/$(cpu_board "$2")/memory.x" memory.x &&
+        RUSTC_BOOTSTRAP=1 CARGO_HOME=$fw/.cargo-offline CARGO_PROFILE_DEV_DEBUG=false \
+            timeout 300 /usr/bin/cargo run </dev/null >"$1" 2>&1 && grep -q "$QUICKSTART_OK" "$1"
 }
 step_checkout() { # the crate from the checkout (cargo-toml-checkout)
     project && manifest cargo-toml-checkout && build >"$1" 2>&1
 }
 step_heaps() { # several heaps (cargo-toml-heaps, rust-heaps): src/bin/heaps.rs
-    project && manifest cargo-toml-heaps && cp "$work/heaps.rs" src/bin/heaps.rs &&
-        build >"$1" 2>&1
-    rc=$?
-    rm -f src/bin/heaps.rs
-    return $rc
+    project && manifest cargo-toml-heaps && with_bin "$1" heaps
 }
 steps_of() { # the steps that use snippet $1
     case $1 in
         cargo-package) echo step_package ;;
-        cargo-toml-package | rust-quickstart | cargo-config | cargo-build-offline | \
-            rust-global-allocator | rust-pool) echo step_build ;;
+        cargo-toml-package | rust-quickstart | cargo-memory-x | cargo-config | cargo-build-offline) echo step_build ;;
         cargo-run) echo step_run ;;
+        rust-global-allocator) echo step_pool step_ram2 ;;
+        rust-pool) echo step_pool ;;
+        cargo-memory-x-ram2) echo step_ram2 ;;
         cargo-toml-checkout) echo step_checkout ;;
         cargo-toml-heaps | rust-heaps) echo step_heaps ;;
+        cargo-toml-embedded-alloc | rust-embedded-alloc) echo step_migrate ;;
+        cargo-config-*) echo "step_cpu:$1" ;;
     esac
 }
 
@@ -275,6 +365,7 @@ if [ "$mode" = mutations ]; then
             sh) { echo "echo $BROKEN >&2; exit 1"; cat "$good/$id"; } >"$bad/$id" ;;
             toml) { echo "$BROKEN = !"; cat "$good/$id"; } >"$bad/$id" ;;
             rust) { cat "$good/$id"; echo "compile_error!(\"$BROKEN\");"; } >"$bad/$id" ;;
+            ld) { echo "ASSERT(0, \"$BROKEN\")"; cat "$good/$id"; } >"$bad/$id" ;;
             *) fail "mutation[$id]: no mutation for a \`\`\`$(lang_of "$id") snippet"; continue ;;
         esac
         snip=$bad
@@ -284,7 +375,8 @@ if [ "$mode" = mutations ]; then
                 # in a folder of its own: the project's vendor/ stays as it is
                 mkdir -p "$work/pkg" && (cd "$work/pkg" && step_package "$work/mut.log")
             else
-                "$step" "$work/mut.log"
+                # step_cpu:<id> takes the snippet as its second argument
+                ${step%%:*} "$work/mut.log" "${step#*:}"
             fi
             st=$?
             if [ "$st" -eq 0 ]; then
@@ -312,7 +404,17 @@ if step_run "$work/run.log"; then
 else
     sed 's/^/    /' "$work/run.log"; fail "cargo-run: the quick start's firmware (exit or output)"
 fi
-run_fw "$elf/pool" "pool firmware: heap 65536 bytes.*OK"
+if step_pool "$work/pool.log"; then
+    run_fw "$elf/pool" "pool firmware: heap 65536 bytes.*OK"
+else
+    sed 's/^/    /' "$work/pool.log" | tail -30; fail "build of the rust-pool snippet"
+fi
+if step_ram2 "$work/ram2.log"; then
+    run_fw "$elf/regions" "regions firmware: 2 regions, .*OK"
+else
+    sed 's/^/    /' "$work/ram2.log" | tail -30; fail "build with the cargo-memory-x-ram2 snippet"
+fi
+project
 touch src/main.rs
 t0=$(now)
 sh -e "$snip/cargo-build-offline" >/dev/null 2>&1
@@ -372,7 +474,25 @@ else
     sed 's/^/    /' "$work/heaps.log" | tail -30; fail "build of the rust-heaps snippet"
 fi
 
-# 7. stable channel: the crate without the feature uses nothing unstable; with it, it
+# 7. from embedded-alloc: the feature's other name, a Heap as the global allocator
+if step_migrate "$work/migrate.log"; then
+    run_fw "$elf/migrated" "migrated firmware: .*OK"
+else
+    sed 's/^/    /' "$work/migrate.log" | tail -30; fail "build of the rust-embedded-alloc snippet"
+fi
+
+# 8. a .cargo/config.toml for each CPU: built and run by cargo run (cold builds of core)
+for id in cargo-config-thumbv6m cargo-config-thumbv7em-hf cargo-config-thumbv8m-main cargo-config-lld; do
+    t0=$(now)
+    if step_cpu "$work/cpu.log" "$id"; then
+        pass "$id: built and run on $(cpu_board "$id") by cargo run ($(secs "$t0" "$(now)") s)"
+    else
+        sed 's/^/    /' "$work/cpu.log" | tail -30; fail "$id: build or run on $(cpu_board "$id")"
+    fi
+done
+project
+
+# 9. stable channel: the crate without the feature uses nothing unstable; with it, it
 #    is refused (so the feature is what needs nightly, and only it).
 lib=vendor/rtheap-0.1.0/src/lib.rs
 host=$(/usr/bin/rustc -vV | sed -n 's/^host: //p')
