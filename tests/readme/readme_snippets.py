@@ -6,7 +6,8 @@ run as written, each with a negative control; and the guides' links.
 A fenced code block in README.md or docs/*.md preceded by a line `<!-- snippet: ID -->`
 is tested; IDs are unique across all these files. This program handles the IDs
 starting with `c-`, `cmake-`, `ld-` and `sh-` (tests/rust/readme.sh has the `rust-` and
-`cargo-` ones): each is pasted into a fresh folder outside the source tree (which holds
+`cargo-` ones; tests/rust/build.rs compiles the `smp-` ones into the two-core Rust
+firmware): each is pasted into a fresh folder outside the source tree (which holds
 the checkout as `rtheap`, and as `firmware/third_party/rtheap` for add_subdirectory, or
 for `sh-` snippets a copy of the checkout) and built, linked or run; `/path/to/rtheap`
 in a snippet stands for the checkout's absolute path, nothing else is replaced.
