@@ -40,6 +40,7 @@ extern char __heap2_end[] __attribute__((weak));
  * Rust entry points (rtheap_rust.c) read it directly, sparing every call a
  * call of rtheap_default(). Nothing outside the library may use it. */
 extern rtheap_t *volatile rtheap_default_heap;
+/* wcet-nonnull: rtheap_default_heap (set once, by the first call: the steady state) */
 rtheap_t *volatile rtheap_default_heap;
 /* The symbols gave no heap: said once (the error hook), then only counted. */
 static volatile bool rtheap_default_missing;
@@ -56,6 +57,7 @@ static size_t rtheap_span(const char *start, const char *end)
 }
 
 /* Runs once: cold, so optimised for size. */
+/* wcet-once: rtheap_build_default (the first call builds the heap: bounded apart) */
 __attribute__((cold)) static rtheap_t *rtheap_build_default(void)
 {
     size_t first = rtheap_span(__heap_start, __heap_end);
@@ -67,9 +69,11 @@ __attribute__((cold)) static rtheap_t *rtheap_build_default(void)
         return NULL;
     }
     /* Index sized for the larger region, so that neither is cut up. */
+    /* wcet-once: rtheap_init_for (as above, where this function is inlined) */
     rtheap_t *heap = rtheap_init_for(__heap_start, first, second);
 #if RTHEAP_DEFAULT_SECOND_REGION
     if (heap != NULL && second != 0) {
+        /* wcet-once: rtheap_add_region (as above) */
         (void)rtheap_add_region(heap, __heap2_start, second);
     }
 #endif

@@ -23,6 +23,7 @@ static inline bool plain_alignment(size_t align)
  * (rtheap_default() NULL) the call has the result it has on a NULL heap.
  */
 
+/* wcet-once: allocate_first (builds the default heap: bounded apart) */
 __attribute__((noinline, cold)) static void *allocate_first(size_t size, size_t align)
 {
     return rtheap_default() != NULL ? __rust_allocate(size, align) : NULL;
@@ -50,6 +51,7 @@ void *__rust_allocate(size_t size, size_t align)
 }
 
 #if RTHEAP_DEBUG
+/* wcet-once: deallocate_first (builds the default heap: bounded apart) */
 __attribute__((noinline, cold)) static void deallocate_first(void *ptr, size_t old_size,
                                                              size_t align)
 {
@@ -75,6 +77,7 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
 }
 #else
 /* The layout is not needed: only the pointer is passed on. */
+/* wcet-once: deallocate_first (builds the default heap: bounded apart) */
 __attribute__((noinline, cold)) static void deallocate_first(void *ptr)
 {
     rtheap_free(rtheap_default(), ptr);
@@ -93,6 +96,7 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
 }
 #endif
 
+/* wcet-once: reallocate_first (builds the default heap: bounded apart) */
 __attribute__((noinline, cold)) static void *reallocate_first(void *ptr, size_t old_size,
                                                               size_t size, size_t align)
 {
@@ -123,6 +127,7 @@ void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)
     return reallocate_other(ptr, old_size, size, align);
 }
 
+/* wcet-once: resize_first (builds the default heap: bounded apart) */
 __attribute__((noinline, cold)) static size_t resize_first(void *ptr, size_t old_size, size_t size,
                                                            size_t align)
 {

@@ -57,7 +57,7 @@ RTHEAP_COLD static block_t *rtheap_find_slow(rtheap_t *heap, uintptr_t t, block_
     if (RTHEAP_CHECKS && damaged != NULL) {
         rtheap_contain_listed(heap, damaged, dc);
     }
-    for (uint32_t round = 0; round < 4u; round++) {
+    for (uint32_t round = 0; round < 4u; round++) { /* wcet-loop: find-rounds 4 */
         uint32_t c;
         block_t *b = rtheap_search(heap, rtheap_class_up(g), &c);
         if (b != NULL) {
@@ -79,6 +79,7 @@ RTHEAP_COLD static block_t *rtheap_find_slow(rtheap_t *heap, uintptr_t t, block_
         c = rtheap_class_of(g);
         b = heap->heads[c];
         bool damage = false;
+        /* wcet-loop: fit-scan RTHEAP_FIT_SCAN */
         for (uint32_t n = 0; !damage && b != NULL && n < RTHEAP_FIT_SCAN; n++) {
             uintptr_t s = rtheap_entry_ok(heap, b, MIN_BLOCK, b == heap->heads[c]);
             damage = s == 0;

@@ -44,7 +44,7 @@ RTHEAP_PRIVATE bool rtheap_poison_intact(const block_t *b)
 {
     const size_t *w = (const size_t *)(rtheap_addr(b) + 3u * WORD);
     const size_t *end = (const size_t *)(rtheap_addr(b) + rtheap_size(b->header) - WORD);
-    for (; w < end; w++) {
+    for (; w < end; w++) { /* wcet-loop: poison-words bytes / 4 */
         if (*w != POISON_WORD) {
             return false;
         }
@@ -59,7 +59,7 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_check_region(const rtheap_t *heap, const re
 {
     uintptr_t h = r->first;
     bool prev_free = false;
-    for (uintptr_t t; h != r->sentinel; h += t) {
+    for (uintptr_t t; h != r->sentinel; h += t) { /* wcet-loop: check-chain blocks, per call */
         const block_t *b = rtheap_block_at(h);
         size_t hd = b->header;
         t = rtheap_chain_step(heap, r, h);
@@ -111,17 +111,19 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_check_lists(const rtheap_t *heap, uintptr_t
         heap->sl_bitmap[heap->fl_count] != 0) {
         return RTHEAP_ERR_BITMAP;
     }
+    /* wcet-loop: check-rows 32 - RTHEAP_SL_LOG2 */
     for (uint32_t fl = 0; fl < heap->fl_count; fl++) {
         if (((heap->fl_bitmap >> fl) & 1u) != (heap->sl_bitmap[fl] != 0)) {
             return RTHEAP_ERR_BITMAP;
         }
-        for (uint32_t sl = 0; sl < SL_COUNT; sl++) {
+        for (uint32_t sl = 0; sl < SL_COUNT; sl++) { /* wcet-loop: check-lists SL_COUNT */
             uint32_t c = fl * SL_COUNT + sl;
             const block_t *b = heap->heads[c];
             if (((heap->sl_bitmap[fl] >> sl) & 1u) != (b != NULL)) {
                 return RTHEAP_ERR_BITMAP;
             }
             const block_t *prev = NULL;
+            /* wcet-loop: check-listed blocks + 1, per call */
             for (; b != NULL; prev = b, b = b->next_free) {
                 uintptr_t h = rtheap_addr(b);
                 const region_t *r = rtheap_region_of(heap, h);
@@ -162,6 +164,7 @@ static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap)
     }
     chain_totals_t totals = {0, 0, 0, 0, 0};
     uintptr_t region_bytes = 0;
+    /* wcet-loop: check-regions RTHEAP_MAX_REGIONS */
     for (uint32_t i = 0; i < heap->region_count; i++) {
         const region_t *r = &heap->regions[i];
         rtheap_error_t e = rtheap_check_region(heap, r, &totals);
@@ -203,8 +206,10 @@ rtheap_error_t rtheap_check(rtheap_t *heap)
 RTHEAP_PRIVATE size_t rtheap_walk_unlocked(rtheap_t *heap, rtheap_walker_t walker, void *user)
 {
     size_t visited = 0;
+    /* wcet-loop: walk-regions RTHEAP_MAX_REGIONS */
     for (uint32_t i = 0; i < heap->region_count; i++) {
         const region_t *r = &heap->regions[i];
+        /* wcet-loop: walk-chain blocks, per call */
         for (uintptr_t h = r->first, t; h < r->sentinel; h += t) {
             const block_t *b = rtheap_block_at(h);
             t = rtheap_chain_step(heap, r, h);

@@ -128,7 +128,7 @@ RTHEAP_PRIVATE void rtheap_register_region(rtheap_t *heap, uintptr_t first, uint
     }
     heap->region_count++;
     uintptr_t pos = first;
-    while (sentinel - pos > heap->max_block) {
+    while (sentinel - pos > heap->max_block) { /* wcet-loop: region-chunks chunks */
         uintptr_t left = sentinel - pos;
         uintptr_t t = heap->max_block;
         if (left - t < 2u * MIN_BLOCK) {
@@ -188,6 +188,7 @@ RTHEAP_PRIVATE bool rtheap_overlaps(const rtheap_t *heap, uintptr_t lo, uintptr_
     if (lo < heap->regions[0].first && hi > (uintptr_t)heap) {
         return true; /* the control structure */
     }
+    /* wcet-loop: overlap-regions RTHEAP_MAX_REGIONS */
     for (uint32_t i = 0; i < heap->region_count; i++) {
         const region_t *r = &heap->regions[i];
         if (lo < r->sentinel + WORD && hi > r->first) {

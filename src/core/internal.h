@@ -431,7 +431,7 @@ RTHEAP_PRIVATE RTHEAP_NO_LIBCALLS void rtheap_fill_words(uintptr_t dst, size_t v
                                                          uintptr_t bytes)
 {
     size_t *d = (size_t *)dst;
-    for (uintptr_t i = 0; i < bytes / WORD; i++) {
+    for (uintptr_t i = 0; i < bytes / WORD; i++) { /* wcet-loop: fill-words bytes / 4 */
         d[i] = value;
     }
 }
@@ -454,6 +454,7 @@ RTHEAP_PRIVATE void rtheap_poison(uintptr_t addr, uintptr_t bytes)
 __attribute__((noinline)) static const region_t *rtheap_region_slow(const rtheap_t *heap,
                                                                      uintptr_t h)
 {
+    /* wcet-loop: region-search RTHEAP_MAX_REGIONS - 1 */
     for (uint32_t i = 1; i < heap->region_count; i++) {
         const region_t *r = &heap->regions[i];
         if (h - r->first < r->sentinel - r->first) {

@@ -13,7 +13,7 @@ RTHEAP_PRIVATE RTHEAP_NO_LIBCALLS void rtheap_copy_words(uintptr_t dst, uintptr_
 {
     size_t *d = (size_t *)dst;
     const size_t *s = (const size_t *)src;
-    for (uintptr_t i = 0; i < bytes / WORD; i++) {
+    for (uintptr_t i = 0; i < bytes / WORD; i++) { /* wcet-loop: copy-words bytes / 4 */
         d[i] = s[i];
     }
 }

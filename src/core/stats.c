@@ -73,6 +73,7 @@ RTHEAP_PRIVATE void rtheap_count_failed(rtheap_t *heap)
  */
 RTHEAP_PRIVATE size_t rtheap_largest_guaranteed(rtheap_t *heap)
 {
+    /* wcet-loop: largest-rounds 4 */
     for (uint32_t round = 0; round < 4u && heap->fl_bitmap != 0; round++) {
         uint32_t fl = rtheap_fls(heap->fl_bitmap);
         uint32_t c = fl * SL_COUNT + rtheap_fls(heap->sl_bitmap[fl]);

@@ -84,6 +84,7 @@ typedef struct {
     volatile size_t min_free;
 } port_state_t;
 
+/* wcet-nonnull: port (its heap, once built: the steady state) */
 PRIVILEGED_DATA static port_state_t port;
 
 /* rtheap's lock itself, which nests: the calls made inside it take it again. */
@@ -126,6 +127,7 @@ static rtheap_t *port_heap(void)
         uint32_t state = port_lock();
         heap = port.heap;
         if (heap == NULL) {
+            /* wcet-once: rtheap_init (the first call builds the heap: bounded apart) */
             heap = rtheap_init(ucHeap, configTOTAL_HEAP_SIZE);
             configASSERT(heap != NULL); /* configTOTAL_HEAP_SIZE too small */
             if (heap != NULL) {
@@ -238,6 +240,7 @@ void vPortDefineHeapRegions(const HeapRegion_t *const pxHeapRegions)
         return;
     }
     size_t largest = 0;
+    /* wcet-loop: define-largest regions */
     for (const HeapRegion_t *r = pxHeapRegions; r->xSizeInBytes > 0; r++) {
         largest = r->xSizeInBytes > largest ? r->xSizeInBytes : largest;
     }
@@ -248,6 +251,7 @@ void vPortDefineHeapRegions(const HeapRegion_t *const pxHeapRegions)
     if (heap == NULL) {
         return;
     }
+    /* wcet-loop: define-add regions */
     for (const HeapRegion_t *r = pxHeapRegions + 1; r->xSizeInBytes > 0; r++) {
         bool added = rtheap_add_region(heap, r->pucStartAddress, r->xSizeInBytes);
         configASSERT(added); /* too small, overlapping, or more than RTHEAP_MAX_REGIONS */
