@@ -345,41 +345,10 @@ static NOINLINE uint32_t e_nops(uint32_t with)
 /* Output                                                                               */
 /* ----------------------------------------------------------------------------------- */
 
-static char g_out[512];
-static uint32_t g_outn;
+/* The buffered writer, where bench.c defined it before: its buffer's place fixes the
+ * arenas' addresses, on which the gate's maxima of aligned requests depend. */
+#include "bench_out.h"
 
-static void out_flush(void)
-{
-    if (g_outn != 0) {
-        semihost_write(g_out, g_outn);
-        g_outn = 0;
-    }
-}
-static void out_c(char c)
-{
-    if (g_outn == sizeof g_out) {
-        out_flush();
-    }
-    g_out[g_outn++] = c;
-}
-static void out_s(const char *s)
-{
-    while (*s != '\0') {
-        out_c(*s++);
-    }
-}
-static void out_u(uint32_t v)
-{
-    char b[10];
-    uint32_t n = 0;
-    do {
-        b[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    while (n != 0) {
-        out_c(b[--n]);
-    }
-}
 static void out_kv(const char *k, uint32_t v)
 {
     out_c(' ');

@@ -19,6 +19,7 @@
 #include "bench_empty.h"
 #include "rtheap.h"
 #include "semihost.h"
+#include "bench_out.h"
 
 #ifndef LOCK_COST_NAME
 #define LOCK_COST_NAME "?"
@@ -86,26 +87,6 @@ __attribute__((noinline)) static uint32_t heap_loop(rtheap_t *heap, int with)
     return since(t0);
 }
 
-static void put_u(uint32_t v)
-{
-    char buf[12];
-    int n = 0;
-    do {
-        buf[sizeof buf - 1 - n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0 && n < (int)sizeof buf);
-    semihost_write(buf + sizeof buf - n, (size_t)n);
-}
-
-static void put_s(const char *s)
-{
-    size_t n = 0;
-    while (s[n] != '\0') {
-        n++;
-    }
-    semihost_write(s, n);
-}
-
 /* Tenths of an instruction per iteration: (with - without) ticks over the loops. */
 static uint32_t per_loop10(uint32_t with, uint32_t without, uint32_t per1000)
 {
@@ -118,7 +99,8 @@ int main(void)
 {
     rtheap_t *heap = rtheap_init(arena, sizeof arena);
     if (heap == NULL) {
-        put_s("lock_cost: no heap\n");
+        out_s("lock_cost: no heap\n");
+        out_flush();
         return 1;
     }
     SYST_CSR = 0;
@@ -137,13 +119,15 @@ int main(void)
     rtheap_stats_t st;
     if (per1000 == 0 || !rtheap_get_stats(heap, &st) || st.live_blocks != 0 ||
         rtheap_check(heap) != RTHEAP_OK) {
-        put_s("lock_cost: the measurement or the heap went wrong\n");
+        out_s("lock_cost: the measurement or the heap went wrong\n");
+        out_flush();
         return 1;
     }
-    put_s("L lock=" LOCK_COST_NAME " lock10=");
-    put_u(per_loop10(lock_with, lock_without, per1000));
-    put_s(" pair10=");
-    put_u(per_loop10(heap_with, heap_without, per1000));
-    put_s("\n");
+    out_s("L lock=" LOCK_COST_NAME " lock10=");
+    out_u(per_loop10(lock_with, lock_without, per1000));
+    out_s(" pair10=");
+    out_u(per_loop10(heap_with, heap_without, per1000));
+    out_s("\n");
+    out_flush();
     return 0;
 }

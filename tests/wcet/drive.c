@@ -37,6 +37,7 @@
 
 #include "rtheap.h"
 #include "semihost.h"
+#include "bench_out.h"
 #if WCET_FREERTOS
 #include "FreeRTOS.h"
 #include "rtheap_freertos.h"
@@ -60,46 +61,8 @@ int getpagesize(void);
 /* Output                                                                               */
 /* ----------------------------------------------------------------------------------- */
 
-static char g_out[256];
-static uint32_t g_outn;
 static uint32_t g_failed;
 static uint32_t g_calls;
-
-static void out_flush(void)
-{
-    if (g_outn != 0) {
-        semihost_write(g_out, g_outn);
-        g_outn = 0;
-    }
-}
-
-static void out_c(char c)
-{
-    if (g_outn == sizeof g_out) {
-        out_flush();
-    }
-    g_out[g_outn++] = c;
-}
-
-static void out_s(const char *s)
-{
-    while (*s != '\0') {
-        out_c(*s++);
-    }
-}
-
-static void out_u(uint32_t v)
-{
-    char b[10];
-    uint32_t n = 0;
-    do {
-        b[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    while (n != 0) {
-        out_c(b[--n]);
-    }
-}
 
 static void fail(const char *scenario, const char *what)
 {

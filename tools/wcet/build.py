@@ -92,7 +92,8 @@ def build(root, src, cpu, level, out, freertos, jobs=2):
         obj("freertos", front + fr + ["-Wno-unused-parameter"],
             os.path.join(src, "freertos", "rtheap_freertos.c"))
     dflags = harness + fr + ["-DWCET_FREERTOS=%d" % (1 if have_fr else 0)]
-    obj("drive", dflags + strict, os.path.join(root, "tests", "wcet", "drive.c"))
+    obj("drive", dflags + strict + ["-I" + os.path.join(root, "bench")],  # bench_out.h
+        os.path.join(root, "tests", "wcet", "drive.c"))
     obj("startup", harness, os.path.join(root, "boards", "common", "startup.c"))
     obj("semihost", harness, os.path.join(root, "boards", "common", "semihost.c"))
     log = []
