@@ -499,51 +499,21 @@ class Analyser:
         for e in edges:
             if e[0] in inside:
                 out.setdefault(e[0], []).append(e)
-        order = _topo(h, inside, out)
-        dist = {h: (ZERO, [])}
-        it_best = None
+        back = {}
         exits = {}
-        for n in order:
-            if n not in dist:
-                continue
-            d, p = dist[n]
-            val = d + node_cost[n]
-            here = p + [n]
-            for (src, dst, w, extra) in out.get(n, []):
-                cand = val + w
-                step = here + extra
-                if dst == h:
-                    it_best = _better(it_best, cand, step)
-                elif dst in inside:
-                    dist[dst] = _better(dist.get(dst), cand, step)
-                else:
-                    exits[dst] = _better(exits.get(dst), cand, step)
-        if it_best is None:
+        _relax(h, inside, out, node_cost,
+               lambda dst: back if dst == h else (None if dst in inside else exits))
+        if h not in back:
             raise AnalysisError("loop at %s: no way around it" % (h,))
-        return it_best[0], it_best[1], exits
+        return back[h][0], back[h][1], exits
 
     def _dag_longest(self, entry, node_cost, edges, sinks):
         """{sink: (Cost, path)} for every sink reached."""
         out = {}
         for e in edges:
             out.setdefault(e[0], []).append(e)
-        nodes = set(node_cost)
-        order = _topo(entry, nodes, out)
-        dist = {entry: (ZERO, [])}
         best = {}
-        for n in order:
-            if n not in dist:
-                continue
-            d, p = dist[n]
-            val = d + node_cost[n]
-            here = p + [n]
-            for (src, dst, w, extra) in out.get(n, []):
-                cand = val + w
-                step = here + extra
-                if dst in sinks:
-                    best[dst] = _better(best.get(dst), cand, step)
-                else:
-                    dist[dst] = _better(dist.get(dst), cand, step)
+        _relax(entry, set(node_cost), out, node_cost, lambda dst: best if dst in sinks else None)
         if not best:
             raise NoPath("no path to a return")
         return best
@@ -620,6 +590,26 @@ class Analyser:
         walk(res.path)
         flush()
         return out
+
+
+def _relax(start, nodes, out, node_cost, sink_of):
+    """Longest paths from start through `nodes` (a DAG: out maps a node to its edges),
+    in topological order. An edge into dst ends in the dict sink_of(dst) returns, which
+    keeps the best (Cost, path) per destination; when it returns None, dst is inside
+    and the walk goes on from it."""
+    order = _topo(start, nodes, out)
+    dist = {start: (ZERO, [])}
+    for n in order:
+        if n not in dist:
+            continue
+        d, p = dist[n]
+        val = d + node_cost[n]
+        here = p + [n]
+        for (src, dst, w, extra) in out.get(n, []):
+            into = sink_of(dst)
+            if into is None:
+                into = dist
+            into[dst] = _better(into.get(dst), val + w, here + extra)
 
 
 def _better(old, cand, step):
