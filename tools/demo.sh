@@ -86,17 +86,8 @@ if [ "$rust" -eq 1 ]; then
     dir=${RTHEAP_DEMO_DIR:-build/demo-rust-$board}
     case $dir in /*) abs=$dir ;; *) abs=$root/$dir ;; esac
     log=$dir.log
-    mkdir -p "$dir/cargo-home"
-    # Offline: crates-io is replaced by the vendored sources of Debian's standard
-    # library, which build-std needs (the demo itself depends on nothing from it).
-    cat >"$dir/cargo-home/config.toml" <<'END'
-[source.crates-io]
-replace-with = "rust-library-vendor"
-[source.rust-library-vendor]
-directory = "/usr/lib/rustlib/src/rust/library/vendor"
-[net]
-offline = true
-END
+    # Offline: the demo depends on nothing beyond Debian's standard library sources.
+    sh "$root/tools/cargo-offline.sh" "$dir/cargo-home"
     echo "demo.sh: building demo/rust for $board ($target) in $dir"
     [ -d "$dir/target/$target" ] || echo "demo.sh: the first build also compiles Rust's core and alloc"
     # Debian's cargo and rustc, never rustup's; nothing from the caller's environment

@@ -69,15 +69,7 @@ done
 unset CC AR CFLAGS RUSTFLAGS CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_TARGET CARGO_TARGET_DIR \
     RUSTUP_TOOLCHAIN RUSTC_WRAPPER
 export CARGO_HOME="$work/cargo-home" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
-mkdir -p "$CARGO_HOME"
-cat >"$CARGO_HOME/config.toml" <<'END'
-[source.crates-io]
-replace-with = "rust-library-vendor"
-[source.rust-library-vendor]
-directory = "/usr/lib/rustlib/src/rust/library/vendor"
-[net]
-offline = true
-END
+sh "$root/tools/cargo-offline.sh" "$CARGO_HOME"
 cargo=/usr/bin/cargo
 host=$($RUSTC -vV | sed -n 's/^host: //p')
 host_linker_var=CARGO_TARGET_$(echo "$host" | tr 'a-z.-' 'A-Z__')_LINKER
