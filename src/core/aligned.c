@@ -51,17 +51,21 @@ RTHEAP_PRIVATE block_t *rtheap_probe_placed(rtheap_t *heap, uintptr_t t, uintptr
 
 /**
  * Allocation of t bytes from free block b (`size` bytes, in list c,
- * checked) at `gap` bytes from its start: the gap becomes a free block of
- * its own (b's previous block is in use: free blocks never touch), the
- * aligned block follows it, and the rest, when it can be a block, is free.
+ * checked) at `gap` bytes from its start (0, or room for a block): the gap
+ * becomes a free block of its own (b's previous block is in use: free
+ * blocks never touch), the aligned block follows it, and the rest, when it
+ * can be a block, is free.
  */
-RTHEAP_SHARED void *rtheap_alloc_gap(rtheap_t *heap, block_t *b, uint32_t c, uintptr_t size,
+RTHEAP_PRIVATE void *rtheap_alloc_gap(rtheap_t *heap, block_t *b, uint32_t c, uintptr_t size,
                                       uintptr_t t, uintptr_t gap)
 {
     uintptr_t h = rtheap_addr(b);
-    size_t prev_flag = b->header & FLAG_PREV_FREE;
+    size_t flag = b->header & FLAG_PREV_FREE;
     rtheap_unlink(heap, b, c);
-    rtheap_make_free(heap, h, gap, prev_flag);
+    if (gap != 0) {
+        rtheap_make_free(heap, h, gap, flag);
+        flag = FLAG_PREV_FREE;
+    }
     block_t *a = rtheap_block_at(h + gap);
     uintptr_t rest = size - gap - t;
     uintptr_t used = size - gap;
@@ -71,15 +75,48 @@ RTHEAP_SHARED void *rtheap_alloc_gap(rtheap_t *heap, block_t *b, uint32_t c, uin
     } else {
         rtheap_clear_prev_free(h + size);
     }
-    a->header = rtheap_hdr(used, FLAG_PREV_FREE, KIND_BLOCK);
+    a->header = rtheap_hdr(used, flag, KIND_BLOCK);
     rtheap_count_alloc(heap, used);
     return rtheap_payload(a);
 }
 
-/** Allocation with any power-of-two alignment, out of line: realloc and calloc's. */
+/**
+ * Allocation with any power-of-two alignment inside the lock. A plain one
+ * is rtheap_alloc's body. An over-aligned one searches for room for the request
+ * and the worst alignment gap (or, on a nearly full heap, for a block that
+ * happens to be placed well), and its gap becomes a free block in front of
+ * it. Out of line: the over-aligned search is the shared slow one
+ * (rtheap_find_slow), so that the plain path keeps its own.
+ */
 RTHEAP_OUTLINE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, uintptr_t align)
 {
-    return rtheap_alloc_unlocked(heap, size, align);
+    if (align <= ALIGN) {
+        return rtheap_alloc_unlocked(heap, size);
+    }
+    uintptr_t t = rtheap_block_size_for(size);
+    found_t f = {0, 0};
+    block_t *b = NULL;
+    if (t != 0 && t <= heap->max_block) {
+        uintptr_t pad = align + MIN_BLOCK - ALIGN; /* the worst gap */
+#if RTHEAP_ALIGNED_FIT
+        b = rtheap_probe_placed(heap, t, align, &f.cls, &f.size);
+        if (b == NULL)
+#endif
+        {
+            if (pad <= heap->max_block - t) {
+                b = rtheap_find_slow(heap, t + pad, &f); /* any such block has room */
+            }
+            if (b == NULL) {
+                b = rtheap_find_slow(heap, t, &f);
+            }
+        }
+    }
+    uintptr_t gap = b != NULL ? rtheap_align_gap(rtheap_addr(b), align) : 0;
+    if (b == NULL || gap > f.size || f.size - gap < t) {
+        rtheap_count_failed(heap);
+        return NULL;
+    }
+    return rtheap_alloc_gap(heap, b, f.cls, f.size, t, gap);
 }
 
 /** rtheap_alloc_aligned's body, inside the lock, for align not a plain one. */
@@ -89,7 +126,7 @@ RTHEAP_PRIVATE void *rtheap_alloc_aligned_checked(rtheap_t *heap, size_t size, s
         rtheap_report(heap, RTHEAP_ERR_BAD_ARGUMENT, NULL);
         return NULL;
     }
-    return rtheap_alloc_unlocked(heap, size, align);
+    return rtheap_alloc_aligned_unlocked(heap, size, align);
 }
 
 void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align)

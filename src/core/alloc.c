@@ -44,19 +44,17 @@ typedef struct found {
 } found_t;
 
 /**
- * The rest of rtheap_find, out of the hot path: damaged heads taken out of
- * service and the search done again, and the bounded first fit in t's own
- * class when no class guarantees a fit. Bounded: every round takes one
- * list or block out of service, and there are at most four. Cold: a heap
- * that needs it often is nearly full or damaged.
+ * The whole search, out of the hot path: the good-fit search, damaged heads
+ * taken out of service and the search done again, and the bounded first
+ * fit in t's own class when no class guarantees a fit. Bounded: every round
+ * takes one list or block out of service, and there are at most four (five
+ * with rtheap_find's own first try, which calls it once that try failed).
+ * An over-aligned allocation searches with it alone.
  */
-RTHEAP_COLD static block_t *rtheap_find_slow(rtheap_t *heap, uintptr_t t, block_t *damaged,
-                                             uint32_t dc, found_t *out)
+__attribute__((noinline)) static block_t *rtheap_find_slow(rtheap_t *heap, uintptr_t t,
+                                                           found_t *out)
 {
     uint32_t g = rtheap_granules(t);
-    if (RTHEAP_CHECKS && damaged != NULL) {
-        rtheap_contain_listed(heap, damaged, dc);
-    }
     for (uint32_t round = 0; round < 4u; round++) { /* wcet-loop: find-rounds 4 */
         uint32_t c;
         block_t *b = rtheap_search(heap, rtheap_class_up(g), &c);
@@ -121,10 +119,13 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint
             *size = s;
             return b;
         }
+        if (RTHEAP_CHECKS) {
+            rtheap_contain_listed(heap, b, c);
+        }
     }
     /* Its own out-parameters, so that the fast path's stay in registers. */
     found_t slow = {0, 0};
-    b = rtheap_find_slow(heap, t, b, c, &slow);
+    b = rtheap_find_slow(heap, t, &slow);
     *cls = slow.cls;
     *size = slow.size;
     return b;
@@ -175,70 +176,26 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_carve(rtheap_t *heap, block_t *b, uin
     return t;
 }
 
-/* The over-aligned parts, in aligned.c. */
-RTHEAP_PRIVATE uintptr_t rtheap_align_gap(uintptr_t h, uintptr_t align);
-RTHEAP_SHARED void *rtheap_alloc_gap(rtheap_t *heap, block_t *b, uint32_t c, uintptr_t size,
-                                      uintptr_t t, uintptr_t gap);
-#if RTHEAP_ALIGNED_FIT
-RTHEAP_PRIVATE block_t *rtheap_probe_placed(rtheap_t *heap, uintptr_t t, uintptr_t align,
-                                            uint32_t *cls, uintptr_t *size);
-#endif
-
 /**
- * The one body of every allocation: `size` bytes aligned to `align` (a power
- * of two; RTHEAP_ALIGNMENT or less is a plain request), inside the lock. A
- * plain request is one good-fit search and a carve. An over-aligned one
- * searches for room for the worst alignment gap as well (or, on a nearly full
- * heap, for a block that happens to be placed well), and its gap becomes a
- * free block in front of it (aligned.c).
+ * A plain allocation (alignment RTHEAP_ALIGNMENT) inside the lock: one
+ * good-fit search and a carve. Over-aligned requests take their own path
+ * (aligned.c).
  */
-RTHEAP_BODY void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size, uintptr_t align)
+RTHEAP_BODY_SHARED void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
 {
     uintptr_t t = rtheap_block_size_for(size);
-    bool over = align > ALIGN;
-    uint32_t c = 0;
-    uintptr_t s = 0;
+    uint32_t c;
+    uintptr_t s;
     block_t *b = NULL;
-    if (t == 0 || t > heap->max_block) {
-        goto fail;
-    }
-    uintptr_t want = t;
-    uintptr_t pad = align + MIN_BLOCK - ALIGN; /* the worst gap, when over-aligned */
-    if (over && pad <= heap->max_block - t) {
-        want = t + pad; /* any block this large has room */
-    }
-#if RTHEAP_ALIGNED_FIT
-    if (over) {
-        b = rtheap_probe_placed(heap, t, align, &c, &s);
-    }
-    if (b == NULL)
-#endif
-    {
-        b = rtheap_find(heap, want, &c, &s);
-    }
-    if (over) {
-        if (b == NULL && want != t) {
-            found_t slow = {0, 0};
-            b = rtheap_find_slow(heap, t, NULL, 0, &slow);
-            c = slow.cls;
-            s = slow.size;
-        }
-        uintptr_t gap = b != NULL ? rtheap_align_gap(rtheap_addr(b), align) : 0;
-        if (b == NULL || gap > s || s - gap < t) {
-            goto fail;
-        }
-        if (gap != 0) {
-            return rtheap_alloc_gap(heap, b, c, s, t, gap);
-        }
+    if (t != 0 && t <= heap->max_block) {
+        b = rtheap_find(heap, t, &c, &s);
     }
     if (b == NULL) {
-        goto fail;
+        rtheap_count_failed(heap);
+        return NULL;
     }
     rtheap_count_alloc(heap, rtheap_carve(heap, b, c, s, t));
     return rtheap_payload(b);
-fail:
-    rtheap_count_failed(heap);
-    return NULL;
 }
 
 void *rtheap_alloc(rtheap_t *heap, size_t size)
@@ -246,5 +203,5 @@ void *rtheap_alloc(rtheap_t *heap, size_t size)
     if (heap == NULL) {
         return NULL;
     }
-    LOCKED_CALL(heap, true, rtheap_alloc_unlocked(heap, size, ALIGN));
+    LOCKED_CALL(heap, true, rtheap_alloc_unlocked(heap, size));
 }

@@ -120,10 +120,12 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_detach_prev(rtheap_t *heap, const regi
  * rtheap_release when a neighbour says it is free (or b's next header says
  * its previous block is): merges with the free neighbours that hold up; a
  * damaged one is taken out of service instead (reported on behalf of `ptr`).
+ * One copy at every level, which free, trim and a moving realloc share: the
+ * merges are the minority of frees, and a copy in free would double the
+ * merge's bytes for about four instructions a free.
  */
-RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release_merging(rtheap_t *heap, const region_t *r,
-                                                      block_t *b, size_t hd, size_t nd,
-                                                      const void *ptr)
+RTHEAP_MERGE void rtheap_release_merging(rtheap_t *heap, const region_t *r, block_t *b, size_t hd,
+                                         size_t nd, const void *ptr)
 {
     uintptr_t h = rtheap_addr(b);
     uintptr_t t = rtheap_size(hd);
@@ -166,34 +168,21 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release_merging(rtheap_t *heap, const regi
     rtheap_push(heap, f, rtheap_class_of_size(total));
 }
 
-/** rtheap_release_merging, out of line: for trim and a moving realloc. */
-RTHEAP_MERGE void rtheap_release_merging_outline(rtheap_t *heap, const region_t *r, block_t *b,
-                                                   size_t hd, size_t nd, const void *ptr)
-{
-    rtheap_release_merging(heap, r, b, hd, nd, ptr);
-}
-
 /**
  * Turns used block b (header hd, inside region r, checked, in no list;
  * next header nd) into a free block, merged with free neighbours, in its
  * list; the block after it learns that its previous block is free. A
  * damaged neighbour is taken out of service instead of merged (reported on
- * behalf of `ptr`). The merging is inlined when `merge_inline` (free's,
- * whose worst case it sets), else the one out-of-line copy is called.
+ * behalf of `ptr`).
  */
 RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release(rtheap_t *heap, const region_t *r, block_t *b,
-                                              size_t hd, size_t nd, const void *ptr,
-                                              bool merge_inline)
+                                              size_t hd, size_t nd, const void *ptr)
 {
     uintptr_t h = rtheap_addr(b);
     uintptr_t t = rtheap_size(hd);
     rtheap_poison(h + WORD, t - WORD);
     if ((hd & FLAG_PREV_FREE) != 0 || (nd & (FLAG_FREE | FLAG_PREV_FREE)) != 0) {
-        if (RTHEAP_INLINE_BODIES && merge_inline) {
-            rtheap_release_merging(heap, r, b, hd, nd, ptr);
-        } else {
-            rtheap_release_merging_outline(heap, r, b, hd, nd, ptr);
-        }
+        rtheap_release_merging(heap, r, b, hd, nd, ptr);
         return;
     }
     /* Neither neighbour is free (the common case): b's header and the next
@@ -205,7 +194,7 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release(rtheap_t *heap, const region_t *r,
     rtheap_push(heap, b, rtheap_class_of_size(t));
 }
 
-RTHEAP_BODY void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
+RTHEAP_PRIVATE RTHEAP_HOT void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
 {
     const region_t *r;
     size_t nd;
@@ -217,10 +206,10 @@ RTHEAP_BODY void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
     block_t *b = rtheap_block_of(ptr);
     size_t hd = b->header;
     rtheap_count_free(heap, rtheap_size(hd));
-    rtheap_release(heap, r, b, hd, nd, ptr, true);
+    rtheap_release(heap, r, b, hd, nd, ptr);
 }
 
-void rtheap_free(rtheap_t *heap, void *ptr)
+RTHEAP_ENTRY void rtheap_free(rtheap_t *heap, void *ptr)
 {
     if (heap == NULL || ptr == NULL) {
         return;

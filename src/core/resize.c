@@ -47,7 +47,7 @@ RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, const region_t *r, block_t *b, u
     size_t th = rtheap_hdr(total - t, 0, KIND_BLOCK); /* its previous block (b) is used */
     tail->header = th;
     size_t nd = rtheap_block_at(rtheap_addr(b) + total)->header;
-    rtheap_release(heap, r, tail, th, nd, rtheap_payload(b), false);
+    rtheap_release(heap, r, tail, th, nd, rtheap_payload(b));
 }
 
 /**
@@ -133,8 +133,7 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     copy = keep < copy ? (keep + WORD - 1u) & ~(WORD - 1u) : copy; /* whole words, <= room */
     rtheap_copy_words((uintptr_t)fresh, (uintptr_t)ptr, copy);
     rtheap_count_free(heap, rtheap_size(hd));
-    rtheap_release(heap, r, b, hd, rtheap_block_at(rtheap_addr(b) + rtheap_size(hd))->header, ptr,
-                   false);
+    rtheap_release(heap, r, b, hd, rtheap_block_at(rtheap_addr(b) + rtheap_size(hd))->header, ptr);
     rtheap_count_realloc(heap);
     return fresh;
 }
