@@ -181,7 +181,7 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_carve(rtheap_t *heap, block_t *b, uin
  * good-fit search and a carve. Over-aligned requests take their own path
  * (aligned.c).
  */
-RTHEAP_BODY_SHARED void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
+RTHEAP_BODY void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
 {
     uintptr_t t = rtheap_block_size_for(size);
     uint32_t c;

@@ -124,7 +124,7 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_detach_prev(rtheap_t *heap, const regi
  * merges are the minority of frees, and a copy in free would double the
  * merge's bytes for about four instructions a free.
  */
-RTHEAP_MERGE void rtheap_release_merging(rtheap_t *heap, const region_t *r, block_t *b, size_t hd,
+RTHEAP_BODY void rtheap_release_merging(rtheap_t *heap, const region_t *r, block_t *b, size_t hd,
                                          size_t nd, const void *ptr)
 {
     uintptr_t h = rtheap_addr(b);

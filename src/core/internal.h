@@ -85,31 +85,25 @@
 #endif
 
 /*
- * Where a path's code lives, so that -Os runs the hot paths about as fast as
- * -O2 and neither level pastes a path into every caller:
+ * Where a path's code lives: each hot path exists once, as one function
+ * with its helpers inlined into it, at -Os as at -O2, so that -Os runs it
+ * about as fast and neither level pastes it into every caller:
  * - RTHEAP_ENTRY: a public call that holds the one copy of its operation
- *   (free): at -Os every helper is inlined into it (flatten); at -O2 the
- *   helpers marked RTHEAP_HOT are.
- * - RTHEAP_BODY_SHARED: the one body of an operation several public calls
- *   share (a plain allocation: alloc, realloc, calloc, aligned alloc), at
- *   every level one out-of-line function with every helper inlined into it
- *   (flatten): a copy in each caller costs more bytes than the call costs
- *   instructions.
- * - RTHEAP_BODY: the same at -Os; at -O2 inlined into each public call (the
- *   lookup of a pointer that realloc, resize in place and usable size
- *   share, whose call would cost resize in place a sixth of its time).
- * - RTHEAP_MERGE: the merge with free neighbours (free, trim and a moving
- *   realloc share its one copy at every level), and a resize in place (at
- *   -O2 resize in place inlines its own; realloc calls this copy). At -Os
- *   its helpers are inlined into it.
+ *   (free): every helper is inlined into it (flatten at -Os; at -O2 the
+ *   helpers are marked RTHEAP_HOT).
+ * - RTHEAP_BODY: the one body of an operation that several public calls
+ *   share, as an out-of-line function with every helper inlined into it (a
+ *   plain allocation: alloc, realloc, calloc, aligned alloc; a resize:
+ *   realloc and resize in place; the merge with free neighbours: free,
+ *   trim and a moving realloc). A copy in each caller would cost more bytes
+ *   than the call costs instructions.
  * - RTHEAP_SHARED_FLAT: a part of those, inlined at -O2; at -Os one
  *   out-of-line copy with its helpers inlined (unlink_checked: each merge
  *   runs it once or twice, and the link checks it would call cost more than
  *   their code).
  * - RTHEAP_HOT: inlined into its callers at -O2.
- * - RTHEAP_OUTLINE: the one out-of-line copy that the calls where a path is
- *   not the main cost share (an over-aligned allocation, realloc's and
- *   calloc's).
+ * - RTHEAP_OUTLINE: an out-of-line function where the path is not the main
+ *   cost (an over-aligned allocation, realloc's and calloc's).
  * Without optimisation, or with RTHEAP_PRIVATE defined by a test, all are
  * ordinary functions.
  */
@@ -118,28 +112,19 @@
 #define RTHEAP_ENTRY
 #define RTHEAP_OUTLINE RTHEAP_PRIVATE
 #define RTHEAP_BODY RTHEAP_PRIVATE
-#define RTHEAP_BODY_SHARED RTHEAP_PRIVATE
-#define RTHEAP_MERGE RTHEAP_PRIVATE
 #define RTHEAP_SHARED_FLAT RTHEAP_PRIVATE
-#define RTHEAP_INLINE_BODIES 0
 #elif defined(__OPTIMIZE_SIZE__)
 #define RTHEAP_HOT
 #define RTHEAP_ENTRY __attribute__((flatten))
 #define RTHEAP_OUTLINE static __attribute__((noinline))
 #define RTHEAP_BODY static __attribute__((noinline, flatten))
-#define RTHEAP_BODY_SHARED RTHEAP_BODY
-#define RTHEAP_MERGE static __attribute__((noinline, flatten))
 #define RTHEAP_SHARED_FLAT static __attribute__((noinline, flatten))
-#define RTHEAP_INLINE_BODIES 0
 #else
 #define RTHEAP_HOT __attribute__((always_inline))
 #define RTHEAP_ENTRY
 #define RTHEAP_OUTLINE static __attribute__((noinline))
-#define RTHEAP_BODY static inline __attribute__((always_inline))
-#define RTHEAP_BODY_SHARED static __attribute__((noinline, flatten))
-#define RTHEAP_MERGE RTHEAP_OUTLINE
+#define RTHEAP_BODY static __attribute__((noinline, flatten))
 #define RTHEAP_SHARED_FLAT RTHEAP_PRIVATE RTHEAP_HOT
-#define RTHEAP_INLINE_BODIES 1
 #endif
 
 /* Cold paths (damage, set-up, errors): out of line, optimised for size. */

@@ -19,7 +19,7 @@ RTHEAP_PRIVATE RTHEAP_NO_LIBCALLS void rtheap_copy_words(uintptr_t dst, uintptr_
 }
 
 /** Validates and reports; returns the block or NULL. */
-RTHEAP_BODY block_t *rtheap_lookup(rtheap_t *heap, const void *ptr,
+RTHEAP_PRIVATE block_t *rtheap_lookup(rtheap_t *heap, const void *ptr,
                                                  const region_t **rp, size_t *ndp)
 {
     rtheap_error_t e = rtheap_validate_used(heap, ptr, rp, ndp);
@@ -87,11 +87,29 @@ RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_resize_block(rtheap_t *heap, const region_
     return true;
 }
 
-/** rtheap_resize_block, out of line: realloc's at -O2, everyone's at -Os. */
-RTHEAP_MERGE bool rtheap_resize_block_outline(rtheap_t *heap, const region_t *r, block_t *b,
-                                              uintptr_t t)
+/**
+ * The one body of a resize, which realloc and resize in place share: ptr
+ * validated (refused and reported if it is not a live block), then its
+ * block resized in place to hold `size` bytes if it can be. Returns the
+ * block's new size, or 0 if it was not resized: *rp is then NULL if ptr was
+ * refused, else the block's region.
+ */
+RTHEAP_BODY uintptr_t rtheap_resize_ptr(rtheap_t *heap, void *ptr, size_t size,
+                                               const region_t **rp)
 {
-    return rtheap_resize_block(heap, r, b, t);
+    size_t nd;
+    rtheap_error_t e = rtheap_validate_used(heap, ptr, rp, &nd);
+    if (RTHEAP_CHECKS && e != RTHEAP_OK) {
+        rtheap_refuse(heap, e, ptr);
+        *rp = NULL;
+        return 0;
+    }
+    uintptr_t t = rtheap_block_size_for(size);
+    block_t *b = rtheap_block_of(ptr);
+    if (t != 0 && t <= heap->max_block && rtheap_resize_block(heap, *rp, b, t)) {
+        return rtheap_size(b->header);
+    }
+    return 0;
 }
 
 /**
@@ -105,21 +123,21 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     if (ptr == NULL) {
         return rtheap_alloc_aligned_unlocked(heap, size, align);
     }
+    /* A block not aligned to `align` must move: no size fits it in place. */
+    bool aligned = ((uintptr_t)ptr & (align - 1u)) == 0;
     const region_t *r;
-    size_t nd;
-    block_t *b = rtheap_lookup(heap, ptr, &r, &nd);
-    if (b == NULL) {
-        return NULL;
-    }
-    uintptr_t t = rtheap_block_size_for(size);
-    if (t == 0 || t > heap->max_block) {
-        rtheap_count_failed(heap);
-        return NULL;
-    }
-    if (((uintptr_t)ptr & (align - 1u)) == 0 && rtheap_resize_block_outline(heap, r, b, t)) {
+    if (rtheap_resize_ptr(heap, ptr, aligned ? size : SIZE_MAX, &r) != 0) {
         return ptr;
     }
+    uintptr_t t = rtheap_block_size_for(size);
+    if (r == NULL || t == 0 || t > heap->max_block) {
+        if (r != NULL) {
+            rtheap_count_failed(heap); /* no block can have that size */
+        }
+        return NULL;
+    }
     /* Move: the alloc, the copy and the free, nothing more. */
+    block_t *b = rtheap_block_of(ptr);
     void *fresh = rtheap_alloc_aligned_unlocked(heap, size, align);
     if (fresh == NULL) {
         return NULL;
@@ -178,15 +196,8 @@ void *rtheap_realloc_sized(rtheap_t *heap, void *ptr, size_t old_size, size_t si
 RTHEAP_PRIVATE size_t rtheap_resize_in_place_unlocked(rtheap_t *heap, void *ptr, size_t size)
 {
     const region_t *r;
-    size_t nd;
-    block_t *b = rtheap_lookup(heap, ptr, &r, &nd);
-    uintptr_t t = rtheap_block_size_for(size);
-    if (b != NULL && t != 0 && t <= heap->max_block &&
-        (RTHEAP_INLINE_BODIES ? rtheap_resize_block(heap, r, b, t)
-                              : rtheap_resize_block_outline(heap, r, b, t))) {
-        return (size_t)(rtheap_size(b->header) - WORD);
-    }
-    return 0;
+    uintptr_t t = rtheap_resize_ptr(heap, ptr, size, &r);
+    return t != 0 ? (size_t)(t - WORD) : 0u;
 }
 
 size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size)
