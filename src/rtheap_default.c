@@ -42,9 +42,12 @@ extern char __heap2_end[] __attribute__((weak));
 extern rtheap_t *volatile rtheap_default_heap;
 /* wcet-nonnull: rtheap_default_heap (set once, by the first call: the steady state) */
 rtheap_t *volatile rtheap_default_heap;
-/* The symbols gave no heap: said once (the error hook), then only counted. */
-static volatile bool rtheap_default_missing;
-static volatile uint32_t rtheap_default_missing_count;
+/* The symbols gave no heap: said once (the error hook), then only counted.
+ * One object, so that the code reaches both through one address. */
+static struct {
+    volatile uint32_t count; /* calls that found no heap */
+    volatile bool tried;     /* the symbols were read: a heap is not built twice */
+} rtheap_default_missing;
 
 static size_t rtheap_span(const char *start, const char *end)
 {
@@ -56,9 +59,10 @@ static size_t rtheap_span(const char *start, const char *end)
     return hi > lo ? (size_t)(hi - lo) : 0u;
 }
 
-/* Runs once: cold, so optimised for size. */
+/* Runs once: cold, so optimised for size, and out of line (the code that
+ * takes the lock keeps fewer registers). */
 /* wcet-once: rtheap_build_default (the first call builds the heap: bounded apart) */
-__attribute__((cold)) static rtheap_t *rtheap_build_default(void)
+__attribute__((noinline, cold)) static rtheap_t *rtheap_build_default(void)
 {
     size_t first = rtheap_span(__heap_start, __heap_end);
     size_t second = 0;
@@ -69,7 +73,7 @@ __attribute__((cold)) static rtheap_t *rtheap_build_default(void)
         return NULL;
     }
     /* Index sized for the larger region, so that neither is cut up. */
-    /* wcet-once: rtheap_init_for (as above, where this function is inlined) */
+    /* wcet-once: rtheap_init_for (the build's, as above) */
     rtheap_t *heap = rtheap_init_for(__heap_start, first, second);
 #if RTHEAP_DEFAULT_SECOND_REGION
     if (heap != NULL && second != 0) {
@@ -82,24 +86,23 @@ __attribute__((cold)) static rtheap_t *rtheap_build_default(void)
 
 /* The first call builds the heap; a call that finds none is counted (when
  * `count`), and the first such call reports RTHEAP_ERR_NO_HEAP once through
- * the default error hook (there is no heap to hold a runtime hook). */
-static rtheap_t *rtheap_default_get(bool count)
+ * the default error hook (there is no heap to hold a runtime hook). Out of
+ * line and cold: the calls after the first only read the pointer. */
+__attribute__((noinline, cold)) static rtheap_t *rtheap_default_get(bool count)
 {
-    rtheap_t *heap = rtheap_default_heap;
-    if (heap != NULL) {
-        return heap;
-    }
     bool report = false;
     RTHEAP_LOCK_TYPE state = RTHEAP_LOCK((rtheap_t *)NULL);
-    heap = rtheap_default_heap;
-    if (heap == NULL && !rtheap_default_missing) {
+    rtheap_t *heap = rtheap_default_heap;
+    if (heap == NULL && !rtheap_default_missing.tried) {
+        /* Set first: a call from inside the build (an error hook's) finds no
+         * heap instead of building one again. */
+        rtheap_default_missing.tried = true;
         heap = rtheap_build_default();
         rtheap_default_heap = heap;
-        rtheap_default_missing = heap == NULL;
         report = heap == NULL;
     }
-    if (heap == NULL && count) {
-        rtheap_default_missing_count = rtheap_default_missing_count + 1u;
+    if (heap == NULL) {
+        rtheap_default_missing.count = rtheap_default_missing.count + count;
     }
     RTHEAP_UNLOCK((rtheap_t *)NULL, state);
     if (report) {
@@ -108,14 +111,24 @@ static rtheap_t *rtheap_default_get(bool count)
     return heap;
 }
 
-rtheap_t *rtheap_default(void)
+/* rtheap_default() once it has read NULL. Not static: the Rust entry points
+ * (rtheap_rust.c), which read the pointer themselves, call it directly.
+ * Nothing outside the library may use it. */
+extern rtheap_t *rtheap_default_first(void);
+rtheap_t *rtheap_default_first(void)
 {
     return rtheap_default_get(true);
 }
 
+rtheap_t *rtheap_default(void)
+{
+    rtheap_t *heap = rtheap_default_heap;
+    return heap != NULL ? heap : rtheap_default_first();
+}
+
 uint32_t rtheap_default_no_heap_count(void)
 {
-    return rtheap_default_missing_count;
+    return rtheap_default_missing.count;
 }
 
 rtheap_t *rtheap_default_init(void *mem, size_t bytes)
@@ -132,5 +145,9 @@ rtheap_t *rtheap_default_init(void *mem, size_t bytes)
 
 rtheap_error_t rtheap_default_status(void)
 {
-    return rtheap_default_get(false) != NULL ? RTHEAP_OK : RTHEAP_ERR_NO_HEAP;
+    rtheap_t *heap = rtheap_default_heap;
+    if (__builtin_expect(heap == NULL, 0)) {
+        heap = rtheap_default_get(false);
+    }
+    return heap != NULL ? RTHEAP_OK : RTHEAP_ERR_NO_HEAP;
 }

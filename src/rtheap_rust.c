@@ -6,8 +6,11 @@
  */
 #include "rtheap.h"
 
-/* rtheap_default.c's pointer to the default heap, once built. */
+/* rtheap_default.c's pointer to the default heap, once built, and what
+ * rtheap_default() does once it has read NULL (build it, or count a call
+ * without one). */
 extern rtheap_t *volatile rtheap_default_heap;
+extern rtheap_t *rtheap_default_first(void);
 
 /* A power of two no larger than RTHEAP_ALIGNMENT. */
 static inline bool plain_alignment(size_t align)
@@ -19,14 +22,27 @@ static inline bool plain_alignment(size_t align)
  * Each entry point reads the default heap's pointer and goes straight on
  * for the common case (the heap exists, the alignment is plain), which then
  * needs no stack frame and no argument shuffling. The first call of all
- * builds the heap out of line and makes the call again; without a heap
- * (rtheap_default() NULL) the call has the result it has on a NULL heap.
+ * builds the heap out of line (rtheap_default_first) and makes its call on
+ * it; without a heap (NULL) the call has the result it has on a NULL heap.
  */
 
+/* For a first path that takes an argument it does not use, so that its
+ * caller passes the arguments on where they are: GCC would drop the
+ * argument (a clone of the function without it), moving the others. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define KEEP_ARGUMENTS __attribute__((noclone))
+#else
+#define KEEP_ARGUMENTS
+#endif
+
+/* __rust_allocate's call, plain alignment or not (rtheap_alloc_aligned
+ * takes the plain path itself). none: the NULL heap allocate_other read. */
 /* wcet-once: allocate_first (builds the default heap: bounded apart) */
-__attribute__((noinline, cold)) static void *allocate_first(size_t size, size_t align)
+__attribute__((noinline, cold)) KEEP_ARGUMENTS static void *
+allocate_first(rtheap_t *none, size_t size, size_t align)
 {
-    return rtheap_default() != NULL ? __rust_allocate(size, align) : NULL;
+    (void)none;
+    return rtheap_alloc_aligned(rtheap_default_first(), size, align);
 }
 
 /* An over-aligned layout, or a bad alignment (which gets its documented
@@ -34,7 +50,7 @@ __attribute__((noinline, cold)) static void *allocate_first(size_t size, size_t 
 __attribute__((noinline)) static void *allocate_other(rtheap_t *heap, size_t size, size_t align)
 {
     if (heap == NULL) {
-        return allocate_first(size, align);
+        return allocate_first(heap, size, align);
     }
     return rtheap_alloc_aligned(heap, size, align);
 }
@@ -55,7 +71,7 @@ void *__rust_allocate(size_t size, size_t align)
 __attribute__((noinline, cold)) static void deallocate_first(void *ptr, size_t old_size,
                                                              size_t align)
 {
-    if (rtheap_default() != NULL) {
+    if (rtheap_default_first() != NULL) {
         __rust_deallocate(ptr, old_size, align);
     }
 }
@@ -80,7 +96,7 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
 /* wcet-once: deallocate_first (builds the default heap: bounded apart) */
 __attribute__((noinline, cold)) static void deallocate_first(void *ptr)
 {
-    rtheap_free(rtheap_default(), ptr);
+    rtheap_free(rtheap_default_first(), ptr);
 }
 
 void __rust_deallocate(void *ptr, size_t old_size, size_t align)
@@ -96,11 +112,17 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
 }
 #endif
 
+/* __rust_reallocate's call, made as for an over-aligned layout whatever the
+ * alignment: the same result here. The heap did not exist when the caller
+ * got ptr, so ptr is NULL (an allocation either way) or no block of it
+ * (refused either way): no block is copied, and old_size, which bounds the
+ * copy for a plain layout, does not matter. */
 /* wcet-once: reallocate_first (builds the default heap: bounded apart) */
-__attribute__((noinline, cold)) static void *reallocate_first(void *ptr, size_t old_size,
-                                                              size_t size, size_t align)
+__attribute__((noinline, cold)) KEEP_ARGUMENTS static void *
+reallocate_first(void *ptr, size_t old_size, size_t size, size_t align)
 {
-    return rtheap_default() != NULL ? __rust_reallocate(ptr, old_size, size, align) : NULL;
+    (void)old_size;
+    return rtheap_realloc_aligned(rtheap_default_first(), ptr, size, align);
 }
 
 /* The first call of all, or an over-aligned layout (or a bad alignment, which
@@ -128,20 +150,19 @@ void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)
 }
 
 /* wcet-once: resize_first (builds the default heap: bounded apart) */
-__attribute__((noinline, cold)) static size_t resize_first(void *ptr, size_t old_size, size_t size,
-                                                           size_t align)
+__attribute__((noinline, cold)) static size_t resize_first(void *ptr, size_t old_size, size_t size)
 {
-    return rtheap_default() != NULL ? __rust_reallocate_inplace(ptr, old_size, size, align)
-                                    : old_size;
+    size_t usable = rtheap_resize_in_place(rtheap_default_first(), ptr, size);
+    return usable != 0 ? usable : old_size;
 }
 
 size_t __rust_reallocate_inplace(void *ptr, size_t old_size, size_t size, size_t align)
 {
+    (void)align; /* the block does not move, so it keeps its alignment */
     rtheap_t *heap = rtheap_default_heap;
     if (heap == NULL) {
-        return resize_first(ptr, old_size, size, align);
+        return resize_first(ptr, old_size, size);
     }
-    /* The block does not move, so it keeps its alignment. */
     size_t usable = rtheap_resize_in_place(heap, ptr, size);
     return usable != 0 ? usable : old_size;
 }

@@ -7,31 +7,36 @@
 #include "internal.h"
 #include "lock.h"
 
+/* log2 of MAX_GRANULES (a power of two): no block is that large, one
+ * granule less can be. */
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#define MAX_GRANULES_LOG2 31u
+#else
+#define MAX_GRANULES_LOG2 (TAG_SHIFT - ALIGN_LOG2)
+#endif
+_Static_assert((MAX_GRANULES >> MAX_GRANULES_LOG2) == 1u, "MAX_GRANULES_LOG2 is its log2");
+
 /** Rows the index needs for blocks of up to `bytes` bytes. */
 RTHEAP_PRIVATE uint32_t rtheap_rows_for(uintptr_t bytes)
 {
-    uintptr_t g = bytes >> ALIGN_LOG2;
-    if (g >= MAX_GRANULES) {
-        g = MAX_GRANULES - 1u;
-    }
-    if (g == 0) {
-        g = 1;
-    }
-    uint32_t rows = rtheap_fl_of((uint32_t)g) + 1u;
-    return rows > FL_MAX ? FL_MAX : rows;
+    /* The bound compared in bytes: one immediate on 32-bit Arm. */
+    uintptr_t g = bytes < (MAX_GRANULES << ALIGN_LOG2) ? bytes >> ALIGN_LOG2 : MAX_GRANULES - 1u;
+    /* Row 0 holds g < SL_COUNT, row r > 0 the g whose top bit is bit
+     * r + SL_LOG2 - 1: the rows up to g's. SL_COUNT / 2 puts every g below
+     * SL_COUNT (0 included) in row 0; g < 2^31 keeps the rows at most
+     * 32 - SL_LOG2, under FL_MAX. */
+    return rtheap_fls((uint32_t)g | (SL_COUNT / 2u)) + 2u - RTHEAP_SL_LOG2;
 }
 
 /** Largest block size (bytes) an index of `rows` rows can hold. */
 RTHEAP_PRIVATE uintptr_t rtheap_max_block_for(uint32_t rows)
 {
-    /* rows <= 32 - SL_LOG2 (rtheap_rows_for; rtheap_check refuses more), so
-     * bits <= 31; the clamp keeps the shift defined whatever the caller.
-     * MAX_GRANULES bounds the result below on 32-bit targets. */
+    /* The last row ends below 2^(rows + SL_LOG2 - 1) granules. The clamp is
+     * MAX_GRANULES, and keeps the shift defined whatever rows the caller
+     * passes (rtheap_check passes the one it finds). */
     uint32_t bits = rows + RTHEAP_SL_LOG2 - 1u;
-    bits = bits < 31u ? bits : 31u;
-    uintptr_t max_g = ((uintptr_t)1 << bits) - 1u;
-    max_g = max_g < MAX_GRANULES ? max_g : MAX_GRANULES - 1u;
-    return max_g << ALIGN_LOG2;
+    bits = bits < MAX_GRANULES_LOG2 ? bits : MAX_GRANULES_LOG2;
+    return (((uintptr_t)1 << bits) - 1u) << ALIGN_LOG2;
 }
 
 /** Control-structure bytes for an index of `rows` rows, the heads' alignment pad included. */
@@ -41,22 +46,41 @@ RTHEAP_PRIVATE uintptr_t rtheap_control_bytes(uint32_t rows)
            rows * SL_COUNT * sizeof(block_t *);
 }
 
+/* Inlined into its callers, rtheap_init_for above all: there the compiler
+ * knows the range of the rows (the largest block's size needs no clamp)
+ * and keeps them in a register, which takes less code than a call. Only
+ * where the helpers are static inline functions and the build optimises. */
+#if RTHEAP_PRIVATE_IS_DEFAULT_ && defined(__OPTIMIZE__)
+#define INIT_INLINE __attribute__((always_inline))
+#else
+#define INIT_INLINE
+#endif
+
 /**
- * Rows of the index for a first region of `bytes`: enough for the largest
- * block the region can hold once the control structure is taken out of it.
- * A row fewer than the region size alone asks for is often enough, and on a
- * small heap a row is a large share of it.
+ * Rows of the index for a heap whose first region has `bytes` and whose
+ * largest region will have `largest` (rtheap_init_for). For the first
+ * region alone: enough for the largest block it can hold once the control
+ * structure is taken out of it. A row fewer than the region size alone asks
+ * for is often enough, and on a small heap a row is a large share of it.
+ * A larger region to come gets the rows of its whole size.
  */
-RTHEAP_PRIVATE uint32_t rtheap_index_rows(uintptr_t bytes)
+RTHEAP_PRIVATE INIT_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_t largest)
 {
-    uint32_t rows = rtheap_rows_for(bytes);
-    if (rows > 1u) {
-        uintptr_t control = rtheap_control_bytes(rows - 1u);
-        if (control >= bytes || rtheap_max_block_for(rows - 1u) >= bytes - control) {
-            rows--;
-        }
+    bool later = largest > bytes;
+    uint32_t rows = rtheap_rows_for(later ? largest : bytes);
+    /* The sum stays far below the top of uintptr_t: a few KiB of control
+     * and at most MAX_GRANULES granules. */
+    if (!later && rows > 1u &&
+        bytes <= rtheap_control_bytes(rows - 1u) + rtheap_max_block_for(rows - 1u)) {
+        rows--;
     }
     return rows;
+}
+
+/** Rows of the index for a first region of `bytes`, and no larger region to come. */
+RTHEAP_PRIVATE uint32_t rtheap_index_rows(uintptr_t bytes)
+{
+    return rtheap_heap_rows(bytes, 0);
 }
 
 /* Worst-case padding around the control structure and the blocks: the start
@@ -69,17 +93,14 @@ size_t rtheap_control_size(size_t bytes)
     return (size_t)(rtheap_control_bytes(rtheap_index_rows(bytes)) + REGION_PADDING);
 }
 
-/** Header address of the first block and of the sentinel for [lo, hi). */
-RTHEAP_PRIVATE bool rtheap_carve_bounds(uintptr_t lo, uintptr_t hi, uintptr_t *first,
-                                        uintptr_t *sentinel)
-{
-    if (hi < lo || hi - lo < MIN_BLOCK + 2u * ALIGN) {
-        return false;
-    }
-    *first = ((lo + WORD + ALIGN - 1u) & ~(ALIGN - 1u)) - WORD;
-    *sentinel = (hi & ~(ALIGN - 1u)) - WORD;
-    return *sentinel >= *first && *sentinel - *first >= MIN_BLOCK;
-}
+/*
+ * The fewest bytes a region (after the control structure, in the first)
+ * must have. Enough for a block whatever its alignment: rounding the first
+ * header up and the sentinel down takes at most 2 * ALIGN + WORD - 2 bytes,
+ * so more than MIN_BLOCK - ALIGN are left between them, a multiple of
+ * ALIGN: at least MIN_BLOCK.
+ */
+#define REGION_MIN (MIN_BLOCK + 2u * ALIGN)
 
 /**
  * Inserts b second in its list, behind the head, or as the head of an empty
@@ -110,71 +131,97 @@ RTHEAP_PRIVATE void rtheap_add_free_block(rtheap_t *heap, uintptr_t pos, uintptr
     heap->arena_bytes += t;
 }
 
-/**
- * Registers [first, sentinel) as a region and fills it with free blocks no
- * larger than max_block, with a fence after each but the last: O(bytes /
- * max_block), one block unless a later region is larger than the index
- * (see rtheap_init_for). Blocks of regions after the first go behind the
- * head of their list, so that the first region serves first.
- */
-RTHEAP_PRIVATE void rtheap_register_region(rtheap_t *heap, uintptr_t first, uintptr_t sentinel)
+/** Header address of the first block of a region that starts at lo. */
+RTHEAP_PRIVATE uintptr_t rtheap_first_header(uintptr_t lo)
 {
+    return ((lo + WORD + ALIGN - 1u) & ~(ALIGN - 1u)) - WORD;
+}
+
+/** Header address of the sentinel of a region that ends at hi. */
+RTHEAP_PRIVATE uintptr_t rtheap_sentinel_header(uintptr_t hi)
+{
+    return (hi & ~(ALIGN - 1u)) - WORD;
+}
+
+/**
+ * Makes [lo, hi), at least REGION_MIN bytes, a region of `bytes` bytes of
+ * the heap (the first's counts its control structure too) and fills it
+ * with free blocks no larger than max_block, with a fence after each but
+ * the last: O(bytes / max_block), one block unless a later region is
+ * larger than the index (see rtheap_init_for). Blocks of regions after the
+ * first go behind the head of their list, so that the first region serves
+ * first.
+ */
+RTHEAP_PRIVATE void rtheap_register_region(rtheap_t *heap, uintptr_t lo, uintptr_t hi,
+                                           uintptr_t bytes)
+{
+    uintptr_t pos = rtheap_first_header(lo);
+    uintptr_t sentinel = rtheap_sentinel_header(hi);
     region_t *r = &heap->regions[heap->region_count];
-    r->first = first;
+    r->first = pos;
     r->sentinel = sentinel;
     if (heap->region_count == 0) {
-        heap->first = first;
-        heap->granules = (sentinel - first) >> ALIGN_LOG2;
+        heap->first = pos;
+        heap->granules = (sentinel - pos) >> ALIGN_LOG2;
     }
     heap->region_count++;
-    uintptr_t pos = first;
-    while (sentinel - pos > heap->max_block) { /* wcet-loop: region-chunks chunks */
+    heap->heap_bytes += bytes;
+    for (;;) { /* wcet-loop: region-chunks chunks */
         uintptr_t left = sentinel - pos;
-        uintptr_t t = heap->max_block;
-        if (left - t < 2u * MIN_BLOCK) {
-            t = left - 2u * MIN_BLOCK; /* room for the fence and one block */
+        uintptr_t t = left;
+        if (left > heap->max_block) {
+            t = heap->max_block;
+            if (left - t < 2u * MIN_BLOCK) {
+                t = left - 2u * MIN_BLOCK; /* room for the fence and one block */
+            }
         }
         rtheap_add_free_block(heap, pos, t);
+        if (t == left) {
+            break;
+        }
         rtheap_block_at(pos + t)->header = rtheap_hdr(MIN_BLOCK, FLAG_PREV_FREE, KIND_FENCE);
         pos += t + MIN_BLOCK;
     }
-    rtheap_add_free_block(heap, pos, sentinel - pos);
     rtheap_block_at(sentinel)->header = rtheap_hdr(0, FLAG_PREV_FREE, KIND_BLOCK);
 }
 
-__attribute__((cold)) rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t largest_region)
+/* RTHEAP_NO_LIBCALLS: the control structure is zeroed by a loop of its own,
+ * which the compiler must not turn into a call of memset. rtheap_fill_words
+ * would do, but its call and the registers kept across it take more code
+ * than the loop. */
+__attribute__((cold)) RTHEAP_NO_LIBCALLS rtheap_t *rtheap_init_for(void *mem, size_t bytes,
+                                                                   size_t largest_region)
 {
     uintptr_t lo = (uintptr_t)mem;
-    uintptr_t hi = lo + bytes;
-    if (mem == NULL || hi < lo) {
+    if (mem == NULL || bytes > UINTPTR_MAX - lo) {
         return NULL; /* a region that wraps the address space is no region */
     }
-    if (hi - lo > MAX_REGION_BYTES) {
-        hi = lo + MAX_REGION_BYTES;
-    }
-    uint32_t rows = rtheap_index_rows(hi - lo);
-    if (largest_region > hi - lo) {
-        uint32_t wanted = rtheap_rows_for(largest_region > MAX_REGION_BYTES ? MAX_REGION_BYTES
-                                                                            : largest_region);
-        rows = wanted > rows ? wanted : rows;
-    }
-    uintptr_t base = (lo + ALIGN - 1u) & ~(ALIGN - 1u);
-    uintptr_t heads = base + sizeof(struct rtheap) + rows * sizeof(uint32_t);
-    heads = (heads + sizeof(void *) - 1u) & ~(uintptr_t)(sizeof(void *) - 1u);
-    uintptr_t control_end = heads + rows * SL_COUNT * sizeof(block_t *);
-    uintptr_t first;
-    uintptr_t sentinel;
-    if (base < lo || control_end >= hi || !rtheap_carve_bounds(control_end, hi, &first, &sentinel)) {
+    uintptr_t span = bytes < MAX_REGION_BYTES ? bytes : MAX_REGION_BYTES;
+    uintptr_t hi = lo + span;
+    uint32_t rows = rtheap_heap_rows(span, largest_region);
+    /* Offsets from the aligned start, so that nothing wraps: the control
+     * structure, then its heads (pointer-aligned), then the first block. */
+    uintptr_t pad = (0u - lo) & (ALIGN - 1u);
+    uintptr_t heads = (sizeof(struct rtheap) + rows * sizeof(uint32_t) + sizeof(void *) - 1u) &
+                      ~(uintptr_t)(sizeof(void *) - 1u);
+    uintptr_t control = heads + rows * SL_COUNT * sizeof(block_t *);
+    if (span < pad + control + REGION_MIN) {
         return NULL;
     }
+    uintptr_t base = lo + pad;
     rtheap_t *heap = (rtheap_t *)base;
-    rtheap_fill_words(base, 0, control_end - base);
+    /* The control structure ends on a word (the heads are pointers). */
+    size_t *word = (size_t *)base;
+    size_t *end = (size_t *)(base + control);
+    do {
+        *word = 0;
+        word++;
+    } while (word != end); /* wcet-loop: control-words bytes / 4 */
     heap->magic = HEAP_MAGIC ^ base;
     heap->fl_count = rows;
     heap->max_block = (size_t)rtheap_max_block_for(rows);
-    heap->heads = (block_t **)heads;
-    heap->heap_bytes = (size_t)(hi - lo);
-    rtheap_register_region(heap, first, sentinel);
+    heap->heads = (block_t **)(base + heads);
+    rtheap_register_region(heap, base + control, hi, span);
     return heap;
 }
 
@@ -183,15 +230,21 @@ rtheap_t *rtheap_init(void *mem, size_t bytes)
     return rtheap_init_for(mem, bytes, 0);
 }
 
-RTHEAP_PRIVATE bool rtheap_overlaps(const rtheap_t *heap, uintptr_t lo, uintptr_t hi)
+/**
+ * True if a region whose first block and sentinel have their headers at
+ * `first` and `sentinel` would overlap the control structure or a region
+ * of the heap. Every header position is WORD below a multiple of ALIGN, so
+ * two regions overlap exactly when they share one.
+ */
+RTHEAP_PRIVATE bool rtheap_overlaps(const rtheap_t *heap, uintptr_t first, uintptr_t sentinel)
 {
-    if (lo < heap->regions[0].first && hi > (uintptr_t)heap) {
+    if (first < heap->regions[0].first && sentinel > (uintptr_t)heap) {
         return true; /* the control structure */
     }
     /* wcet-loop: overlap-regions RTHEAP_MAX_REGIONS */
     for (uint32_t i = 0; i < heap->region_count; i++) {
         const region_t *r = &heap->regions[i];
-        if (lo < r->sentinel + WORD && hi > r->first) {
+        if (first <= r->sentinel && sentinel >= r->first) {
             return true;
         }
     }
@@ -202,16 +255,13 @@ RTHEAP_PRIVATE bool rtheap_add_region_unlocked(rtheap_t *heap, void *mem, size_t
 {
     uintptr_t lo = (uintptr_t)mem;
     uintptr_t hi = lo + bytes;
-    uintptr_t first;
-    uintptr_t sentinel;
-    if (mem == NULL || hi < lo || heap->region_count >= RTHEAP_MAX_REGIONS ||
-        !rtheap_carve_bounds(lo, hi, &first, &sentinel) ||
-        rtheap_overlaps(heap, first, sentinel + WORD)) {
+    if (mem == NULL || bytes > UINTPTR_MAX - lo || bytes < REGION_MIN ||
+        heap->region_count >= RTHEAP_MAX_REGIONS ||
+        rtheap_overlaps(heap, rtheap_first_header(lo), rtheap_sentinel_header(hi))) {
         rtheap_report(heap, RTHEAP_ERR_BAD_ARGUMENT, mem);
         return false;
     }
-    rtheap_register_region(heap, first, sentinel);
-    heap->heap_bytes += bytes;
+    rtheap_register_region(heap, lo, hi, bytes);
     return true;
 }
 
