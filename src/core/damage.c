@@ -35,8 +35,8 @@ RTHEAP_COLD static void rtheap_report(rtheap_t *heap, rtheap_error_t kind, const
  * Reports damage found at header address `at` on behalf of `ptr`, unless
  * that damage was the last one reported (it is then known and contained).
  */
-RTHEAP_CONTAIN void rtheap_report_damage(rtheap_t *heap, rtheap_error_t kind, uintptr_t at,
-                                 const void *ptr)
+RTHEAP_COLD RTHEAP_CONTAIN void rtheap_report_damage(rtheap_t *heap, rtheap_error_t kind,
+                                                     uintptr_t at, const void *ptr)
 {
     if (at != 0 && at == heap->last_damage) {
         return;
@@ -50,40 +50,27 @@ RTHEAP_CONTAIN void rtheap_report_damage(rtheap_t *heap, rtheap_error_t kind, ui
 /* ------------------------------------------------------------------------ */
 
 /**
- * Why the block at header address h (inside region r) is not a live block;
- * called only once the fast checks have failed, so that naming the error
- * costs the hot path nothing.
- */
-RTHEAP_COLD RTHEAP_CONTAIN rtheap_error_t rtheap_diagnose(const region_t *r, uintptr_t h)
-{
-    size_t hd = rtheap_block_at(h)->header;
-    uintptr_t t = rtheap_size(hd);
-    if (!rtheap_is_block(hd)) {
-        /* Only the "previous block is free" flag is wrong: the header
-         * disagrees with its neighbour rather than being garbage. */
-        return rtheap_is_block(hd ^ FLAG_PREV_FREE) ? RTHEAP_ERR_BAD_NEIGHBOUR
-                                                    : RTHEAP_ERR_BAD_HEADER;
-    }
-    if (t < MIN_BLOCK || t > r->sentinel - h) {
-        return RTHEAP_ERR_BAD_HEADER;
-    }
-    /* Called only when the fast checks failed: what is left is a free block's
-     * own header (a double free). */
-    return rtheap_is_free(hd) ? RTHEAP_ERR_DOUBLE_FREE : RTHEAP_ERR_BAD_NEIGHBOUR;
-}
-
-/**
- * Reports a refused pointer. When what is wrong is its next block's header,
- * that block is remembered as the damage last reported, so that an
- * allocation meeting it through its list later does not report it again
- * (the pointer itself is reported at every call, as bad input is).
+ * Reports ptr, refused with error e by the fast checks (rtheap_validate_used).
+ * Their RTHEAP_ERR_BAD_HEADER, said of any header they refuse, is named here,
+ * off the hot path: a double free (a sound header that says FREE), a header
+ * that disagrees with its neighbour only in its "previous block is free"
+ * flag, or a bad header. When what is wrong is the next block's header, that
+ * block is remembered as the damage last reported, so that an allocation
+ * meeting it through its list later does not report it again (the pointer
+ * itself is reported at every call, as bad input is).
  */
 RTHEAP_COLD RTHEAP_CONTAIN void rtheap_refuse(rtheap_t *heap, rtheap_error_t e, const void *ptr)
 {
-    if (e == RTHEAP_ERR_BAD_NEIGHBOUR) {
-        size_t hd = rtheap_block_of(ptr)->header;
-        if (rtheap_is_block(hd) && !rtheap_is_free(hd)) {
-            heap->last_damage = (uintptr_t)ptr - WORD + rtheap_size(hd);
+    /* Only these two come with a header to read (inside a region, aligned). */
+    if (e == RTHEAP_ERR_BAD_HEADER || e == RTHEAP_ERR_BAD_NEIGHBOUR) {
+        uintptr_t h = (uintptr_t)ptr - WORD;
+        size_t hd = rtheap_block_at(h)->header;
+        if (e == RTHEAP_ERR_BAD_NEIGHBOUR) {
+            heap->last_damage = h + rtheap_size(hd); /* h's own header passed the checks */
+        } else if (rtheap_is_block(hd ^ FLAG_PREV_FREE)) {
+            e = RTHEAP_ERR_BAD_NEIGHBOUR;
+        } else if (rtheap_is_free_block(hd)) {
+            e = RTHEAP_ERR_DOUBLE_FREE;
         }
     }
     rtheap_report(heap, e, ptr);
@@ -94,62 +81,58 @@ RTHEAP_COLD RTHEAP_CONTAIN void rtheap_refuse(rtheap_t *heap, rtheap_error_t e, 
 /* ------------------------------------------------------------------------ */
 
 /**
- * Takes free block b of list c out of that list as far as its links can be
- * trusted: whatever sound pointer leads to b (the head of c, or a previous
- * block that links back) is made to skip it when b's own next link is
- * sound, and ends the list there when it is not; the blocks behind are
- * lost with b. Nothing is written through a link that fails its check.
+ * Quarantines b, a free block (by its header) of t bytes whose extent the
+ * caller checked lies inside its region: its header becomes a fence, the
+ * next block is told that its previous block is not free, and b leaves its
+ * list as far as the links can be trusted: whatever sound pointer leads to
+ * b (the head of its list, or a previous block that links back) is made to
+ * skip it when b's next link is sound, and ends the list there when it is
+ * not. Nothing is written through a link that fails its check. Counted;
+ * reporting is the caller's.
+ *
+ * True if that damage was known already: b was cut off behind a fence (its
+ * previous link leads to one: damage reported when that block was found,
+ * whose next link could not be followed to b), or its footer is bad and the
+ * block after it no longer calls it free (a neighbour freed next to it
+ * found the footer and disowned it).
  */
-RTHEAP_CONTAIN void rtheap_unlink_salvage(rtheap_t *heap, block_t *b, uint32_t c)
+RTHEAP_COLD RTHEAP_CONTAIN bool rtheap_quarantine(rtheap_t *heap, block_t *b, uintptr_t t)
 {
+    uintptr_t h = rtheap_addr(b);
     block_t *prev = b->prev_free;
+    block_t *n = rtheap_block_at(h + t);
+    size_t nd = n->header;
+    /* A NULL link is no header position: rtheap_link_ok refuses it. */
+    bool prev_ok = rtheap_link_ok(heap, prev);
+    bool known = (prev_ok && rtheap_is_fence(prev->header)) ||
+                 (*rtheap_footer(h + t) != b && rtheap_is_block(nd) && !rtheap_prev_is_free(nd));
+    uint32_t c = rtheap_class_of_size(t);
     block_t *next = b->next_free;
-    if (!rtheap_next_link_ok(heap, b)) {
-        next = NULL;
-        heap->lost_lists++;
-    }
-    block_t **into = NULL;
-    if (heap->heads[c] == b) {
-        into = &heap->heads[c];
+    bool led_to = heap->heads[c] == b;
+    if (led_to) {
         prev = NULL;
-    } else if (prev != NULL && rtheap_link_ok(heap, prev) && prev->next_free == b) {
-        into = &prev->next_free;
+    } else {
+        led_to = prev_ok && prev->next_free == b;
     }
-    if (into == NULL) {
-        /* Nothing sound leads to b: the blocks behind it are cut off with it.
-         * They still link back to b, which is quarantined next, and are known
-         * as such when met (rtheap_behind_fence). */
+    if (!led_to || !rtheap_next_link_ok(heap, b)) {
+        /* The blocks behind b are lost with it. When nothing sound leads to
+         * b, they still link back to it, and are known as cut off behind a
+         * fence when met. */
         if (next != NULL) {
             heap->lost_lists++;
         }
-        return;
+        next = NULL;
     }
-    *into = next;
-    if (next != NULL) {
-        next->prev_free = prev;
-    } else if (prev == NULL) {
-        rtheap_list_emptied(heap, c);
-    }
-}
-
-/**
- * Quarantines b, a block of t bytes that claims to be free, whose extent
- * the caller checked lies inside its region: out of its list, its header a
- * fence, the next block told that its previous block is not free. Counted;
- * reporting is the caller's.
- */
-RTHEAP_CONTAIN void rtheap_quarantine(rtheap_t *heap, block_t *b, uintptr_t t)
-{
-    if (rtheap_is_free_block(b->header)) {
-        rtheap_unlink_salvage(heap, b, rtheap_class_of_size(t));
+    if (led_to) {
+        rtheap_unlink_between(heap, prev, next, c);
     }
     b->header = rtheap_hdr(t, b->header & FLAG_PREV_FREE, KIND_FENCE);
-    block_t *n = rtheap_block_at(rtheap_addr(b) + t);
-    if (rtheap_sound(n->header) && rtheap_prev_is_free(n->header)) {
-        n->header = rtheap_toggle(n->header, FLAG_PREV_FREE); /* a fence's too */
+    if (rtheap_sound(nd) && rtheap_prev_is_free(nd)) {
+        n->header = rtheap_toggle(nd, FLAG_PREV_FREE); /* a fence's too */
     }
     heap->quarantine_count++;
     heap->quarantined_bytes += t;
+    return known;
 }
 
 /**
@@ -160,8 +143,9 @@ RTHEAP_CONTAIN void rtheap_quarantine(rtheap_t *heap, block_t *b, uintptr_t t)
  */
 RTHEAP_COLD RTHEAP_CONTAIN bool rtheap_cut_dead_next(rtheap_t *heap, block_t *b)
 {
+    /* A NULL link is no header position: rtheap_link_ok refuses it. */
     block_t *q = b->next_free;
-    if (q == NULL || !rtheap_link_ok(heap, q) || !rtheap_is_fence(q->header)) {
+    if (!rtheap_link_ok(heap, q) || !rtheap_is_fence(q->header)) {
         return false;
     }
     b->next_free = NULL;
@@ -170,129 +154,83 @@ RTHEAP_COLD RTHEAP_CONTAIN bool rtheap_cut_dead_next(rtheap_t *heap, block_t *b)
 }
 
 /**
- * True if free block b was cut off behind a fence: its previous link leads
- * to one (damage reported when that block was found, whose next link could
- * not be followed to b). Taking b out of service then is a consequence of
- * that damage, not news.
+ * Takes b, a block inside region r that says it is free but failed its
+ * checks (the free block after one being freed or grown), out of service
+ * and reports it for `ptr`: it is quarantined when its header is a free
+ * block's and its extent lies inside r, and reported unless that damage was
+ * known. Else where b ends is unknown, and it is only reported.
  */
-RTHEAP_CONTAIN bool rtheap_behind_fence(const rtheap_t *heap, const block_t *b)
-{
-    const block_t *prev = b->prev_free;
-    return prev != NULL && rtheap_link_ok(heap, prev) && rtheap_is_fence(prev->header);
-}
-
-/**
- * True if b, free with a bad footer, is damage already reported: the block
- * after it no longer says that b is free (a neighbour freed next to it
- * found the footer and disowned it).
- */
-RTHEAP_CONTAIN bool rtheap_disowned(const block_t *b, uintptr_t t)
-{
-    /* The callers checked that b's t bytes lie inside its region. */
-    size_t nd = rtheap_block_at(rtheap_addr(b) + t)->header;
-    return rtheap_is_block(nd) && !rtheap_prev_is_free(nd);
-}
-
-/**
- * Quarantines b, a free block (by its header) of t bytes whose extent lies
- * inside its region; true if that damage was known already (b cut off
- * behind a fence, or disowned by its next block).
- */
-RTHEAP_CONTAIN bool rtheap_quarantine_free(rtheap_t *heap, block_t *b, uintptr_t t)
+RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_neighbour(rtheap_t *heap, const region_t *r, block_t *b,
+                                                         const void *ptr)
 {
     uintptr_t h = rtheap_addr(b);
-    bool known = rtheap_behind_fence(heap, b) ||
-                 (*rtheap_footer(h + t) != b && rtheap_disowned(b, t));
-    rtheap_quarantine(heap, b, t);
-    return known;
-}
-
-/** Takes list c out of service whole: nothing in it can be reached safely. */
-RTHEAP_CONTAIN void rtheap_drop_list(rtheap_t *heap, uint32_t c)
-{
-    heap->heads[c] = NULL;
-    rtheap_list_emptied(heap, c);
-    heap->quarantine_count++;
-    heap->lost_lists++;
+    size_t hd = b->header;
+    uintptr_t t = rtheap_size(hd);
+    if (rtheap_is_free_block(hd) && t >= MIN_BLOCK && t <= r->sentinel - h &&
+        rtheap_quarantine(heap, b, t)) {
+        return;
+    }
+    rtheap_report_damage(heap, RTHEAP_ERR_BAD_FREE_LIST, h, ptr);
 }
 
 /**
- * Takes damaged block b, found through list c, out of service: quarantined
- * when its header is a free block's and its extent lies inside its region,
- * else list c is dropped. Reported once, unless it was known.
+ * Takes damaged block b, found through list c (its head, or through a
+ * checked next link), out of service, reported once for b's own pointer:
+ * as rtheap_contain_neighbour does when its header is a free block's and
+ * its extent lies inside its region; else the list is dropped whole, and a
+ * fence (quarantined before, still listed) is known damage. When b holds up
+ * but for a next link to a fence, it stays and its list is cut there.
  */
 RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_listed(rtheap_t *heap, block_t *b, uint32_t c)
 {
     uintptr_t h = rtheap_addr(b);
+    /* A list head outside every region (the control structure damaged):
+     * nothing of it is read, the list is dropped. */
     const region_t *r = rtheap_region_of(heap, h);
-    if (r == NULL) {
-        /* A list head outside every region (the control structure damaged):
-         * nothing of it is read, the list is dropped. */
-        rtheap_drop_list(heap, c);
-        rtheap_report_damage(heap, RTHEAP_ERR_BAD_FREE_LIST, h, rtheap_payload(b));
-        return;
+    bool known = false;
+    if (r != NULL) {
+        size_t hd = b->header;
+        uintptr_t t = rtheap_size(hd);
+        if (rtheap_is_free_block(hd) && t >= MIN_BLOCK && t <= r->sentinel - h) {
+            if (*rtheap_footer(h + t) != b || !rtheap_cut_dead_next(heap, b)) {
+                rtheap_contain_neighbour(heap, r, b, rtheap_payload(b));
+            }
+            return;
+        }
+        known = rtheap_is_fence(hd);
     }
-    size_t hd = b->header;
-    uintptr_t t = rtheap_size(hd);
-    const block_t *prev = b->prev_free;
-    bool led_to = prev == NULL ? heap->heads[c] == b
-                               : rtheap_link_ok(heap, prev) && prev->next_free == b;
-    if (led_to && rtheap_listed_size(heap, b) != 0 && rtheap_cut_dead_next(heap, b)) {
-        return; /* b is sound: only what followed it was damage, known already */
-    }
-    bool known = h == heap->last_damage || rtheap_is_fence(hd);
-    if (rtheap_is_free_block(hd) && t >= MIN_BLOCK && t <= r->sentinel - h) {
-        known = rtheap_quarantine_free(heap, b, t) || known;
-    } else {
-        rtheap_drop_list(heap, c);
-    }
+    heap->heads[c] = NULL;
+    rtheap_list_emptied(heap, c);
+    heap->quarantine_count++;
+    heap->lost_lists++;
     if (!known) {
         rtheap_report_damage(heap, RTHEAP_ERR_BAD_FREE_LIST, h, rtheap_payload(b));
     }
 }
 
 /**
- * A free neighbour n (whose header said FREE) failed its checks: it is
- * quarantined when its extent lies inside region r, and reported once on
- * behalf of `ptr`.
- */
-RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_neighbour(rtheap_t *heap, const region_t *r, block_t *n,
-                                                 const void *ptr)
-{
-    uintptr_t h = rtheap_addr(n);
-    uintptr_t tn = rtheap_size(n->header);
-    bool known = h == heap->last_damage;
-    if (tn >= MIN_BLOCK && tn <= r->sentinel - h) {
-        known = rtheap_quarantine_free(heap, n, tn) || known;
-    }
-    if (!known) {
-        rtheap_report_damage(heap, RTHEAP_ERR_BAD_FREE_LIST, h, ptr);
-    }
-}
-
-/**
- * The free block in front of block h (which says PREV_FREE) could not be
- * merged: quarantined when its header and extent hold up (so its links are
- * what is damaged); otherwise the footer, or the header it leads to, was
- * overwritten and where that block starts is unknown: it is left to be
- * found through its list, where h's disowning it (the caller clears its
- * PREV_FREE) shows it was reported. Reported once for `ptr`.
+ * The free block in front of block h (inside region r, which says
+ * PREV_FREE) could not be merged. If h's footer leads to a free block that
+ * ends at h, that block's links are what is damaged: rtheap_contain_neighbour
+ * takes it out of service. Otherwise the footer, or the header it leads to,
+ * was overwritten and where that block starts is unknown: it is left to be
+ * found through its list, where h's disowning it (the caller clears h's
+ * PREV_FREE) tells that it was reported. Reported once for `ptr`.
  */
 RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_prev(rtheap_t *heap, const region_t *r, uintptr_t h,
-                                            const void *ptr)
+                                                    const void *ptr)
 {
     block_t *p = *rtheap_footer(h);
-    uintptr_t ph = rtheap_addr(p);
-    if (ph < h && rtheap_header_pos_ok(r, ph)) {
+    uintptr_t at = h; /* the footer is no header position: reported at h */
+    if (rtheap_addr(p) < h && rtheap_header_pos_ok(r, rtheap_addr(p))) {
         size_t pd = p->header;
-        if (rtheap_is_free_block(pd) && rtheap_size(pd) == h - ph) {
+        if (rtheap_is_free_block(pd) && rtheap_size(pd) == h - rtheap_addr(p)) {
             rtheap_contain_neighbour(heap, r, p, ptr);
             return;
         }
-        rtheap_report_damage(heap, RTHEAP_ERR_BAD_NEIGHBOUR, ph, ptr);
-        return;
+        at = rtheap_addr(p); /* reported at the header the footer leads to */
     }
-    rtheap_report_damage(heap, RTHEAP_ERR_BAD_NEIGHBOUR, h, ptr);
+    rtheap_report_damage(heap, RTHEAP_ERR_BAD_NEIGHBOUR, at, ptr);
 }
 
 /* ------------------------------------------------------------------------ */

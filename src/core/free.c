@@ -11,7 +11,8 @@
  * aligned, a sound used header whose size stays in the region, and a next
  * header that is sound and says its previous block is in use. Returns
  * RTHEAP_OK (with the region in *rp and the next header in *ndp) or the
- * error to report.
+ * error to report (RTHEAP_ERR_BAD_HEADER for any header the fast checks
+ * refuse: rtheap_refuse names what is wrong with it).
  */
 RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *heap, const void *ptr,
                                                               const region_t **rp, size_t *ndp)
@@ -34,7 +35,7 @@ RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *he
     uintptr_t t = rtheap_size(hd);
     if (!rtheap_sound(hd) || (hd & (FLAG_FREE | FLAG_FENCE)) != 0 || t < MIN_BLOCK ||
         t > r->sentinel - h) {
-        return rtheap_diagnose(r, h);
+        return RTHEAP_ERR_BAD_HEADER;
     }
     size_t nd = rtheap_block_at(h + t)->header;
     *ndp = nd;

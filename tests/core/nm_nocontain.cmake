@@ -3,7 +3,7 @@
 # With the checks off, no code that takes damage out of service or refuses a pointer
 # is linked: none of its functions is in the object. The default build (REF) has them,
 # so the names looked for are the right ones.
-set(pattern "rtheap_(contain_[a-z]+|quarantine[a-z_]*|unlink_salvage|drop_list|cut_dead_next|refuse|diagnose|report_damage)")
+set(pattern "rtheap_(contain_[a-z]+|quarantine|cut_dead_next|refuse|report_damage)")
 foreach(f OBJ REF)
   execute_process(COMMAND "${NM}" "${${f}}" OUTPUT_VARIABLE out RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
