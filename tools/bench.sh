@@ -40,6 +40,7 @@
 #   rtheap-nocheck, rtheap-nostats, rtheap-nolock: the default config less one of its
 #                   costs (-DRTHEAP_CHECKS=0, -DRTHEAP_STATS=0, -DRTHEAP_LOCK_NONE=1);
 #                   only when named in --backends (where the instructions go)
+#   rtheap-alignedfit  the default config with -DRTHEAP_ALIGNED_FIT=1; only when named
 #   o1heap          o1heap 2.2 (<peers>/o1heap), wrapper bench/peers/o1heap_wrap.c
 #   tlsf            mattconte/tlsf 3.1 (<peers>/tlsf), wrapper bench/peers/tlsf_wrap.c
 #   heap_4          FreeRTOS V11.2.0 heap_4 (<freertos>/portable/MemMang/heap_4.c),
@@ -215,7 +216,7 @@ notes=$out/notes.txt
 : >"$notes"
 all_backends="none rtheap rtheap-nochk rtheap-small"
 # The cost breakdown of rtheap's default build: only when asked for by name.
-breakdown="rtheap-nocheck rtheap-nostats rtheap-nolock"
+breakdown="rtheap-nocheck rtheap-nostats rtheap-nolock rtheap-alignedfit"
 if [ -f "$peers/o1heap/o1heap.c" ]; then
     all_backends="$all_backends o1heap"
 else
@@ -277,6 +278,7 @@ variant_defs() {
         rtheap-nocheck) echo "-DRTHEAP_CHECKS=0" ;;
         rtheap-nostats) echo "-DRTHEAP_STATS=0" ;;
         rtheap-nolock) echo "-DRTHEAP_LOCK_NONE=1" ;;
+        rtheap-alignedfit) echo "-DRTHEAP_ALIGNED_FIT=1" ;;
     esac
 }
 # capi_at / mix_at <backend> <level>: whether that backend's C API / mix firmware is built

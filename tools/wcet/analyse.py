@@ -94,6 +94,7 @@ class Analyser:
         self.excluded_calls = set()  # (caller, callee) left out (steady state)
         self.indirect = set()  # (function, addr, why)
         self._frame_memo = {}
+        self._damage_memo = {}
         self.nonnull = set(nonnull)  # addresses of pointers not NULL in the steady state
 
     # ------------------------------------------------------------------ helpers
@@ -108,9 +109,18 @@ class Analyser:
         return c
 
     def is_damage_handling(self, name):
+        """True if `name` is a function of src/core/damage.c: some of its code comes
+        from there. Its first instruction may come from a helper inlined into it (an
+        internal.h check), and no damage.c function is inlined elsewhere (all are
+        noinline and cold), so any line of damage.c in its range tells."""
         f = self.fw.functions.get(name)
-        ln = self.fw.line_of(f.addr) if f else None
-        return ln is not None and ln[0] == DAMAGE_FILE
+        if f is None:
+            return False
+        memo = self._damage_memo
+        if name not in memo:
+            memo[name] = any(ln is not None and ln[0] == DAMAGE_FILE
+                             for ln in self.fw.lines_in(f.addr, f.addr + f.size))
+        return memo[name]
 
     def _left_out(self, callee, mode):
         if mode not in ("rt", "sound"):

@@ -157,6 +157,15 @@ class Firmware:
         i = bisect.bisect_right(self._line_addrs, addr) - 1
         return self._line_vals[i] if i >= 0 else None
 
+    def lines_in(self, lo, hi):
+        """(file basename, line) of every line-table entry in [lo, hi)."""
+        i = bisect.bisect_left(self._line_addrs, lo)
+        out = []
+        while i < len(self._line_addrs) and self._line_addrs[i] < hi:
+            out.append(self._line_vals[i])
+            i += 1
+        return out
+
     def function_at(self, addr):
         f = self.by_addr.get(addr)
         if f is not None:
