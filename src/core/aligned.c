@@ -61,7 +61,16 @@ RTHEAP_PRIVATE void *rtheap_alloc_gap(rtheap_t *heap, block_t *b, uint32_t c, ui
 {
     uintptr_t h = rtheap_addr(b);
     size_t flag = b->header & FLAG_PREV_FREE;
-    rtheap_unlink(heap, b, c);
+    /* The links are read again here, out of the search that checked them:
+     * checked again as they are used (they hold unless the heap changed
+     * under a lock that does not hold, as on two cores with PRIMASK). */
+    if (!rtheap_unlink_checked(heap, b, size)) {
+        if (RTHEAP_CHECKS) {
+            rtheap_contain_listed(heap, b, c);
+        }
+        rtheap_count_failed(heap);
+        return NULL;
+    }
     if (gap != 0) {
         rtheap_make_free(heap, h, gap, flag);
         flag = FLAG_PREV_FREE;
