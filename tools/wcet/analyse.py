@@ -37,6 +37,19 @@ START = ("start",)
 MAX_RETURN_VALUES = 6
 
 
+def _closure(start, pairs):
+    """The nodes reached from `start` along the (from, to) pairs."""
+    reached = set(start)
+    changed = True
+    while changed:
+        changed = False
+        for a, b in pairs:
+            if a in reached and b not in reached:
+                reached.add(b)
+                changed = True
+    return reached
+
+
 def sink(cls):
     return ("ret", cls)
 
@@ -320,22 +333,9 @@ class Analyser:
         # ---- keep what lies on a way from the entry to a return
         edges = [(s, d, w, x) for s, lst in out_edges.items() for (d, w, x) in lst]
         sinks = {d for (s, d, w, x) in edges if d[0] == "ret"}
-        fwd = {START}
-        changed = True
-        while changed:
-            changed = False
-            for (s, d, w, x) in edges:
-                if s in fwd and d not in fwd:
-                    fwd.add(d)
-                    changed = True
-        back_ok = set(sinks)
-        changed = True
-        while changed:
-            changed = False
-            for (s, d, w, x) in edges:
-                if d in back_ok and s not in back_ok:
-                    back_ok.add(s)
-                    changed = True
+        pairs = [(s, d) for (s, d, w, x) in edges]
+        fwd = _closure({START}, pairs)
+        back_ok = _closure(sinks, [(d, s) for (s, d) in pairs])
         if START not in back_ok:
             raise NoPath("%s: no way from its entry to a return (under the analysis' "
                          "assumptions)" % name)
