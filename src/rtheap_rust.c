@@ -11,6 +11,8 @@
  * without one). */
 extern rtheap_t *volatile rtheap_default_heap;
 extern rtheap_t *rtheap_default_first(void);
+/* rtheap_alloc without its NULL test (src/core/alloc.c). */
+extern void *rtheap_alloc_nonnull(rtheap_t *heap, size_t size);
 
 /* A power of two no larger than RTHEAP_ALIGNMENT. */
 static inline bool plain_alignment(size_t align)
@@ -61,7 +63,7 @@ void *__rust_allocate(size_t size, size_t align)
      * plain path then, without the gap logic. */
     rtheap_t *heap = rtheap_default_heap;
     if (heap != NULL && plain_alignment(align)) {
-        return rtheap_alloc(heap, size);
+        return rtheap_alloc_nonnull(heap, size);
     }
     return allocate_other(heap, size, align);
 }

@@ -37,10 +37,12 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_head_ok(const rtheap_t *heap, const b
     return rtheap_entry_ok(heap, b, t, true);
 }
 
-/* What rtheap_find_slow found: the block's size and list. */
+/* What rtheap_find_slow found: the block's size, its list and the block
+ * before it there (NULL for the head). */
 typedef struct found {
     uintptr_t size;
     uint32_t cls;
+    block_t *prev;
 } found_t;
 
 /**
@@ -76,17 +78,20 @@ __attribute__((noinline)) static block_t *rtheap_find_slow(rtheap_t *heap, uintp
          * checked. */
         c = rtheap_class_of(g);
         b = heap->heads[c];
+        block_t *prev = NULL;
         bool damage = false;
         /* wcet-loop: fit-scan RTHEAP_FIT_SCAN */
         for (uint32_t n = 0; !damage && b != NULL && n < RTHEAP_FIT_SCAN; n++) {
-            uintptr_t s = rtheap_entry_ok(heap, b, MIN_BLOCK, b == heap->heads[c]);
+            uintptr_t s = rtheap_entry_ok(heap, b, MIN_BLOCK, prev == NULL);
             damage = s == 0;
             if (!damage && s >= t) {
                 out->cls = c;
                 out->size = s;
+                out->prev = prev;
                 return b;
             }
             if (!damage) {
+                prev = b;
                 b = b->next_free; /* checked above */
             }
         }
@@ -100,23 +105,30 @@ __attribute__((noinline)) static block_t *rtheap_find_slow(rtheap_t *heap, uintp
 
 /**
  * A free block of at least t bytes (t <= max_block) that holds up, left in
- * its list, or NULL; *cls gets its list and *size its size. Good fit: the
- * rounded class guarantees any block found is large enough; when it finds
- * nothing, up to RTHEAP_FIT_SCAN blocks of t's own class are tried (the
- * first often fits, and it makes a request of exactly the largest free
- * block succeed). A damaged block met on the way is taken out of service
- * and the search goes on (rtheap_find_slow).
+ * its list, or NULL; what rtheap_find_slow finds goes into *where (the fast
+ * path leaves it alone). Good fit: the rounded class guarantees any block
+ * found is large enough; when it finds nothing, up to RTHEAP_FIT_SCAN blocks
+ * of t's own class are tried (the first often fits, and it makes a request
+ * of exactly the largest free block succeed). A damaged block met on the way
+ * is taken out of service and the search goes on (rtheap_find_slow).
+ *
+ * The head the fast path finds is taken as the head it is: its back link is
+ * not read (an allocation never follows it: it becomes payload). A head
+ * whose back link is not NULL is damage that rtheap_check() reports, and
+ * that an over-aligned allocation (rtheap_find_slow) or a merge with the
+ * block (rtheap_unlink_checked) refuses.
  */
 RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint32_t *cls,
-                                               uintptr_t *size)
+                                               uintptr_t *size, block_t **prev)
 {
     uint32_t c = 0;
     block_t *b = rtheap_search(heap, rtheap_class_up(rtheap_granules(t)), &c);
     if (b != NULL) {
-        uintptr_t s = rtheap_head_ok(heap, b, t);
+        uintptr_t s = rtheap_entry_ok(heap, b, t, false);
         if (s != 0) {
             *cls = c;
             *size = s;
+            *prev = NULL;
             return b;
         }
         if (RTHEAP_CHECKS) {
@@ -124,24 +136,24 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint
         }
     }
     /* Its own out-parameters, so that the fast path's stay in registers. */
-    found_t slow = {0, 0};
+    found_t slow = {0, 0, NULL};
     b = rtheap_find_slow(heap, t, &slow);
     *cls = slow.cls;
     *size = slow.size;
+    *prev = slow.prev;
     return b;
 }
 
 /**
  * Carves a used block of t bytes from the front of free block b (`size`
- * bytes, in list c, checked). The rest, when it can be a block, stays free:
+ * bytes, in list c after prev, checked). The rest, when it can be a block, stays free:
  * in b's place in list c when its class is still c (no bitmap or list
  * change), else at the head of its own list. Returns the used block's size.
  */
-RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_carve(rtheap_t *heap, block_t *b, uint32_t c,
-                                                 uintptr_t size, uintptr_t t)
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_carve(rtheap_t *heap, block_t *b, block_t *prev,
+                                                 uint32_t c, uintptr_t size, uintptr_t t)
 {
     uintptr_t h = rtheap_addr(b);
-    block_t *prev = b->prev_free;
     block_t *next = b->next_free;
     size_t prev_flag = b->header & FLAG_PREV_FREE;
     uintptr_t rest = size - t;
@@ -186,16 +198,26 @@ RTHEAP_BODY void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
     uintptr_t t = rtheap_block_size_for(size);
     uint32_t c;
     uintptr_t s;
+    block_t *prev;
     block_t *b = NULL;
     if (t != 0 && t <= heap->max_block) {
-        b = rtheap_find(heap, t, &c, &s);
+        b = rtheap_find(heap, t, &c, &s, &prev);
     }
     if (b == NULL) {
         rtheap_count_failed(heap);
         return NULL;
     }
-    rtheap_count_alloc(heap, rtheap_carve(heap, b, c, s, t));
+    rtheap_count_alloc(heap, rtheap_carve(heap, b, prev, c, s, t));
     return rtheap_payload(b);
+}
+
+/* rtheap_alloc on a heap known to exist: the Rust ABI's plain allocation
+ * (src/rtheap_rust.c), which has read the heap's pointer already, calls it
+ * straight. */
+extern void *rtheap_alloc_nonnull(rtheap_t *heap, size_t size);
+void *rtheap_alloc_nonnull(rtheap_t *heap, size_t size)
+{
+    LOCKED_CALL(heap, true, rtheap_alloc_unlocked(heap, size));
 }
 
 void *rtheap_alloc(rtheap_t *heap, size_t size)
@@ -203,5 +225,5 @@ void *rtheap_alloc(rtheap_t *heap, size_t size)
     if (heap == NULL) {
         return NULL;
     }
-    LOCKED_CALL(heap, true, rtheap_alloc_unlocked(heap, size));
+    return rtheap_alloc_nonnull(heap, size);
 }
