@@ -103,7 +103,7 @@ RTHEAP_OUTLINE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, 
         return rtheap_alloc_unlocked(heap, size);
     }
     uintptr_t t = rtheap_block_size_for(size);
-    found_t f = {0, 0, NULL};
+    found_t f = {0, 0};
     block_t *b = NULL;
     if (t != 0 && t <= heap->max_block) {
         uintptr_t pad = align + MIN_BLOCK - ALIGN; /* the worst gap */

@@ -37,18 +37,36 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_head_ok(const rtheap_t *heap, const b
     return rtheap_entry_ok(heap, b, t, true);
 }
 
-/* What rtheap_find_slow found: the block's size, its list and the block
- * before it there (NULL for the head). */
+/* What rtheap_find_slow found: the block's size and list. */
 typedef struct found {
     uintptr_t size;
     uint32_t cls;
-    block_t *prev;
 } found_t;
+
+/**
+ * Moves b, found behind prev in list c by a walk that checked both links
+ * (prev's next and b's next, which link back), to the head of list c, so
+ * that the carve always takes a list head. The old head was checked first.
+ */
+RTHEAP_PRIVATE void rtheap_move_to_front(rtheap_t *heap, block_t *b, block_t *prev, uint32_t c)
+{
+    block_t *next = b->next_free;
+    prev->next_free = next;
+    if (next != NULL) {
+        next->prev_free = prev;
+    }
+    block_t *head = heap->heads[c];
+    head->prev_free = b;
+    b->next_free = head;
+    b->prev_free = NULL;
+    heap->heads[c] = b;
+}
 
 /**
  * The whole search, out of the hot path: the good-fit search, damaged heads
  * taken out of service and the search done again, and the bounded first
- * fit in t's own class when no class guarantees a fit. Bounded: every round
+ * fit in t's own class when no class guarantees a fit (a block it finds past
+ * the head is moved to the front: what it returns is a list head). Bounded: every round
  * takes one list or block out of service, and there are at most four (five
  * with rtheap_find's own first try, which calls it once that try failed).
  * An over-aligned allocation searches with it alone.
@@ -85,9 +103,11 @@ __attribute__((noinline)) static block_t *rtheap_find_slow(rtheap_t *heap, uintp
             uintptr_t s = rtheap_entry_ok(heap, b, MIN_BLOCK, prev == NULL);
             damage = s == 0;
             if (!damage && s >= t) {
+                if (prev != NULL) {
+                    rtheap_move_to_front(heap, b, prev, c);
+                }
                 out->cls = c;
                 out->size = s;
-                out->prev = prev;
                 return b;
             }
             if (!damage) {
@@ -104,9 +124,8 @@ __attribute__((noinline)) static block_t *rtheap_find_slow(rtheap_t *heap, uintp
 }
 
 /**
- * A free block of at least t bytes (t <= max_block) that holds up, left in
- * its list, or NULL; what rtheap_find_slow finds goes into *where (the fast
- * path leaves it alone). Good fit: the rounded class guarantees any block
+ * A free block of at least t bytes (t <= max_block) that holds up, the head
+ * of its list, or NULL; *cls gets its list and *size its size. Good fit: the rounded class guarantees any block
  * found is large enough; when it finds nothing, up to RTHEAP_FIT_SCAN blocks
  * of t's own class are tried (the first often fits, and it makes a request
  * of exactly the largest free block succeed). A damaged block met on the way
@@ -119,7 +138,7 @@ __attribute__((noinline)) static block_t *rtheap_find_slow(rtheap_t *heap, uintp
  * block (rtheap_unlink_checked) refuses.
  */
 RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint32_t *cls,
-                                               uintptr_t *size, block_t **prev)
+                                               uintptr_t *size)
 {
     uint32_t c = 0;
     block_t *b = rtheap_search(heap, rtheap_class_up(rtheap_granules(t)), &c);
@@ -128,7 +147,6 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint
         if (s != 0) {
             *cls = c;
             *size = s;
-            *prev = NULL;
             return b;
         }
         if (RTHEAP_CHECKS) {
@@ -136,29 +154,29 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint
         }
     }
     /* Its own out-parameters, so that the fast path's stay in registers. */
-    found_t slow = {0, 0, NULL};
+    found_t slow = {0, 0};
     b = rtheap_find_slow(heap, t, &slow);
     *cls = slow.cls;
     *size = slow.size;
-    *prev = slow.prev;
     return b;
 }
 
 /**
- * Carves a used block of t bytes from the front of free block b (`size`
- * bytes, in list c after prev, checked). The rest, when it can be a block, stays free:
- * in b's place in list c when its class is still c (no bitmap or list
- * change), else at the head of its own list. Returns the used block's size.
+ * Carves a used block of t bytes from the front of free block b, the head of
+ * list c (`size` bytes, checked; its back link is not read: see
+ * rtheap_find). The rest, when it can be a block, stays free: at the head of
+ * list c when its class is still c (no bitmap change), else at the head of
+ * its own list. Returns the used block's size.
  */
-RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_carve(rtheap_t *heap, block_t *b, block_t *prev,
-                                                 uint32_t c, uintptr_t size, uintptr_t t)
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_carve(rtheap_t *heap, block_t *b, uint32_t c,
+                                                 uintptr_t size, uintptr_t t)
 {
     uintptr_t h = rtheap_addr(b);
     block_t *next = b->next_free;
     size_t prev_flag = b->header & FLAG_PREV_FREE;
     uintptr_t rest = size - t;
     if (rest < MIN_BLOCK) {
-        rtheap_unlink_between(heap, prev, next, c);
+        rtheap_unlink_between(heap, NULL, next, c);
         b->header = rtheap_toggle(b->header, FLAG_FREE);
         rtheap_clear_prev_free(h + size);
         return size;
@@ -171,17 +189,14 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_carve(rtheap_t *heap, block_t *b, blo
     *rtheap_footer(h + size) = tail;
     uint32_t ct = rtheap_class_of_size(rest);
     if (ct == c) {
-        tail->prev_free = prev;
+        tail->prev_free = NULL;
         tail->next_free = next;
         if (next != NULL) {
             next->prev_free = tail;
         }
-        /* b is a list head here (a block found deeper by the first fit leaves
-         * a rest below its class), but the pointer that led to it is set
-         * either way. */
-        *(prev != NULL ? &prev->next_free : &heap->heads[c]) = tail;
+        heap->heads[c] = tail;
     } else {
-        rtheap_unlink_between(heap, prev, next, c);
+        rtheap_unlink_between(heap, NULL, next, c);
         rtheap_push(heap, tail, ct);
     }
     b->header = rtheap_hdr(t, prev_flag, KIND_BLOCK);
@@ -198,16 +213,15 @@ RTHEAP_BODY void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
     uintptr_t t = rtheap_block_size_for(size);
     uint32_t c;
     uintptr_t s;
-    block_t *prev;
     block_t *b = NULL;
     if (t != 0 && t <= heap->max_block) {
-        b = rtheap_find(heap, t, &c, &s, &prev);
+        b = rtheap_find(heap, t, &c, &s);
     }
     if (b == NULL) {
         rtheap_count_failed(heap);
         return NULL;
     }
-    rtheap_count_alloc(heap, rtheap_carve(heap, b, prev, c, s, t));
+    rtheap_count_alloc(heap, rtheap_carve(heap, b, c, s, t));
     return rtheap_payload(b);
 }
 

@@ -280,6 +280,12 @@ RTHEAP_PRIVATE uint32_t rtheap_class_of(uint32_t g)
  */
 RTHEAP_PRIVATE uint32_t rtheap_class_up(uint32_t g)
 {
+    /* Rows 0 and 1 hold one size per list, in order: up to 2 * SL_COUNT
+     * granules the class is g itself, found without the bit scan (most
+     * requests are small). */
+    if (g <= 2u * SL_COUNT) {
+        return g;
+    }
     return rtheap_class_of(g - 1u) + 1u;
 }
 

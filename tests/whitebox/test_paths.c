@@ -745,6 +745,55 @@ static void fit_scan_damage(void)
         CU_CHECK_HEAP(h);
     }
 }
+
+/* The scan finds a block past the head that fits: it is moved to the front of its
+ * list and carved from there; the head it passed stays listed and serves next. */
+static void fit_scan_past_head(void)
+{
+    th_println("RTHEAP_FIT_SCAN>1: a fit behind the head is taken from the front");
+    uintptr_t lo = 2u * SL_COUNT * ALIGN;
+    uintptr_t t = lo + ALIGN;
+    rtheap_t *h = fresh(sizeof arena);
+    void *s0 = rtheap_alloc(h, 16);
+    void *f2 = rtheap_alloc(h, payload_for(t));
+    void *s1 = rtheap_alloc(h, 16);
+    void *f3 = rtheap_alloc(h, payload_for(lo));
+    void *s2 = rtheap_alloc(h, 16);
+    void *f1 = rtheap_alloc(h, payload_for(lo));
+    void *s3 = rtheap_alloc(h, 16);
+    void *held[8];
+    unsigned n = fill_rest(h, held, 8);
+    TH_CHECK(s0 && f2 && s1 && f3 && s2 && f1 && s3);
+    rtheap_free(h, f3);
+    rtheap_free(h, f2);
+    rtheap_free(h, f1); /* list: f1 (too small), f2, f3 (too small) */
+    uint32_t c = rtheap_class_of_size(t);
+    TH_CHECK_PTR_EQ(h->heads[c], blk(f1));
+    TH_CHECK_PTR_EQ(blk(f1)->next_free, blk(f2));
+    void *x = rtheap_alloc(h, payload_for(t));
+    TH_CHECK_PTR_EQ(x, f2);
+    TH_CHECK_EQ(tsize(x), t);
+    TH_CHECK_PTR_EQ(h->heads[c], blk(f1)); /* f1 and f3 stay listed, in order */
+    TH_CHECK_PTR_EQ(blk(f1)->next_free, blk(f3));
+    TH_CHECK_PTR_EQ(blk(f3)->prev_free, blk(f1));
+    CU_CHECK_HEAP(h);
+    void *y = rtheap_alloc(h, payload_for(lo));
+    void *z = rtheap_alloc(h, payload_for(lo));
+    TH_CHECK_PTR_EQ(y, f1);
+    TH_CHECK_PTR_EQ(z, f3);
+    TH_CHECK_EQ(hook.calls, 0);
+    CU_CHECK_HEAP(h);
+    rtheap_free(h, x);
+    rtheap_free(h, y);
+    rtheap_free(h, z);
+    free_all(h, held, n);
+    rtheap_free(h, s0);
+    rtheap_free(h, s1);
+    rtheap_free(h, s2);
+    rtheap_free(h, s3);
+    TH_CHECK_EQ(hook.calls, 0);
+    CU_CHECK_HEAP(h);
+}
 #endif
 
 int main(void)
@@ -769,6 +818,7 @@ int main(void)
 #endif
 #if RTHEAP_FIT_SCAN > 1
     fit_scan_damage();
+    fit_scan_past_head();
 #endif
     (void)payload_for;
     (void)tsize;
