@@ -166,12 +166,14 @@ struct rtheap {
     uint32_t lost_lists;   /* lists (or their tails) cut off behind a damaged block */
     uintptr_t last_damage; /* header address of the damage reported last */
 #if RTHEAP_STATS
+    /* Live blocks are alloc_count - free_count (modulo 2^32): every block
+     * handed out counts one allocation, every block taken back one free.
+     * In the order that lets a free and an allocation update theirs with
+     * loads and stores of pairs. */
+    uint32_t free_count;
     size_t used_total; /* sum of T over live blocks */
     size_t peak_total;
-    /* Live blocks are alloc_count - free_count (modulo 2^32): every block
-     * handed out counts one allocation, every block taken back one free. */
     uint32_t alloc_count;
-    uint32_t free_count;
     uint32_t realloc_count;
     uint32_t failed_count;
 #endif

@@ -26,8 +26,13 @@ RTHEAP_PRIVATE void rtheap_count_used(rtheap_t *heap, size_t used)
 RTHEAP_PRIVATE void rtheap_count_alloc(rtheap_t *heap, uintptr_t t)
 {
 #if RTHEAP_STATS
-    heap->alloc_count++;
-    rtheap_count_used(heap, heap->used_total + t);
+    /* Read before written: the neighbouring words load as a pair. */
+    size_t used = heap->used_total + t;
+    size_t peak = heap->peak_total;
+    uint32_t n = heap->alloc_count;
+    heap->used_total = used;
+    heap->peak_total = used > peak ? used : peak;
+    heap->alloc_count = n + 1u;
 #else
     (void)heap, (void)t;
 #endif
@@ -36,8 +41,10 @@ RTHEAP_PRIVATE void rtheap_count_alloc(rtheap_t *heap, uintptr_t t)
 RTHEAP_PRIVATE void rtheap_count_free(rtheap_t *heap, uintptr_t t)
 {
 #if RTHEAP_STATS
-    heap->used_total -= t;
-    heap->free_count++;
+    uint32_t n = heap->free_count;
+    size_t used = heap->used_total;
+    heap->free_count = n + 1u;
+    heap->used_total = used - t;
 #else
     (void)heap, (void)t;
 #endif
