@@ -523,15 +523,24 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_sized_at_least(const rtheap_t *heap, 
     if (!RTHEAP_CHECKS) {
         return rtheap_size(b->header);
     }
-    /* The region first: a damaged list head may point anywhere. */
+    /* The region first: a damaged list head may point anywhere. In the
+     * first region the room left to its sentinel comes from its size in
+     * granules, without another load. */
     uintptr_t h = rtheap_addr(b);
-    const region_t *r = rtheap_region_of(heap, h);
-    if (r == NULL) {
-        return 0;
+    uintptr_t d = h - heap->first;
+    uintptr_t room;
+    if (RTHEAP_LIKELY(d >> ALIGN_LOG2 < heap->granules)) {
+        room = (heap->granules << ALIGN_LOG2) - d;
+    } else {
+        const region_t *r = rtheap_region_of(heap, h);
+        if (r == NULL) {
+            return 0;
+        }
+        room = r->sentinel - h;
     }
     size_t hd = b->header;
     uintptr_t size = rtheap_size(hd);
-    if (!rtheap_is_free_block(hd) || size < least || size > r->sentinel - h ||
+    if (!rtheap_is_free_block(hd) || size < least || size > room ||
         *rtheap_footer(h + size) != b) {
         return 0;
     }
