@@ -31,14 +31,15 @@ RTHEAP_PRIVATE block_t *rtheap_lookup(rtheap_t *heap, const void *ptr,
 }
 
 /**
- * Cuts used block b (checked, in region r) down to t bytes when the tail
+ * Cuts used block b (checked, in region r), `total` bytes long (its header
+ * may still give its size before a growth), down to t bytes when the tail
  * can be a block of its own, and releases the tail (merged with a free
  * next block). b keeps its flags.
  */
-RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, const region_t *r, block_t *b, uintptr_t t)
+RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, const region_t *r, block_t *b, uintptr_t total,
+                                uintptr_t t)
 {
     size_t hd = b->header;
-    uintptr_t total = rtheap_size(hd);
     if (total - t < MIN_BLOCK) {
         return;
     }
@@ -49,6 +50,15 @@ RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, const region_t *r, block_t *b, u
     size_t nd = rtheap_block_at(rtheap_addr(b) + total)->header;
     rtheap_release(heap, r, tail, th, nd, rtheap_payload(b));
 }
+
+/* Whether a growth's tail is cut by the one trim a shrink uses, or by one of
+ * its own: at -O2 (checks on) the second copy makes the shrink's path
+ * shorter (the mix's resize in place and realloc). */
+#if defined(__OPTIMIZE_SIZE__) || !RTHEAP_CHECKS
+#define RESIZE_ONE_TRIM 1
+#else
+#define RESIZE_ONE_TRIM 0
+#endif
 
 /**
  * Resizes used block b (checked, in region r) in place to block size t.
@@ -61,6 +71,7 @@ RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_resize_block(rtheap_t *heap, const region_
 {
     uintptr_t h = rtheap_addr(b);
     uintptr_t old = rtheap_size(b->header);
+    uintptr_t total = old;
     if (t > old) {
         block_t *n = rtheap_block_at(h + old);
         size_t nd = n->header;
@@ -76,10 +87,16 @@ RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_resize_block(rtheap_t *heap, const region_
         }
         uintptr_t joined = old + tn;
         n->header = 0;
-        b->header = rtheap_hdr(joined, b->header & FLAG_PREV_FREE, KIND_BLOCK);
         rtheap_clear_prev_free(h + joined);
+        if (joined - t < MIN_BLOCK) {
+            /* Taken whole: no tail to cut. */
+            b->header = rtheap_hdr(joined, b->header & FLAG_PREV_FREE, KIND_BLOCK);
+        } else if (!RESIZE_ONE_TRIM) {
+            rtheap_trim(heap, r, b, joined, t);
+        }
+        total = RESIZE_ONE_TRIM ? joined : t; /* t: nothing left to cut below */
     }
-    rtheap_trim(heap, r, b, t);
+    rtheap_trim(heap, r, b, total, t);
 #if RTHEAP_STATS
     rtheap_count_used(heap, heap->used_total - old + rtheap_size(b->header));
 #endif
@@ -129,14 +146,11 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     if (rtheap_resize_ptr(heap, ptr, aligned ? size : SIZE_MAX, &r) != 0) {
         return ptr;
     }
-    uintptr_t t = rtheap_block_size_for(size);
-    if (r == NULL || t == 0 || t > heap->max_block) {
-        if (r != NULL) {
-            rtheap_count_failed(heap); /* no block can have that size */
-        }
+    if (r == NULL) {
         return NULL;
     }
-    /* Move: the alloc, the copy and the free, nothing more. */
+    /* Move: the alloc, the copy and the free, nothing more. A size no block
+     * can have fails in the allocation (counted there). */
     block_t *b = rtheap_block_of(ptr);
     void *fresh = rtheap_alloc_aligned_unlocked(heap, size, align);
     if (fresh == NULL) {
