@@ -152,20 +152,28 @@ RTHEAP_PRIVATE uintptr_t rtheap_sentinel_header(uintptr_t hi)
  * first go behind the head of their list, so that the first region serves
  * first.
  */
-RTHEAP_PRIVATE void rtheap_register_region(rtheap_t *heap, uintptr_t lo, uintptr_t hi,
-                                           uintptr_t bytes)
+#if RTHEAP_MAX_REGIONS == 1
+#define REGISTER_INLINE INIT_INLINE /* init's own: rtheap_add_region has no room for it */
+#else
+#define REGISTER_INLINE
+#endif
+RTHEAP_PRIVATE REGISTER_INLINE void rtheap_register_region(rtheap_t *heap, uintptr_t lo,
+                                                           uintptr_t hi, uintptr_t bytes)
 {
     uintptr_t pos = rtheap_first_header(lo);
     uintptr_t sentinel = rtheap_sentinel_header(hi);
-    region_t *r = &heap->regions[heap->region_count];
+    /* One region at most: it is the first, in a zeroed control structure. */
+    bool one = RTHEAP_MAX_REGIONS == 1;
+    uint32_t i = one ? 0u : heap->region_count;
+    region_t *r = &heap->regions[i];
     r->first = pos;
     r->sentinel = sentinel;
-    if (heap->region_count == 0) {
+    if (i == 0) {
         heap->first = pos;
         heap->granules = (sentinel - pos) >> ALIGN_LOG2;
     }
-    heap->region_count++;
-    heap->heap_bytes += bytes;
+    heap->region_count = i + 1u;
+    heap->heap_bytes = (one ? 0u : heap->heap_bytes) + bytes;
     for (;;) { /* wcet-loop: region-chunks chunks */
         uintptr_t left = sentinel - pos;
         uintptr_t t = left;
@@ -255,7 +263,7 @@ RTHEAP_PRIVATE bool rtheap_add_region_unlocked(rtheap_t *heap, void *mem, size_t
 {
     uintptr_t lo = (uintptr_t)mem;
     uintptr_t hi = lo + bytes;
-    if (mem == NULL || bytes > UINTPTR_MAX - lo || bytes < REGION_MIN ||
+    if (RTHEAP_MAX_REGIONS == 1 || mem == NULL || bytes > UINTPTR_MAX - lo || bytes < REGION_MIN ||
         heap->region_count >= RTHEAP_MAX_REGIONS ||
         rtheap_overlaps(heap, rtheap_first_header(lo), rtheap_sentinel_header(hi))) {
         rtheap_report(heap, RTHEAP_ERR_BAD_ARGUMENT, mem);

@@ -165,7 +165,16 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     copy = keep < copy ? (keep + WORD - 1u) & ~(WORD - 1u) : copy; /* whole words, <= room */
     rtheap_copy_words((uintptr_t)fresh, (uintptr_t)ptr, copy);
     rtheap_count_free(heap, rtheap_size(hd));
-    rtheap_release(heap, r, b, hd, rtheap_block_at(rtheap_addr(b) + rtheap_size(hd))->header, ptr);
+    size_t nd = rtheap_block_at(rtheap_addr(b) + rtheap_size(hd))->header;
+#if defined(__OPTIMIZE_SIZE__)
+    /* At -Os the release that merges, which does what the common case does
+     * too: free keeps the one copy of that case (-O2 a copy here too, which
+     * keeps its copy loop tight). */
+    rtheap_poison(rtheap_addr(b) + WORD, rtheap_size(hd) - WORD);
+    rtheap_release_merging(heap, r, b, hd, nd, ptr);
+#else
+    rtheap_release(heap, r, b, hd, nd, ptr);
+#endif
     rtheap_count_realloc(heap);
     return fresh;
 }
