@@ -60,9 +60,15 @@ static size_t rtheap_span(const char *start, const char *end)
 }
 
 /* Runs once: cold, so optimised for size, and out of line (the code that
- * takes the lock keeps fewer registers). */
+ * takes the lock keeps fewer registers) when it adds a second region; with
+ * one region, inlined (smaller). */
+#if RTHEAP_DEFAULT_SECOND_REGION
+#define BUILD_INLINE __attribute__((noinline, cold))
+#else
+#define BUILD_INLINE inline __attribute__((cold))
+#endif
 /* wcet-once: rtheap_build_default (the first call builds the heap: bounded apart) */
-__attribute__((noinline, cold)) static rtheap_t *rtheap_build_default(void)
+static BUILD_INLINE rtheap_t *rtheap_build_default(void)
 {
     size_t first = rtheap_span(__heap_start, __heap_end);
     size_t second = 0;

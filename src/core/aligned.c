@@ -151,12 +151,14 @@ void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align)
 
 size_t rtheap_request_usable_size(size_t size, size_t align)
 {
-    uintptr_t t = rtheap_block_size_for(size);
     /* No heap on this target holds a block above the largest size a header can
-     * carry: such a request could never be satisfied. */
-    if (t == 0 || t > ((MAX_GRANULES - 1u) << ALIGN_LOG2) || !rtheap_is_pow2(align) ||
-        align > ((uintptr_t)1 << (sizeof(size_t) * 8 - 2))) {
+     * carry (its payload: that size less a word): such a request could never
+     * be satisfied. align: a power of two up to 2^(bits - 2), so that
+     * align - 1 is below that bound exactly when align is in 1..2^(bits - 2). */
+    uintptr_t a1 = (uintptr_t)align - 1u;
+    if (size > ((MAX_GRANULES - 1u) << ALIGN_LOG2) - WORD ||
+        a1 >= ((uintptr_t)1 << (sizeof(size_t) * 8 - 2)) || (align & a1) != 0) {
         return 0;
     }
-    return (size_t)(t - WORD);
+    return (size_t)(rtheap_block_size_for(size) - WORD);
 }

@@ -114,12 +114,17 @@ RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_resize_block(rtheap_t *heap, const region_
 RTHEAP_BODY uintptr_t rtheap_resize_ptr(rtheap_t *heap, void *ptr, size_t size,
                                                const region_t **rp)
 {
-    size_t nd;
-    rtheap_error_t e = rtheap_validate_used(heap, ptr, rp, &nd);
-    if (RTHEAP_CHECKS && e != RTHEAP_OK) {
-        rtheap_refuse(heap, e, ptr);
-        *rp = NULL;
-        return 0;
+    if (!RTHEAP_CHECKS) {
+        /* Nothing reads the region without the checks: no search for it. */
+        *rp = &heap->regions[0];
+    } else {
+        size_t nd;
+        rtheap_error_t e = rtheap_validate_used(heap, ptr, rp, &nd);
+        if (e != RTHEAP_OK) {
+            rtheap_refuse(heap, e, ptr);
+            *rp = NULL;
+            return 0;
+        }
     }
     uintptr_t t = rtheap_block_size_for(size);
     block_t *b = rtheap_block_of(ptr);
@@ -146,8 +151,8 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     if (rtheap_resize_ptr(heap, ptr, aligned ? size : SIZE_MAX, &r) != 0) {
         return ptr;
     }
-    if (r == NULL) {
-        return NULL;
+    if (RTHEAP_CHECKS && r == NULL) {
+        return NULL; /* refused */
     }
     /* Move: the alloc, the copy and the free, nothing more. A size no block
      * can have fails in the allocation (counted there). */
