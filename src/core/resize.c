@@ -45,10 +45,20 @@ RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, const region_t *r, block_t *b, u
     }
     b->header = rtheap_hdr(t, hd & FLAG_PREV_FREE, KIND_BLOCK);
     block_t *tail = rtheap_block_at(rtheap_addr(b) + t);
+    size_t nd;
+#if defined(__OPTIMIZE_SIZE__) && !RTHEAP_CHECKS
+    nd = rtheap_block_at(rtheap_addr(b) + total)->header;
+    /* Small and unchecked: the release that merges, which handles the
+     * common case too, and writes the tail's header itself (nothing reads
+     * it before: without checks nothing is reported, so no error hook runs
+     * in between); it needs only the tail's size and flags. */
+    rtheap_release_merging(heap, r, tail, (size_t)(total - t), nd, rtheap_payload(b));
+#else
     size_t th = rtheap_hdr(total - t, 0, KIND_BLOCK); /* its previous block (b) is used */
     tail->header = th;
-    size_t nd = rtheap_block_at(rtheap_addr(b) + total)->header;
+    nd = rtheap_block_at(rtheap_addr(b) + total)->header;
     rtheap_release(heap, r, tail, th, nd, rtheap_payload(b));
+#endif
 }
 
 /* Whether a growth's tail is cut by the one trim a shrink uses, or by one of
@@ -109,15 +119,13 @@ RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_resize_block(rtheap_t *heap, const region_
  * validated (refused and reported if it is not a live block), then its
  * block resized in place to hold `size` bytes if it can be. Returns the
  * block's new size, or 0 if it was not resized: *rp is then NULL if ptr was
- * refused, else the block's region.
+ * refused, else the block's region (with the checks; without them *rp is
+ * not written: the caller's first region stands for any).
  */
 RTHEAP_BODY uintptr_t rtheap_resize_ptr(rtheap_t *heap, void *ptr, size_t size,
                                                const region_t **rp)
 {
-    if (!RTHEAP_CHECKS) {
-        /* Nothing reads the region without the checks: no search for it. */
-        *rp = &heap->regions[0];
-    } else {
+    if (RTHEAP_CHECKS) {
         size_t nd;
         rtheap_error_t e = rtheap_validate_used(heap, ptr, rp, &nd);
         if (e != RTHEAP_OK) {
@@ -126,9 +134,12 @@ RTHEAP_BODY uintptr_t rtheap_resize_ptr(rtheap_t *heap, void *ptr, size_t size,
             return 0;
         }
     }
+    /* Nothing reads the region without the checks: no search for it, and
+     * *rp is left as it is. */
+    const region_t *r = RTHEAP_CHECKS ? *rp : &heap->regions[0];
     uintptr_t t = rtheap_block_size_for(size);
     block_t *b = rtheap_block_of(ptr);
-    if (t != 0 && t <= heap->max_block && rtheap_resize_block(heap, *rp, b, t)) {
+    if (t != 0 && t <= heap->max_block && rtheap_resize_block(heap, r, b, t)) {
         return rtheap_size(b->header);
     }
     return 0;
@@ -147,7 +158,10 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     }
     /* A block not aligned to `align` must move: no size fits it in place. */
     bool aligned = ((uintptr_t)ptr & (align - 1u)) == 0;
-    const region_t *r;
+    const region_t *r; /* set by rtheap_resize_ptr with the checks */
+    if (!RTHEAP_CHECKS) {
+        r = &heap->regions[0];
+    }
     if (rtheap_resize_ptr(heap, ptr, aligned ? size : SIZE_MAX, &r) != 0) {
         return ptr;
     }
