@@ -13,6 +13,11 @@ extern rtheap_t *volatile rtheap_default_heap;
 extern rtheap_t *rtheap_default_first(void);
 /* rtheap_alloc without its NULL test (src/core/alloc.c). */
 extern void *rtheap_alloc_nonnull(rtheap_t *heap, size_t size);
+/* __rust_reallocate's and __rust_reallocate_inplace's calls on a heap that
+ * exists (src/core/resize.c): their arguments where they are, the heap in
+ * place of the alignment. */
+extern void *rtheap_rust_realloc(void *ptr, size_t old_size, size_t size, rtheap_t *heap);
+extern size_t rtheap_rust_resize(void *ptr, size_t old_size, size_t size, rtheap_t *heap);
 
 /* A power of two no larger than RTHEAP_ALIGNMENT. */
 static inline bool plain_alignment(size_t align)
@@ -144,9 +149,11 @@ __attribute__((noinline)) static void *reallocate_other(void *ptr, size_t old_si
  * the block is not the caller's. */
 void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)
 {
-    rtheap_t *heap = rtheap_default_heap;
-    if (heap != NULL && plain_alignment(align)) {
-        return rtheap_realloc_sized(heap, ptr, old_size, size);
+    if (plain_alignment(align)) {
+        rtheap_t *heap = rtheap_default_heap;
+        if (heap != NULL) {
+            return rtheap_rust_realloc(ptr, old_size, size, heap);
+        }
     }
     return reallocate_other(ptr, old_size, size, align);
 }
@@ -165,8 +172,7 @@ size_t __rust_reallocate_inplace(void *ptr, size_t old_size, size_t size, size_t
     if (heap == NULL) {
         return resize_first(ptr, old_size, size);
     }
-    size_t usable = rtheap_resize_in_place(heap, ptr, size);
-    return usable != 0 ? usable : old_size;
+    return rtheap_rust_resize(ptr, old_size, size, heap);
 }
 
 size_t __rust_usable_size(size_t size, size_t align)

@@ -225,13 +225,22 @@ void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t alig
     LOCKED_CALL(heap, true, rtheap_realloc_aligned_checked(heap, ptr, size, align));
 }
 
+/* __rust_reallocate's call for a plain layout on a heap that exists
+ * (src/rtheap_rust.c): its own arguments in their registers, the heap in
+ * place of the alignment. */
+extern void *rtheap_rust_realloc(void *ptr, size_t old_size, size_t size, rtheap_t *heap);
+void *rtheap_rust_realloc(void *ptr, size_t old_size, size_t size, rtheap_t *heap)
+{
+    /* A block that shrinks stays: only a growing one moves, and keeps old_size. */
+    LOCKED_CALL(heap, true, rtheap_realloc_unlocked(heap, ptr, size, ALIGN, old_size));
+}
+
 void *rtheap_realloc_sized(rtheap_t *heap, void *ptr, size_t old_size, size_t size)
 {
     if (heap == NULL) {
         return NULL;
     }
-    /* A block that shrinks stays: only a growing one moves, and keeps old_size. */
-    LOCKED_CALL(heap, true, rtheap_realloc_unlocked(heap, ptr, size, ALIGN, old_size));
+    return rtheap_rust_realloc(ptr, old_size, size, heap);
 }
 
 /** rtheap_resize_in_place's body, inside the lock: the new usable size, or 0. */
@@ -248,6 +257,23 @@ size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size)
         return 0;
     }
     LOCKED_CALL(heap, true, rtheap_resize_in_place_unlocked(heap, ptr, size));
+}
+
+/* __rust_reallocate_inplace's call on a heap that exists (src/rtheap_rust.c):
+ * its own arguments in their registers, the heap in place of the alignment
+ * (the block does not move, so it keeps its alignment). The new usable size,
+ * or old_size if the block could not be resized. */
+extern size_t rtheap_rust_resize(void *ptr, size_t old_size, size_t size, rtheap_t *heap);
+size_t rtheap_rust_resize(void *ptr, size_t old_size, size_t size, rtheap_t *heap)
+{
+    if (ptr == NULL) {
+        return old_size;
+    }
+    RTHEAP_LOCK_TYPE lock_state = RTHEAP_LOCK(heap);
+    size_t usable = rtheap_resize_in_place_unlocked(heap, ptr, size);
+    AFTER_CHANGE(heap);
+    RTHEAP_UNLOCK(heap, lock_state);
+    return usable != 0 ? usable : old_size;
 }
 
 /** rtheap_calloc's body, inside the lock. */
