@@ -7,6 +7,22 @@
 #include "lock.h"
 
 /**
+ * True if the tags of two header words both hold: the two XOR folds side by
+ * side, a and b's half-folds in the low and high halves of one word, then
+ * one more fold step and one compare for both.
+ */
+RTHEAP_PRIVATE bool rtheap_both_sound(size_t a, size_t b)
+{
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    return rtheap_sound(a) && rtheap_sound(b);
+#else
+    uint32_t x = ((a ^ (a >> 16)) & 0xFFFFu) | ((b ^ (b >> 16)) << 16);
+    x ^= x >> 8;
+    return (x & 0x00FF00FFu) == (TAG_XOR | TAG_XOR << 16);
+#endif
+}
+
+/**
  * O(1) validation of a pointer handed in as a live block: inside a region,
  * aligned, a sound used header whose size stays in the region, and a next
  * header that is sound and says its previous block is in use. Returns
@@ -33,13 +49,17 @@ RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *he
     }
     size_t hd = rtheap_block_at(h)->header;
     uintptr_t t = rtheap_size(hd);
-    if (!rtheap_sound(hd) || (hd & (FLAG_FREE | FLAG_FENCE)) != 0 || t < MIN_BLOCK ||
-        t > r->sentinel - h) {
+    if ((hd & (FLAG_FREE | FLAG_FENCE)) != 0 || t < MIN_BLOCK || t > r->sentinel - h) {
         return RTHEAP_ERR_BAD_HEADER;
     }
+    /* The extent is inside the region whatever the tag says: the next
+     * header can be read before the tags are checked, both at once. */
     size_t nd = rtheap_block_at(h + t)->header;
     *ndp = nd;
-    if (rtheap_prev_is_free(nd) || !rtheap_sound(nd)) {
+    if (!rtheap_both_sound(hd, nd)) {
+        return rtheap_sound(hd) ? RTHEAP_ERR_BAD_NEIGHBOUR : RTHEAP_ERR_BAD_HEADER;
+    }
+    if (rtheap_prev_is_free(nd)) {
         return RTHEAP_ERR_BAD_NEIGHBOUR;
     }
     return RTHEAP_OK;
@@ -98,23 +118,30 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_detach_next(rtheap_t *heap, block_t *
  * region r) for a merge if it holds up: found through the footer at a
  * header position of r below h (checked before anything is read through
  * it), a free block's header, a size that ends exactly at h, links that
- * agree. Returns it, or NULL.
+ * agree. Returns its size (it starts that far below h), or 0.
  */
-RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_detach_prev(rtheap_t *heap, const region_t *r,
-                                                      uintptr_t h)
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_detach_prev(rtheap_t *heap, const region_t *r,
+                                                       uintptr_t h)
 {
     block_t *p = *rtheap_footer(h);
     uintptr_t ph = rtheap_addr(p);
+    uintptr_t s = h - ph;
     if (RTHEAP_CHECKS) {
-        if (ph >= h || !rtheap_header_pos_ok(r, ph)) {
-            return NULL;
+        /* A header position of r below h, in one compare: h is one, and the
+         * rotation moves a misalignment of p into the top bits. */
+        uintptr_t d = ph - r->first;
+        if ((d >> ALIGN_LOG2 | d << (sizeof(uintptr_t) * 8u - ALIGN_LOG2)) >=
+            (h - r->first) >> ALIGN_LOG2) {
+            return 0;
         }
+        /* A free block's header (not a fence's) of exactly s bytes: s is
+         * aligned and below the tag, so one masked compare says both. */
         size_t pd = p->header;
-        if (!rtheap_is_free_block(pd) || rtheap_size(pd) != h - ph) {
-            return NULL;
+        if (!rtheap_sound(pd) || (pd & (SIZE_BITS | FLAG_FREE | FLAG_FENCE)) != (s | FLAG_FREE)) {
+            return 0;
         }
     }
-    return rtheap_unlink_checked(heap, p, h - ph) ? p : NULL;
+    return rtheap_unlink_checked(heap, p, s) ? s : 0;
 }
 
 /**
@@ -125,48 +152,46 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_detach_prev(rtheap_t *heap, const regi
  * merges are the minority of frees, and a copy in free would double the
  * merge's bytes for about four instructions a free.
  */
-RTHEAP_BODY void rtheap_release_merging(rtheap_t *heap, const region_t *r, block_t *b, size_t hd,
-                                         size_t nd, const void *ptr)
+RTHEAP_BODY void rtheap_release_merging(rtheap_t *heap, const region_t *r, block_t *b,
+                                         const void *ptr)
 {
     uintptr_t h = rtheap_addr(b);
+    size_t hd = b->header;
     uintptr_t t = rtheap_size(hd);
-    uintptr_t start = h;
     uintptr_t total = t;
+    /* The merged block ends where b ends, or where n ends if n joins it. */
     block_t *n = rtheap_block_at(h + t);
-    bool next_merged = false;
-    if (rtheap_is_free(nd)) {
-        uintptr_t tn = rtheap_detach_next(heap, n, nd, r->sentinel - h - t);
-        if (tn != 0) {
-            n->header = 0; /* no stale header left behind */
-            rtheap_poison(h + t, 3u * WORD);
-            total += tn;
-            next_merged = true;
-        } else if (RTHEAP_CHECKS) {
+    size_t nd = n->header;
+    uintptr_t tn;
+    if (rtheap_is_free(nd) && (tn = rtheap_detach_next(heap, n, nd, r->sentinel - h - t)) != 0) {
+        n->header = 0; /* no stale header left behind */
+        rtheap_poison(h + t, 3u * WORD);
+        total += tn;
+        /* The block after n already says "previous free". */
+    } else {
+        if (RTHEAP_CHECKS && rtheap_is_free(nd)) {
             rtheap_contain_neighbour(heap, r, n, ptr);
+            nd = n->header; /* a fence now, or still the damage */
+        }
+        /* The block after (used, a fence, a sentinel or damage) was told
+         * "previous used". Nothing below writes its header. */
+        if (!rtheap_prev_is_free(nd)) {
+            n->header = rtheap_toggle(nd, FLAG_PREV_FREE);
         }
     }
+    uintptr_t start = h;
     if (rtheap_prev_is_free(hd)) {
-        block_t *p = rtheap_detach_prev(heap, r, h);
-        if (p != NULL) {
+        uintptr_t s = rtheap_detach_prev(heap, r, h);
+        if (s != 0) {
             b->header = 0;
             rtheap_poison(h - WORD, 2u * WORD);
-            start = rtheap_addr(p);
-            total += h - start;
+            start = h - s;
+            total += s;
         } else if (RTHEAP_CHECKS) {
             rtheap_contain_prev(heap, r, h, ptr);
         }
     }
-    block_t *f = rtheap_free_block_at(start, total, 0);
-    uintptr_t end = start + total;
-    if (!next_merged) {
-        /* The block after (used, a fence, a sentinel or damage) was told
-         * "previous used"; after a merge it already says "previous free". */
-        block_t *e = rtheap_block_at(end);
-        if (!rtheap_prev_is_free(e->header)) {
-            e->header = rtheap_toggle(e->header, FLAG_PREV_FREE);
-        }
-    }
-    rtheap_push(heap, f, rtheap_class_of_size(total));
+    rtheap_push(heap, rtheap_free_block_at(start, total, 0), rtheap_class_of_size(total));
 }
 
 /**
@@ -182,8 +207,10 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release(rtheap_t *heap, const region_t *r,
     uintptr_t h = rtheap_addr(b);
     uintptr_t t = rtheap_size(hd);
     rtheap_poison(h + WORD, t - WORD);
-    if ((hd & FLAG_PREV_FREE) != 0 || (nd & (FLAG_FREE | FLAG_PREV_FREE)) != 0) {
-        rtheap_release_merging(heap, r, b, hd, nd, ptr);
+    /* b is used: its own FREE flag is clear, so this asks whether b says
+     * PREV_FREE or the next block says FREE or PREV_FREE. */
+    if (((hd | nd) & (FLAG_FREE | FLAG_PREV_FREE)) != 0) {
+        rtheap_release_merging(heap, r, b, ptr);
         return;
     }
     /* Neither neighbour is free (the common case): b's header and the next
