@@ -66,21 +66,6 @@ RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *he
 }
 
 /**
- * rtheap_link_ok with the first region's bounds (heap->first, heap->granules)
- * already loaded: the other regions are asked only when x is not in the
- * first (rtheap_link_ok tests the first again then).
- */
-RTHEAP_PRIVATE bool rtheap_link_in(const rtheap_t *heap, const block_t *x, uintptr_t first,
-                                   uintptr_t granules)
-{
-    uintptr_t d = rtheap_addr(x) - first;
-    if (RTHEAP_LIKELY((d >> ALIGN_LOG2 | d << (sizeof(uintptr_t) * 8u - ALIGN_LOG2)) < granules)) {
-        return true;
-    }
-    return rtheap_link_ok(heap, x);
-}
-
-/**
  * Takes free block n (t bytes) out of its list if its links agree with the
  * list (each link checked before it is read through): true then; false,
  * nothing changed, if they do not. The class is computed only when n is a
@@ -90,16 +75,9 @@ RTHEAP_SHARED_FLAT bool rtheap_unlink_checked(rtheap_t *heap, block_t *n, uintpt
 {
     block_t *prev = n->prev_free;
     block_t *next = n->next_free;
-    /* The first region's bounds, loaded once for both links (not at all
-     * for a list's only block). */
-    uintptr_t first = 0;
-    uintptr_t granules = 0;
     uint32_t c = 0;
     if (prev != NULL) {
-        first = heap->first;
-        granules = heap->granules;
-        if (RTHEAP_CHECKS &&
-            (!rtheap_link_in(heap, prev, first, granules) || prev->next_free != n)) {
+        if (RTHEAP_CHECKS && (!rtheap_link_ok(heap, prev) || prev->next_free != n)) {
             return false;
         }
     } else {
@@ -108,17 +86,11 @@ RTHEAP_SHARED_FLAT bool rtheap_unlink_checked(rtheap_t *heap, block_t *n, uintpt
             return false;
         }
     }
-    if (RTHEAP_CHECKS && next != NULL) {
-        if (prev == NULL) {
-            first = heap->first;
-            granules = heap->granules;
+    if (RTHEAP_CHECKS && next != NULL && (!rtheap_link_ok(heap, next) || next->prev_free != n)) {
+        if (!rtheap_cut_dead_next(heap, n)) {
+            return false;
         }
-        if (!rtheap_link_in(heap, next, first, granules) || next->prev_free != n) {
-            if (!rtheap_cut_dead_next(heap, n)) {
-                return false;
-            }
-            next = NULL;
-        }
+        next = NULL;
     }
     rtheap_unlink_between(heap, prev, next, c);
     return true;
