@@ -29,9 +29,13 @@ RTHEAP_PRIVATE bool rtheap_both_sound(size_t a, size_t b)
  * RTHEAP_OK (with the region in *rp and the next header in *ndp) or the
  * error to report (RTHEAP_ERR_BAD_HEADER for any header the fast checks
  * refuse: rtheap_refuse names what is wrong with it).
+ * `fused` (a constant): both tags checked at once, after the size (free's
+ * fast path); else the block's tag first, as the paths whose worst case is
+ * a refusal want (an unsound header is refused before the next is read).
  */
-RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *heap, const void *ptr,
-                                                              const region_t **rp, size_t *ndp)
+RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate(const rtheap_t *heap, const void *ptr,
+                                                         const region_t **rp, size_t *ndp,
+                                                         bool fused)
 {
     uintptr_t h = (uintptr_t)ptr - WORD;
     const region_t *r = rtheap_region_of(heap, h);
@@ -49,20 +53,28 @@ RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *he
     }
     size_t hd = rtheap_block_at(h)->header;
     uintptr_t t = rtheap_size(hd);
-    if ((hd & (FLAG_FREE | FLAG_FENCE)) != 0 || t < MIN_BLOCK || t > r->sentinel - h) {
+    if ((!fused && !rtheap_sound(hd)) || (hd & (FLAG_FREE | FLAG_FENCE)) != 0 || t < MIN_BLOCK ||
+        t > r->sentinel - h) {
         return RTHEAP_ERR_BAD_HEADER;
     }
     /* The extent is inside the region whatever the tag says: the next
-     * header can be read before the tags are checked, both at once. */
+     * header can be read before the tags are checked. */
     size_t nd = rtheap_block_at(h + t)->header;
     *ndp = nd;
+    if (!fused) {
+        return rtheap_prev_is_free(nd) || !rtheap_sound(nd) ? RTHEAP_ERR_BAD_NEIGHBOUR : RTHEAP_OK;
+    }
     if (!rtheap_both_sound(hd, nd)) {
         return rtheap_sound(hd) ? RTHEAP_ERR_BAD_NEIGHBOUR : RTHEAP_ERR_BAD_HEADER;
     }
-    if (rtheap_prev_is_free(nd)) {
-        return RTHEAP_ERR_BAD_NEIGHBOUR;
-    }
-    return RTHEAP_OK;
+    return rtheap_prev_is_free(nd) ? RTHEAP_ERR_BAD_NEIGHBOUR : RTHEAP_OK;
+}
+
+/** rtheap_validate with the block's tag checked first (resize, realloc, usable size). */
+RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *heap, const void *ptr,
+                                                              const region_t **rp, size_t *ndp)
+{
+    return rtheap_validate(heap, ptr, rp, ndp, false);
 }
 
 /**
@@ -226,7 +238,7 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
 {
     const region_t *r;
     size_t nd;
-    rtheap_error_t e = rtheap_validate_used(heap, ptr, &r, &nd);
+    rtheap_error_t e = rtheap_validate(heap, ptr, &r, &nd, true);
     if (RTHEAP_CHECKS && e != RTHEAP_OK) {
         rtheap_refuse(heap, e, ptr);
         return;
