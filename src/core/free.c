@@ -29,9 +29,11 @@ RTHEAP_PRIVATE bool rtheap_both_sound(size_t a, size_t b)
  * RTHEAP_OK (with the region in *rp and the next header in *ndp) or the
  * error to report (RTHEAP_ERR_BAD_HEADER for any header the fast checks
  * refuse: rtheap_refuse names what is wrong with it).
- * `fused` (a constant): both tags checked at once, after the size (free's
- * fast path); else the block's tag first, as the paths whose worst case is
- * a refusal want (an unsound header is refused before the next is read).
+ * `fused` (a constant): both tags checked at once, after the size, and nd's
+ * PREV_FREE left to the caller (free's fast path, which tests it with the
+ * flags that ask for a merge); else the block's tag first, as the paths
+ * whose worst case is a refusal want (an unsound header is refused before
+ * the next is read).
  */
 RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate(const rtheap_t *heap, const void *ptr,
                                                          const region_t **rp, size_t *ndp,
@@ -67,7 +69,7 @@ RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate(const rtheap_t *heap, c
     if (!rtheap_both_sound(hd, nd)) {
         return rtheap_sound(hd) ? RTHEAP_ERR_BAD_NEIGHBOUR : RTHEAP_ERR_BAD_HEADER;
     }
-    return rtheap_prev_is_free(nd) ? RTHEAP_ERR_BAD_NEIGHBOUR : RTHEAP_OK;
+    return RTHEAP_OK; /* the caller checks nd's PREV_FREE */
 }
 
 /** rtheap_validate with the block's tag checked first (resize, realloc, usable size). */
@@ -78,34 +80,35 @@ RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *he
 }
 
 /**
- * Takes free block n (t bytes) out of its list if its links agree with the
- * list (each link checked before it is read through): true then; false,
- * nothing changed, if they do not. The class is computed only when n is a
- * list head, the one case that needs it.
+ * Takes free block n (t bytes, t > 0) out of its list if its links agree
+ * with the list (each link checked before it is read through): returns t
+ * then (a merge needs it after the call); 0, nothing changed, if they do
+ * not. The class is computed only when n is a list head, the one case that
+ * needs it.
  */
-RTHEAP_SHARED_FLAT bool rtheap_unlink_checked(rtheap_t *heap, block_t *n, uintptr_t t)
+RTHEAP_SHARED_FLAT uintptr_t rtheap_unlink_checked(rtheap_t *heap, block_t *n, uintptr_t t)
 {
     block_t *prev = n->prev_free;
     block_t *next = n->next_free;
     uint32_t c = 0;
     if (prev != NULL) {
         if (RTHEAP_CHECKS && (!rtheap_link_ok(heap, prev) || prev->next_free != n)) {
-            return false;
+            return 0;
         }
     } else {
         c = rtheap_class_of_size(t);
         if (RTHEAP_CHECKS && heap->heads[c] != n) {
-            return false;
+            return 0;
         }
     }
     if (RTHEAP_CHECKS && next != NULL && (!rtheap_link_ok(heap, next) || next->prev_free != n)) {
         if (!rtheap_cut_dead_next(heap, n)) {
-            return false;
+            return 0;
         }
         next = NULL;
     }
     rtheap_unlink_between(heap, prev, next, c);
-    return true;
+    return t;
 }
 
 /**
@@ -122,7 +125,7 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_detach_next(rtheap_t *heap, block_t *
         (t < MIN_BLOCK || t > room || *rtheap_footer(rtheap_addr(n) + t) != n)) {
         return 0;
     }
-    return rtheap_unlink_checked(heap, n, t) ? t : 0;
+    return rtheap_unlink_checked(heap, n, t);
 }
 
 /**
@@ -146,6 +149,9 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_detach_prev(rtheap_t *heap, const reg
             (h - r->first) >> ALIGN_LOG2) {
             return 0;
         }
+        if (s == 0) {
+            __builtin_unreachable(); /* p is below h: the compare above says so */
+        }
         /* A free block's header (not a fence's) of exactly s bytes: s is
          * aligned and below the tag, so one masked compare says both. */
         size_t pd = p->header;
@@ -153,7 +159,7 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_detach_prev(rtheap_t *heap, const reg
             return 0;
         }
     }
-    return rtheap_unlink_checked(heap, p, s) ? s : 0;
+    return rtheap_unlink_checked(heap, p, s);
 }
 
 /**
@@ -245,6 +251,13 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
     }
     block_t *b = rtheap_block_of(ptr);
     size_t hd = b->header;
+    /* nd's PREV_FREE (b is used: never sound), tested only when a flag asks
+     * for a merge, as rtheap_release does next. */
+    if (RTHEAP_CHECKS && ((hd | nd) & (FLAG_FREE | FLAG_PREV_FREE)) != 0 &&
+        rtheap_prev_is_free(nd)) {
+        rtheap_refuse(heap, RTHEAP_ERR_BAD_NEIGHBOUR, ptr);
+        return;
+    }
     rtheap_count_free(heap, rtheap_size(hd));
     rtheap_release(heap, r, b, hd, nd, ptr);
 }
