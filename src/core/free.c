@@ -7,18 +7,18 @@
 #include "lock.h"
 
 /**
- * True if the tags of two header words both hold: the two XOR folds side by
- * side, a and b's half-folds in the low and high halves of one word, then
- * one more fold step and one compare for both.
+ * The XOR folds of two header words side by side: a's in bits 0-7, b's in
+ * bits 16-23 (both tags hold when those bytes are TAG_XOR). On 32-bit
+ * targets a and b's half-folds share one word and one more fold step
+ * finishes both.
  */
-RTHEAP_PRIVATE bool rtheap_both_sound(size_t a, size_t b)
+RTHEAP_PRIVATE uint32_t rtheap_folds(size_t a, size_t b)
 {
 #if UINTPTR_MAX > 0xFFFFFFFFu
-    return rtheap_sound(a) && rtheap_sound(b);
+    return rtheap_fold(a) | rtheap_fold(b) << 16;
 #else
     uint32_t x = ((a ^ (a >> 16)) & 0xFFFFu) | ((b ^ (b >> 16)) << 16);
-    x ^= x >> 8;
-    return (x & 0x00FF00FFu) == (TAG_XOR | TAG_XOR << 16);
+    return x ^ (x >> 8);
 #endif
 }
 
@@ -66,8 +66,9 @@ RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate(const rtheap_t *heap, c
     if (!fused) {
         return rtheap_prev_is_free(nd) || !rtheap_sound(nd) ? RTHEAP_ERR_BAD_NEIGHBOUR : RTHEAP_OK;
     }
-    if (!rtheap_both_sound(hd, nd)) {
-        return rtheap_sound(hd) ? RTHEAP_ERR_BAD_NEIGHBOUR : RTHEAP_ERR_BAD_HEADER;
+    uint32_t folds = rtheap_folds(hd, nd);
+    if ((folds & 0x00FF00FFu) != (TAG_XOR | TAG_XOR << 16)) {
+        return (folds & 0xFFu) == TAG_XOR ? RTHEAP_ERR_BAD_NEIGHBOUR : RTHEAP_ERR_BAD_HEADER;
     }
     return RTHEAP_OK; /* the caller checks nd's PREV_FREE */
 }
@@ -80,34 +81,58 @@ RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate_used(const rtheap_t *he
 }
 
 /**
+ * n's next link `*next` checked for an unlink: true if it is NULL or a block
+ * that links back to n, or if it leads to a fence (the list is then cut
+ * there and *next becomes NULL); false if it fails.
+ */
+RTHEAP_PRIVATE bool rtheap_next_checked(rtheap_t *heap, block_t *n, block_t **next)
+{
+    block_t *x = *next;
+    if (!RTHEAP_CHECKS || x == NULL || (rtheap_link_ok(heap, x) && x->prev_free == n)) {
+        return true;
+    }
+    if (!rtheap_cut_dead_next(heap, n)) {
+        return false;
+    }
+    *next = NULL;
+    return true;
+}
+
+/**
  * Takes free block n (t bytes, t > 0) out of its list if its links agree
  * with the list (each link checked before it is read through): returns t
  * then (a merge needs it after the call); 0, nothing changed, if they do
  * not. The class is computed only when n is a list head, the one case that
- * needs it.
+ * needs it. The two cases are written out apart: each writes what it knows
+ * it must, without testing prev again.
  */
 RTHEAP_SHARED_FLAT uintptr_t rtheap_unlink_checked(rtheap_t *heap, block_t *n, uintptr_t t)
 {
     block_t *prev = n->prev_free;
     block_t *next = n->next_free;
-    uint32_t c = 0;
-    if (prev != NULL) {
-        if (RTHEAP_CHECKS && (!rtheap_link_ok(heap, prev) || prev->next_free != n)) {
+    if (__builtin_expect(prev == NULL, 1)) {
+        uint32_t c = rtheap_class_of_size(t);
+        if ((RTHEAP_CHECKS && heap->heads[c] != n) || !rtheap_next_checked(heap, n, &next)) {
             return 0;
         }
-    } else {
-        c = rtheap_class_of_size(t);
-        if (RTHEAP_CHECKS && heap->heads[c] != n) {
-            return 0;
+        heap->heads[c] = next;
+        if (next != NULL) {
+            next->prev_free = NULL;
+        } else {
+            rtheap_list_emptied(heap, c);
         }
+        return t;
     }
-    if (RTHEAP_CHECKS && next != NULL && (!rtheap_link_ok(heap, next) || next->prev_free != n)) {
-        if (!rtheap_cut_dead_next(heap, n)) {
-            return 0;
-        }
-        next = NULL;
+    if (RTHEAP_CHECKS && (!rtheap_link_ok(heap, prev) || prev->next_free != n)) {
+        return 0;
     }
-    rtheap_unlink_between(heap, prev, next, c);
+    if (!rtheap_next_checked(heap, n, &next)) {
+        return 0;
+    }
+    if (next != NULL) {
+        next->prev_free = prev;
+    }
+    prev->next_free = next;
     return t;
 }
 
@@ -197,19 +222,18 @@ RTHEAP_BODY void rtheap_release_merging(rtheap_t *heap, const region_t *r, block
             n->header = rtheap_toggle(nd, FLAG_PREV_FREE);
         }
     }
-    uintptr_t start = h;
+    uintptr_t s = 0; /* the bytes of the previous block, if it joins */
     if (rtheap_prev_is_free(hd)) {
-        uintptr_t s = rtheap_detach_prev(heap, r, h);
+        s = rtheap_detach_prev(heap, r, h);
         if (s != 0) {
             b->header = 0;
             rtheap_poison(h - WORD, 2u * WORD);
-            start = h - s;
             total += s;
         } else if (RTHEAP_CHECKS) {
             rtheap_contain_prev(heap, r, h, ptr);
         }
     }
-    rtheap_push(heap, rtheap_free_block_at(start, total, 0), rtheap_class_of_size(total));
+    rtheap_push(heap, rtheap_free_block_at(h - s, total, 0), rtheap_class_of_size(total));
 }
 
 /**
@@ -245,17 +269,19 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
     const region_t *r;
     size_t nd;
     rtheap_error_t e = rtheap_validate(heap, ptr, &r, &nd, true);
-    if (RTHEAP_CHECKS && e != RTHEAP_OK) {
-        rtheap_refuse(heap, e, ptr);
-        return;
-    }
     block_t *b = rtheap_block_of(ptr);
-    size_t hd = b->header;
+    size_t hd = 0;
     /* nd's PREV_FREE (b is used: never sound), tested only when a flag asks
      * for a merge, as rtheap_release does next. */
-    if (RTHEAP_CHECKS && ((hd | nd) & (FLAG_FREE | FLAG_PREV_FREE)) != 0 &&
-        rtheap_prev_is_free(nd)) {
-        rtheap_refuse(heap, RTHEAP_ERR_BAD_NEIGHBOUR, ptr);
+    if (e == RTHEAP_OK) {
+        hd = b->header;
+        if (RTHEAP_CHECKS && ((hd | nd) & (FLAG_FREE | FLAG_PREV_FREE)) != 0 &&
+            rtheap_prev_is_free(nd)) {
+            e = RTHEAP_ERR_BAD_NEIGHBOUR;
+        }
+    }
+    if (RTHEAP_CHECKS && e != RTHEAP_OK) {
+        rtheap_refuse(heap, e, ptr);
         return;
     }
     rtheap_count_free(heap, rtheap_size(hd));
