@@ -206,7 +206,7 @@ RTHEAP_BODY void rtheap_release_merging(rtheap_t *heap, const region_t *r, block
     block_t *n = rtheap_block_at(h + t);
     size_t nd = n->header;
     uintptr_t tn;
-    if (rtheap_is_free(nd) && (tn = rtheap_detach_next(heap, n, nd, r->sentinel - h - t)) != 0) {
+    if (rtheap_is_free(nd) && (tn = rtheap_detach_next(heap, n, nd, r->sentinel - rtheap_addr(n))) != 0) {
         n->header = 0; /* no stale header left behind */
         rtheap_poison(h + t, 3u * WORD);
         total += tn;
