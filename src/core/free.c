@@ -30,10 +30,10 @@ RTHEAP_PRIVATE uint32_t rtheap_folds(size_t a, size_t b)
  * error to report (RTHEAP_ERR_BAD_HEADER for any header the fast checks
  * refuse: rtheap_refuse names what is wrong with it).
  * `fused` (a constant): both tags checked at once, after the size, and nd's
- * PREV_FREE left to the caller (free's fast path, which tests it with the
- * flags that ask for a merge); else the block's tag first, as the paths
- * whose worst case is a refusal want (an unsound header is refused before
- * the next is read).
+ * PREV_FREE left to the caller (free, which tests it with the flags that
+ * ask for a merge); else the block's tag first, so that an unsound header
+ * is refused before the next one is read (the bound of a refusal, as in
+ * rtheap_usable_size, stays where it was).
  */
 RTHEAP_PRIVATE RTHEAP_HOT rtheap_error_t rtheap_validate(const rtheap_t *heap, const void *ptr,
                                                          const region_t **rp, size_t *ndp,
@@ -170,8 +170,8 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_detach_prev(rtheap_t *heap, const reg
         /* A header position of r below h, in one compare: h is one, and the
          * rotation moves a misalignment of p into the top bits. */
         uintptr_t d = ph - r->first;
-        if ((d >> ALIGN_LOG2 | d << (sizeof(uintptr_t) * 8u - ALIGN_LOG2)) >=
-            (h - r->first) >> ALIGN_LOG2) {
+        uintptr_t below = (h - r->first) >> ALIGN_LOG2; /* header positions below h */
+        if ((d >> ALIGN_LOG2 | d << (sizeof(uintptr_t) * 8u - ALIGN_LOG2)) >= below) {
             return 0;
         }
         if (s == 0) {
@@ -196,7 +196,7 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_detach_prev(rtheap_t *heap, const reg
  * merge's bytes for about four instructions a free.
  */
 RTHEAP_BODY void rtheap_release_merging(rtheap_t *heap, const region_t *r, block_t *b,
-                                         const void *ptr)
+                                        const void *ptr)
 {
     uintptr_t h = rtheap_addr(b);
     size_t hd = b->header;
@@ -205,8 +205,9 @@ RTHEAP_BODY void rtheap_release_merging(rtheap_t *heap, const region_t *r, block
     /* The merged block ends where b ends, or where n ends if n joins it. */
     block_t *n = rtheap_block_at(h + t);
     size_t nd = n->header;
-    uintptr_t tn;
-    if (rtheap_is_free(nd) && (tn = rtheap_detach_next(heap, n, nd, r->sentinel - rtheap_addr(n))) != 0) {
+    uintptr_t tn =
+        rtheap_is_free(nd) ? rtheap_detach_next(heap, n, nd, r->sentinel - rtheap_addr(n)) : 0;
+    if (tn != 0) {
         n->header = 0; /* no stale header left behind */
         rtheap_poison(h + t, 3u * WORD);
         total += tn;
@@ -271,8 +272,8 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
     rtheap_error_t e = rtheap_validate(heap, ptr, &r, &nd, true);
     block_t *b = rtheap_block_of(ptr);
     size_t hd = 0;
-    /* nd's PREV_FREE (b is used: never sound), tested only when a flag asks
-     * for a merge, as rtheap_release does next. */
+    /* The next header must not say PREV_FREE (b is in use): tested only
+     * when a flag asks for a merge, which rtheap_release asks next. */
     if (e == RTHEAP_OK) {
         hd = b->header;
         if (RTHEAP_CHECKS && ((hd | nd) & (FLAG_FREE | FLAG_PREV_FREE)) != 0 &&
