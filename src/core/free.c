@@ -110,7 +110,7 @@ RTHEAP_SHARED_FLAT uintptr_t rtheap_unlink_checked(rtheap_t *heap, block_t *n, u
 {
     block_t *prev = n->prev_free;
     block_t *next = n->next_free;
-    if (__builtin_expect(prev == NULL, 1)) {
+    if (RTHEAP_LIKELY(prev == NULL)) {
         uint32_t c = rtheap_class_of_size(t);
         if ((RTHEAP_CHECKS && heap->heads[c] != n) || !rtheap_next_checked(heap, n, &next)) {
             return 0;
