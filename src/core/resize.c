@@ -45,18 +45,17 @@ RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, const region_t *r, block_t *b, u
     }
     b->header = rtheap_hdr(t, hd & FLAG_PREV_FREE, KIND_BLOCK);
     block_t *tail = rtheap_block_at(rtheap_addr(b) + t);
-    size_t nd;
 #if defined(__OPTIMIZE_SIZE__) && !RTHEAP_CHECKS
-    nd = rtheap_block_at(rtheap_addr(b) + total)->header;
     /* Small and unchecked: the release that merges, which handles the
-     * common case too, and writes the tail's header itself (nothing reads
-     * it before: without checks nothing is reported, so no error hook runs
-     * in between); it needs only the tail's size and flags. */
-    rtheap_release_merging(heap, r, tail, (size_t)(total - t), nd, rtheap_payload(b));
+     * common case too and writes the tail's final header. It reads only the
+     * size and flags of the one written here: without checks no tag is read,
+     * and nothing is reported (no error hook runs) before it is replaced. */
+    tail->header = (size_t)(total - t);
+    rtheap_release_merging(heap, r, tail, rtheap_payload(b));
 #else
     size_t th = rtheap_hdr(total - t, 0, KIND_BLOCK); /* its previous block (b) is used */
     tail->header = th;
-    nd = rtheap_block_at(rtheap_addr(b) + total)->header;
+    size_t nd = rtheap_block_at(rtheap_addr(b) + total)->header;
     rtheap_release(heap, r, tail, th, nd, rtheap_payload(b));
 #endif
 }
@@ -184,14 +183,14 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     copy = keep < copy ? (keep + WORD - 1u) & ~(WORD - 1u) : copy; /* whole words, <= room */
     rtheap_copy_words((uintptr_t)fresh, (uintptr_t)ptr, copy);
     rtheap_count_free(heap, rtheap_size(hd));
-    size_t nd = rtheap_block_at(rtheap_addr(b) + rtheap_size(hd))->header;
 #if defined(__OPTIMIZE_SIZE__)
     /* At -Os the release that merges, which does what the common case does
      * too: free keeps the one copy of that case (-O2 a copy here too, which
      * keeps its copy loop tight). */
     rtheap_poison(rtheap_addr(b) + WORD, rtheap_size(hd) - WORD);
-    rtheap_release_merging(heap, r, b, hd, nd, ptr);
+    rtheap_release_merging(heap, r, b, ptr);
 #else
+    size_t nd = rtheap_block_at(rtheap_addr(b) + rtheap_size(hd))->header;
     rtheap_release(heap, r, b, hd, nd, ptr);
 #endif
     rtheap_count_realloc(heap);
