@@ -564,6 +564,13 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_entry_ok(const rtheap_t *heap, const 
 {
     /* "At least" is checked with the size, before the footer is read. */
     uintptr_t s = rtheap_sized_at_least(heap, b, least);
+#if !RTHEAP_USE_CLZ
+    /* Armv6-M and Armv8-M Baseline (no CLZ, eight low registers): the
+     * region bounds the link check needs are loaded again rather than kept
+     * from the block's check, which spilled and reloaded them (an empty
+     * barrier: it emits nothing). */
+    __asm__ volatile("" ::: "memory");
+#endif
     if (RTHEAP_CHECKS && (s == 0 || (head && b->prev_free != NULL) || !rtheap_next_link_ok(heap, b))) {
         return 0;
     }
