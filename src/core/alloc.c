@@ -165,27 +165,41 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint
 /**
  * Carves a used block of t bytes from the front of free block b, the head of
  * list c (`size` bytes, checked; its back link is not read: see
- * rtheap_find). b leaves its list; the rest, when it can be a block, is
- * free at the head of its own list. Returns the used block's size.
+ * rtheap_find). The rest, when it can be a block, stays free: in b's place
+ * at the head of list c when its class is still c (no bitmap change: a large
+ * block cut down piece by piece), else at the head of its own list, and b
+ * leaves list c. Returns the used block's size.
  */
 RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_carve(rtheap_t *heap, block_t *b, uint32_t c,
                                                  uintptr_t size, uintptr_t t)
 {
     uintptr_t h = rtheap_addr(b);
     size_t hd = b->header;
-    rtheap_unlink_between(heap, NULL, b->next_free, c);
+    block_t *next = b->next_free;
     uintptr_t rest = size - t;
-    if (rest < MIN_BLOCK) {
+    if (rest >= MIN_BLOCK) {
+        /* The block after b still says "previous free"; only the rest's own
+         * fields are new. */
+        block_t *tail = rtheap_free_block_at(h + t, rest, 0);
+        uint32_t ct = rtheap_class_of_size(rest);
+        b->header = rtheap_hdr(t, hd & FLAG_PREV_FREE, KIND_BLOCK);
+        if (ct == c) {
+            tail->next_free = next;
+            tail->prev_free = NULL;
+            if (next != NULL) {
+                next->prev_free = tail;
+            }
+            heap->heads[c] = tail;
+            return t;
+        }
+        rtheap_push(heap, tail, ct);
+        size = t;
+    } else {
         b->header = rtheap_toggle(hd, FLAG_FREE);
         rtheap_clear_prev_free(h + size);
-        return size;
     }
-    /* The block after b still says "previous free"; only the rest's own
-     * fields are new (written out: a footer address from `size` spares
-     * Armv6-M a register). */
-    rtheap_make_free(heap, h + t, rest, 0);
-    b->header = rtheap_hdr(t, hd & FLAG_PREV_FREE, KIND_BLOCK);
-    return t;
+    rtheap_unlink_between(heap, NULL, next, c);
+    return size;
 }
 
 /**
