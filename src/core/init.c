@@ -162,9 +162,14 @@ RTHEAP_PRIVATE REGISTER_INLINE void rtheap_register_region(rtheap_t *heap, uintp
 {
     uintptr_t pos = rtheap_first_header(lo);
     uintptr_t sentinel = rtheap_sentinel_header(hi);
+#if RTHEAP_MAX_REGIONS == 1
     /* One region at most: it is the first, in a zeroed control structure. */
-    bool one = RTHEAP_MAX_REGIONS == 1;
-    uint32_t i = one ? 0u : heap->region_count;
+    uint32_t i = 0;
+    size_t before = 0;
+#else
+    uint32_t i = heap->region_count;
+    size_t before = heap->heap_bytes;
+#endif
     region_t *r = &heap->regions[i];
     r->first = pos;
     r->sentinel = sentinel;
@@ -173,7 +178,7 @@ RTHEAP_PRIVATE REGISTER_INLINE void rtheap_register_region(rtheap_t *heap, uintp
         heap->granules = (sentinel - pos) >> ALIGN_LOG2;
     }
     heap->region_count = i + 1u;
-    heap->heap_bytes = (one ? 0u : heap->heap_bytes) + bytes;
+    heap->heap_bytes = before + bytes;
     for (;;) { /* wcet-loop: region-chunks chunks */
         uintptr_t left = sentinel - pos;
         uintptr_t t = left;
