@@ -174,9 +174,7 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_detach_prev(rtheap_t *heap, const reg
         if ((d >> ALIGN_LOG2 | d << (sizeof(uintptr_t) * 8u - ALIGN_LOG2)) >= below) {
             return 0;
         }
-        if (s == 0) {
-            __builtin_unreachable(); /* p is below h: the compare above says so */
-        }
+        RTHEAP_ASSUME(s != 0); /* p is below h: the compare above says so */
         /* A free block's header (not a fence's) of exactly s bytes: s is
          * aligned and below the tag, so one masked compare says both. */
         size_t pd = p->header;

@@ -131,6 +131,8 @@
 #define RTHEAP_COLD __attribute__((noinline, cold))
 
 #define RTHEAP_LIKELY(x) __builtin_expect(!!(x), 1)
+/* What the code before it has proved, told to the compiler (no check is made). */
+#define RTHEAP_ASSUME(x) ((x) ? (void)0 : __builtin_unreachable())
 
 typedef struct block {
     size_t header;

@@ -250,12 +250,18 @@ RTHEAP_PRIVATE size_t rtheap_resize_in_place_unlocked(rtheap_t *heap, void *ptr,
     return t != 0 ? (size_t)(t - WORD) : 0u;
 }
 
+/** rtheap_resize_in_place on a heap that exists and a pointer that is not NULL. */
+RTHEAP_PRIVATE size_t rtheap_resize_in_place_locked(rtheap_t *heap, void *ptr, size_t size)
+{
+    LOCKED_CALL(heap, true, rtheap_resize_in_place_unlocked(heap, ptr, size));
+}
+
 size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size)
 {
     if (heap == NULL || ptr == NULL) {
         return 0;
     }
-    LOCKED_CALL(heap, true, rtheap_resize_in_place_unlocked(heap, ptr, size));
+    return rtheap_resize_in_place_locked(heap, ptr, size);
 }
 
 /* __rust_reallocate_inplace's call on a heap that exists (src/rtheap_rust.c):
@@ -268,10 +274,7 @@ size_t rtheap_rust_resize(void *ptr, size_t old_size, size_t size, rtheap_t *hea
     if (ptr == NULL) {
         return old_size;
     }
-    RTHEAP_LOCK_TYPE lock_state = RTHEAP_LOCK(heap);
-    size_t usable = rtheap_resize_in_place_unlocked(heap, ptr, size);
-    AFTER_CHANGE(heap);
-    RTHEAP_UNLOCK(heap, lock_state);
+    size_t usable = rtheap_resize_in_place_locked(heap, ptr, size);
     return usable != 0 ? usable : old_size;
 }
 
