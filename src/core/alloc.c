@@ -66,8 +66,8 @@ RTHEAP_PRIVATE void rtheap_move_to_front(rtheap_t *heap, block_t *b, block_t *pr
  * The whole search, out of the hot path: the good-fit search, damaged heads
  * taken out of service and the search done again, and the bounded first
  * fit in t's own class when no class guarantees a fit (a block it finds past
- * the head is moved to the front: what it returns is a list head). Bounded: every round
- * takes one list or block out of service, and there are at most four (five
+ * the head is moved to the front: what it returns is a list head). Bounded:
+ * every round takes one list or block out of service, and there are at most four (five
  * with rtheap_find's own first try, which calls it once that try failed).
  * An over-aligned allocation searches with it alone.
  */
@@ -127,11 +127,12 @@ __attribute__((noinline)) static block_t *rtheap_find_slow(rtheap_t *heap, uintp
 
 /**
  * A free block of at least t bytes (t <= max_block) that holds up, the head
- * of its list, or NULL; *cls gets its list and *size its size. Good fit: the rounded class guarantees any block
- * found is large enough; when it finds nothing, up to RTHEAP_FIT_SCAN blocks
- * of t's own class are tried (the first often fits, and it makes a request
- * of exactly the largest free block succeed). A damaged block met on the way
- * is taken out of service and the search goes on (rtheap_find_slow).
+ * of its list, or NULL; *cls gets its list and *size its size. Good fit:
+ * the rounded class guarantees any block found is large enough; when it
+ * finds nothing, up to RTHEAP_FIT_SCAN blocks of t's own class are tried
+ * (the first often fits, and it makes a request of exactly the largest free
+ * block succeed). A damaged block met on the way is taken out of service
+ * and the search goes on (rtheap_find_slow).
  *
  * The head the fast path finds is taken as the head it is: its back link is
  * not read (an allocation never follows it: it becomes payload). A head

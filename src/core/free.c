@@ -103,8 +103,8 @@ RTHEAP_PRIVATE bool rtheap_next_checked(rtheap_t *heap, block_t *n, block_t **ne
  * with the list (each link checked before it is read through): returns t
  * then (a merge needs it after the call); 0, nothing changed, if they do
  * not. The class is computed only when n is a list head, the one case that
- * needs it. The two cases are written out apart: each writes what it knows
- * it must, without testing prev again.
+ * needs it. The two cases are checked apart, and each unlinks knowing
+ * whether prev is set (the inlined unlink tests it no more).
  */
 RTHEAP_SHARED_FLAT uintptr_t rtheap_unlink_checked(rtheap_t *heap, block_t *n, uintptr_t t)
 {
@@ -115,12 +115,7 @@ RTHEAP_SHARED_FLAT uintptr_t rtheap_unlink_checked(rtheap_t *heap, block_t *n, u
         if ((RTHEAP_CHECKS && heap->heads[c] != n) || !rtheap_next_checked(heap, n, &next)) {
             return 0;
         }
-        heap->heads[c] = next;
-        if (next != NULL) {
-            next->prev_free = NULL;
-        } else {
-            rtheap_list_emptied(heap, c);
-        }
+        rtheap_unlink_between(heap, NULL, next, c);
         return t;
     }
     if (RTHEAP_CHECKS && (!rtheap_link_ok(heap, prev) || prev->next_free != n)) {
@@ -129,10 +124,7 @@ RTHEAP_SHARED_FLAT uintptr_t rtheap_unlink_checked(rtheap_t *heap, block_t *n, u
     if (!rtheap_next_checked(heap, n, &next)) {
         return 0;
     }
-    if (next != NULL) {
-        next->prev_free = prev;
-    }
-    prev->next_free = next;
+    rtheap_unlink_between(heap, prev, next, 0); /* prev is set: no list head changes */
     return t;
 }
 
