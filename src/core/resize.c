@@ -30,118 +30,124 @@ RTHEAP_PRIVATE block_t *rtheap_lookup(rtheap_t *heap, const void *ptr,
     return rtheap_block_of(ptr);
 }
 
-/**
- * Cuts used block b (checked, in region r), `total` bytes long (its header
- * may still give its size before a growth), down to t bytes when the tail
- * can be a block of its own, and releases the tail (merged with a free
- * next block). b keeps its flags.
- */
-RTHEAP_PRIVATE void rtheap_trim(rtheap_t *heap, const region_t *r, block_t *b, uintptr_t total,
-                                uintptr_t t)
-{
-    size_t hd = b->header;
-    if (total - t < MIN_BLOCK) {
-        return;
-    }
-    b->header = rtheap_hdr(t, hd & FLAG_PREV_FREE, KIND_BLOCK);
-    block_t *tail = rtheap_block_at(rtheap_addr(b) + t);
-#if defined(__OPTIMIZE_SIZE__) && !RTHEAP_CHECKS
-    /* Small and unchecked: the release that merges, which handles the
-     * common case too and writes the tail's final header. It reads only the
-     * size and flags of the one written here: without checks no tag is read,
-     * and nothing is reported (no error hook runs) before it is replaced. */
-    tail->header = (size_t)(total - t);
-    rtheap_release_merging(heap, r, tail, rtheap_payload(b));
-#else
-    size_t th = rtheap_hdr(total - t, 0, KIND_BLOCK); /* its previous block (b) is used */
-    tail->header = th;
-    size_t nd = rtheap_block_at(rtheap_addr(b) + total)->header;
-    rtheap_release(heap, r, tail, th, nd, rtheap_payload(b));
-#endif
-}
+/* What rtheap_resize_ptr returns for a live block it could not resize: no
+ * block has this size (0 says that the pointer was refused). */
+#define RESIZE_NOT_DONE ((uintptr_t)1)
 
-/* Whether a growth's tail is cut by the one trim a shrink uses, or by one of
- * its own: at -O2 (checks on) the second copy makes the shrink's path
- * shorter (the mix's resize in place and realloc). */
-#if defined(__OPTIMIZE_SIZE__) || !RTHEAP_CHECKS
-#define RESIZE_ONE_TRIM 1
+/* Small and unchecked (-Os without the checks): a cut tail is freed by the
+ * release that merges, which handles the common case too, rather than by a
+ * copy of that case here. */
+#if defined(__OPTIMIZE_SIZE__) && !RTHEAP_CHECKS
+#define TAIL_BY_MERGE 1
 #else
-#define RESIZE_ONE_TRIM 0
+#define TAIL_BY_MERGE 0
 #endif
 
 /**
  * Resizes used block b (checked, in region r) in place to block size t.
- * Returns false, b untouched, if it would have to move. A damaged free
- * neighbour it would grow into is taken out of service (reported) and
- * counts as no room.
+ * A growth takes in the free block after b; a shrink joins what it cuts off
+ * to a free block after b. Past t, what is left is freed when it can be a
+ * block of its own (the tail), else b keeps it. Returns b's size now, or
+ * RESIZE_NOT_DONE, b untouched, if it would have to move. A damaged free
+ * block after b is taken out of service (reported): a growth then finds no
+ * room, a shrink frees its tail on its own.
  */
-RTHEAP_PRIVATE RTHEAP_HOT bool rtheap_resize_block(rtheap_t *heap, const region_t *r, block_t *b,
-                                                  uintptr_t t)
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_resize_block(rtheap_t *heap, const region_t *r,
+                                                       block_t *b, uintptr_t t)
 {
     uintptr_t h = rtheap_addr(b);
-    uintptr_t old = rtheap_size(b->header);
-    uintptr_t total = old;
-    if (t > old) {
-        block_t *n = rtheap_block_at(h + old);
-        size_t nd = n->header;
+    size_t hd = b->header;
+    uintptr_t old = rtheap_size(hd);
+    block_t *n = rtheap_block_at(h + old);
+    size_t nd = n->header;
+    bool grow = t > old;
+    if (grow) {
         if (!rtheap_is_free(nd) || old + rtheap_size(nd) < t) {
-            return false;
+            return RESIZE_NOT_DONE;
         }
+    } else if (old - t < MIN_BLOCK) {
+        rtheap_count_realloc(heap); /* no tail to cut: b stays as it is */
+        return old;
+    }
+    uintptr_t total = old; /* b's extent, with n once n joins it */
+    if (rtheap_is_free(nd) && (grow || !TAIL_BY_MERGE)) {
         uintptr_t tn = rtheap_detach_next(heap, n, nd, r->sentinel - h - old);
-        if (tn == 0) {
+        if (tn != 0) {
+            n->header = 0; /* no stale header left behind */
+            rtheap_poison(h + old, 3u * WORD);
+            total += tn;
+            nd = rtheap_block_at(h + total)->header; /* says PREV_FREE: n was free */
+        } else if (grow) {
             if (RTHEAP_CHECKS) {
                 rtheap_contain_neighbour(heap, r, n, rtheap_payload(n));
             }
-            return false;
+            return RESIZE_NOT_DONE;
         }
-        uintptr_t joined = old + tn;
-        n->header = 0;
-        rtheap_clear_prev_free(h + joined);
-        if (joined - t < MIN_BLOCK) {
-            /* Taken whole: no tail to cut. */
-            b->header = rtheap_hdr(joined, b->header & FLAG_PREV_FREE, KIND_BLOCK);
-        } else if (!RESIZE_ONE_TRIM) {
-            rtheap_trim(heap, r, b, joined, t);
-        }
-        total = RESIZE_ONE_TRIM ? joined : t; /* t: nothing left to cut below */
+        /* A shrink next to damage: the tail's release below meets it. */
     }
-    rtheap_trim(heap, r, b, total, t);
+    block_t *after = rtheap_block_at(h + total);
+    uintptr_t now = total;
+    if (total - t < MIN_BLOCK) {
+        /* Taken whole (a growth): the block after has no free block before it now. */
+        b->header = rtheap_hdr(total, hd & FLAG_PREV_FREE, KIND_BLOCK);
+        rtheap_clear_prev_free(h + total);
+    } else {
+        now = t;
+        b->header = rtheap_hdr(t, hd & FLAG_PREV_FREE, KIND_BLOCK);
+        uintptr_t tt = total - t;
+        block_t *tail = rtheap_block_at(h + t);
+        if (!grow) {
+            rtheap_poison(h + t + WORD, old - t - WORD); /* the rest is poisoned */
+        }
+        if (TAIL_BY_MERGE || rtheap_is_free(nd)) {
+            /* A free block after the tail (after a shrink, one that failed
+             * its checks above; always, in the small build): the release
+             * that merges joins it, or takes it out of service. It reads
+             * only the size and flags of the header written here; without
+             * the checks no tag is read and nothing is reported (no error
+             * hook runs) before it is replaced. */
+            tail->header = TAIL_BY_MERGE ? (size_t)tt : rtheap_hdr(tt, 0, KIND_BLOCK);
+            rtheap_release_merging(heap, r, tail, rtheap_payload(b));
+        } else {
+            rtheap_free_block_at(h + t, tt, 0);
+            if (!rtheap_prev_is_free(nd)) {
+                after->header = rtheap_toggle(nd, FLAG_PREV_FREE);
+            }
+            rtheap_push(heap, tail, rtheap_class_of_size(tt));
+        }
+    }
 #if RTHEAP_STATS
-    rtheap_count_used(heap, heap->used_total - old + rtheap_size(b->header));
+    rtheap_count_used(heap, heap->used_total - old + now);
 #endif
     rtheap_count_realloc(heap);
-    return true;
+    return now;
 }
 
 /**
  * The one body of a resize, which realloc and resize in place share: ptr
  * validated (refused and reported if it is not a live block), then its
  * block resized in place to hold `size` bytes if it can be. Returns the
- * block's new size, or 0 if it was not resized: *rp is then NULL if ptr was
- * refused, else the block's region (with the checks; without them *rp is
- * not written: the caller's first region stands for any).
+ * block's new size; RESIZE_NOT_DONE if it was not resized; 0 if ptr was
+ * refused (only with the checks).
  */
-RTHEAP_BODY uintptr_t rtheap_resize_ptr(rtheap_t *heap, void *ptr, size_t size,
-                                               const region_t **rp)
+RTHEAP_BODY uintptr_t rtheap_resize_ptr(rtheap_t *heap, void *ptr, size_t size)
 {
+    /* Without the checks nothing reads the region: the first stands for any,
+     * and no search is made for it. */
+    const region_t *r = &heap->regions[0];
     if (RTHEAP_CHECKS) {
         size_t nd;
-        rtheap_error_t e = rtheap_validate_used(heap, ptr, rp, &nd);
+        rtheap_error_t e = rtheap_validate_used(heap, ptr, &r, &nd);
         if (e != RTHEAP_OK) {
             rtheap_refuse(heap, e, ptr);
-            *rp = NULL;
             return 0;
         }
     }
-    /* Nothing reads the region without the checks: no search for it, and
-     * *rp is left as it is. */
-    const region_t *r = RTHEAP_CHECKS ? *rp : &heap->regions[0];
     uintptr_t t = rtheap_block_size_for(size);
-    block_t *b = rtheap_block_of(ptr);
-    if (t != 0 && t <= heap->max_block && rtheap_resize_block(heap, r, b, t)) {
-        return rtheap_size(b->header);
+    if (t == 0 || t > heap->max_block) {
+        return RESIZE_NOT_DONE;
     }
-    return 0;
+    return rtheap_resize_block(heap, r, rtheap_block_of(ptr), t);
 }
 
 /**
@@ -157,15 +163,9 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     }
     /* A block not aligned to `align` must move: no size fits it in place. */
     bool aligned = ((uintptr_t)ptr & (align - 1u)) == 0;
-    const region_t *r; /* set by rtheap_resize_ptr with the checks */
-    if (!RTHEAP_CHECKS) {
-        r = &heap->regions[0];
-    }
-    if (rtheap_resize_ptr(heap, ptr, aligned ? size : SIZE_MAX, &r) != 0) {
-        return ptr;
-    }
-    if (RTHEAP_CHECKS && r == NULL) {
-        return NULL; /* refused */
+    uintptr_t done = rtheap_resize_ptr(heap, ptr, aligned ? size : SIZE_MAX);
+    if (done != RESIZE_NOT_DONE) {
+        return done != 0 ? ptr : NULL; /* resized, or refused */
     }
     /* Move: the alloc, the copy and the free, nothing more. A size no block
      * can have fails in the allocation (counted there). */
@@ -183,6 +183,9 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     copy = keep < copy ? (keep + WORD - 1u) & ~(WORD - 1u) : copy; /* whole words, <= room */
     rtheap_copy_words((uintptr_t)fresh, (uintptr_t)ptr, copy);
     rtheap_count_free(heap, rtheap_size(hd));
+    /* ptr passed the checks: it lies in a region (without the checks the
+     * first stands for any, as in rtheap_resize_ptr). */
+    const region_t *r = RTHEAP_CHECKS ? rtheap_region_of(heap, rtheap_addr(b)) : &heap->regions[0];
 #if defined(__OPTIMIZE_SIZE__)
     /* At -Os the release that merges, which does what the common case does
      * too: free keeps the one copy of that case (-O2 a copy here too, which
@@ -242,18 +245,18 @@ void *rtheap_realloc_sized(rtheap_t *heap, void *ptr, size_t old_size, size_t si
     return rtheap_rust_realloc(ptr, old_size, size, heap);
 }
 
-/** rtheap_resize_in_place's body, inside the lock: the new usable size, or 0. */
-RTHEAP_PRIVATE size_t rtheap_resize_in_place_unlocked(rtheap_t *heap, void *ptr, size_t size)
+/** The usable size of a block resized to t bytes, or `otherwise` if it was
+ * not (t <= RESIZE_NOT_DONE: refused, or not resized). */
+RTHEAP_PRIVATE size_t rtheap_usable_or(uintptr_t t, size_t otherwise)
 {
-    const region_t *r;
-    uintptr_t t = rtheap_resize_ptr(heap, ptr, size, &r);
-    return t != 0 ? (size_t)(t - WORD) : 0u;
+    return t > RESIZE_NOT_DONE ? (size_t)(t - WORD) : otherwise;
 }
 
-/** rtheap_resize_in_place on a heap that exists and a pointer that is not NULL. */
-RTHEAP_PRIVATE size_t rtheap_resize_in_place_locked(rtheap_t *heap, void *ptr, size_t size)
+/** A resize in place of ptr (not NULL) on a heap that exists: the new usable size, or `otherwise`. */
+RTHEAP_PRIVATE size_t rtheap_resize_in_place_locked(rtheap_t *heap, void *ptr, size_t size,
+                                                    size_t otherwise)
 {
-    LOCKED_CALL(heap, true, rtheap_resize_in_place_unlocked(heap, ptr, size));
+    LOCKED_CALL(heap, true, rtheap_usable_or(rtheap_resize_ptr(heap, ptr, size), otherwise));
 }
 
 size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size)
@@ -261,7 +264,7 @@ size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size)
     if (heap == NULL || ptr == NULL) {
         return 0;
     }
-    return rtheap_resize_in_place_locked(heap, ptr, size);
+    return rtheap_resize_in_place_locked(heap, ptr, size, 0);
 }
 
 /* __rust_reallocate_inplace's call on a heap that exists (src/rtheap_rust.c):
@@ -274,8 +277,7 @@ size_t rtheap_rust_resize(void *ptr, size_t old_size, size_t size, rtheap_t *hea
     if (ptr == NULL) {
         return old_size;
     }
-    size_t usable = rtheap_resize_in_place_locked(heap, ptr, size);
-    return usable != 0 ? usable : old_size;
+    return rtheap_resize_in_place_locked(heap, ptr, size, old_size);
 }
 
 /** rtheap_calloc's body, inside the lock. */
