@@ -104,8 +104,15 @@ static rtheap_t *g_heap;
 static void be_init(void)
 {
 #if defined(BENCH_MIX)
-    /* Built here, before any timed call: the first use of the default heap builds it. */
+    /* Built here, before any timed call: the first use of the default heap builds it
+     * (or, with BENCH_DEFAULT_HEAP, tools/bench.sh --m0-workload, it is given a region of
+     * that size, as small as the Cortex-M0 board's). */
+#if defined(BENCH_DEFAULT_HEAP)
+    static uint8_t default_region[BENCH_DEFAULT_HEAP] __attribute__((aligned(8)));
+    g_heap = rtheap_default_init(default_region, sizeof default_region);
+#else
     g_heap = rtheap_default();
+#endif
 #else
     g_heap = rtheap_init(bench_arena, sizeof bench_arena);
 #endif

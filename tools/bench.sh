@@ -67,12 +67,18 @@
 #
 # Usage: tools/bench.sh [--quick] [--mix] [--cpus "cortex-m3 ..."] [--backends "rtheap tlsf ..."]
 #                       [--no-host] [--peers DIR] [--freertos DIR]
+#                       [--m0-workload]
 #        tools/bench.sh --gate [--update]
 #        tools/bench.sh --locks     only the cost of each lock (tools/bench-locks.sh), which
 #                                   a full run also prints at its end
 #   --quick     1000 ops per C API trace instead of 4000, Cortex-M3 only, no host run
 #   --mix       only the __rust_* mix (and the code sizes), at both levels: `--quick --mix`
 #               measures Cortex-M3 in about 15 s
+#   --m0-workload   every CPU runs the Cortex-M0 firmware's workload: its traces (8 KiB,
+#               160 slots) and, for rtheap's mix, a default heap of the size the
+#               microbit's link leaves (11,880 B, as the cortex-m0 info line says), so
+#               that Cortex-M0 and Cortex-M3 figures compare the same paths
+#               (`--quick --mix --cpus "cortex-m3 cortex-m0" --m0-workload`)
 #   --peers DIR     o1heap/ and tlsf/ sources (default: ../shared/peers from the root)
 #   --freertos DIR  FreeRTOS kernel sources (default: ../shared/freertos)
 #   --gate      the CI regression gate (tools/bench-gate.sh, run by tools/test.sh):
@@ -123,6 +129,7 @@ gate=0
 update=0
 cpus=
 host=1
+m0work=0
 want_backends=
 peers=$root/../shared/peers
 freertos=$root/../shared/freertos
@@ -137,6 +144,7 @@ while [ $# -gt 0 ]; do
         --peers) shift; peers=$1 ;;
         --freertos) shift; freertos=$1 ;;
         --no-host) host=0 ;;
+        --m0-workload) m0work=1 ;;
         --locks) exec "$root/tools/bench-locks.sh" ;;
         -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d'; exit 0 ;;
         *) echo "bench.sh: unknown argument '$1'" >&2; exit 2 ;;
@@ -328,11 +336,13 @@ plan() {
     echo "$board" >"$d/board"
     defs="-DBENCH_OPS=${ops}u -DBENCH_MIX_OPS=${mixops}u"
     ld_extra=
-    if [ "$cpu" = cortex-m0 ]; then
+    if [ "$cpu" = cortex-m0 ] || [ "$m0work" -eq 1 ]; then
         # microbit has 16 KiB of RAM: 8 KiB heap, 160 trace slots, 1.5 KiB stack.
         heap=8192
         mixheap=8192
         defs="$defs -DBENCH_HEAP_BYTES=8192u -DBENCH_SLOTS=160u -DBENCH_MIX_HEAP=8192u"
+        # --m0-workload on another CPU: rtheap's default heap as small as the microbit's.
+        [ "$cpu" = cortex-m0 ] || defs="$defs -DBENCH_DEFAULT_HEAP=11880u"
         ld_extra="-Wl,--defsym=__stack_size=1536"
     else
         heap=65536
