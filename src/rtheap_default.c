@@ -14,6 +14,7 @@
  * rtheap_default_init() may still give the heap a region afterwards.
  */
 #include "rtheap.h"
+#include "core/units.h" /* rtheap_default_heap and rtheap_default_first, for rtheap_rust.c */
 
 /* Weak: a firmware that only ever calls rtheap_default_init() need not
  * define them (undefined weak symbols are 0: an empty region, no heap). */
@@ -38,8 +39,7 @@ extern char __heap2_end[] __attribute__((weak));
 
 /* Written once, under the lock; read without it once set. Not static: the
  * Rust entry points (rtheap_rust.c) read it directly, sparing every call a
- * call of rtheap_default(). Nothing outside the library may use it. */
-extern rtheap_t *volatile rtheap_default_heap;
+ * call of rtheap_default(). */
 /* wcet-nonnull: rtheap_default_heap (set once, by the first call: the steady state) */
 rtheap_t *volatile rtheap_default_heap;
 /* The symbols gave no heap: said once (the error hook), then only counted.
@@ -118,9 +118,7 @@ __attribute__((noinline, cold)) static rtheap_t *rtheap_default_get(bool count)
 }
 
 /* rtheap_default() once it has read NULL. Not static: the Rust entry points
- * (rtheap_rust.c), which read the pointer themselves, call it directly.
- * Nothing outside the library may use it. */
-extern rtheap_t *rtheap_default_first(void);
+ * (rtheap_rust.c), which read the pointer themselves, call it directly. */
 rtheap_t *rtheap_default_first(void)
 {
     return rtheap_default_get(true);

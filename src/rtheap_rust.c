@@ -5,19 +5,7 @@
  * defines them is a link error, as the ABI intends.
  */
 #include "rtheap.h"
-
-/* rtheap_default.c's pointer to the default heap, once built, and what
- * rtheap_default() does once it has read NULL (build it, or count a call
- * without one). */
-extern rtheap_t *volatile rtheap_default_heap;
-extern rtheap_t *rtheap_default_first(void);
-/* rtheap_alloc without its NULL test (src/core/alloc.c). */
-extern void *rtheap_alloc_nonnull(rtheap_t *heap, size_t size);
-/* __rust_reallocate's and __rust_reallocate_inplace's calls on a heap that
- * exists (src/core/resize.c): their arguments where they are, the heap in
- * place of the alignment. */
-extern void *rtheap_rust_realloc(void *ptr, size_t old_size, size_t size, rtheap_t *heap);
-extern size_t rtheap_rust_resize(void *ptr, size_t old_size, size_t size, rtheap_t *heap);
+#include "core/units.h" /* the default heap's pointer and the core's bodies */
 
 /* A power of two no larger than RTHEAP_ALIGNMENT. */
 static inline bool plain_alignment(size_t align)

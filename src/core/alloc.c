@@ -229,7 +229,6 @@ RTHEAP_BODY void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
 /* rtheap_alloc on a heap known to exist: the Rust ABI's plain allocation
  * (src/rtheap_rust.c), which has read the heap's pointer already, calls it
  * straight. */
-extern void *rtheap_alloc_nonnull(rtheap_t *heap, size_t size);
 void *rtheap_alloc_nonnull(rtheap_t *heap, size_t size)
 {
     LOCKED_CALL(heap, true, rtheap_alloc_unlocked(heap, size));

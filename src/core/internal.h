@@ -15,6 +15,7 @@
 #define RTHEAP_CORE_INTERNAL_H
 
 #include "../rtheap.h"
+#include "units.h" /* the calls the other units make into the core */
 
 /*
  * Test hook, not an option: the storage class of the internal helpers.

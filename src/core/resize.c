@@ -232,7 +232,6 @@ void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t alig
 /* __rust_reallocate's call for a plain layout on a heap that exists
  * (src/rtheap_rust.c): its own arguments in their registers, the heap in
  * place of the alignment. */
-extern void *rtheap_rust_realloc(void *ptr, size_t old_size, size_t size, rtheap_t *heap);
 void *rtheap_rust_realloc(void *ptr, size_t old_size, size_t size, rtheap_t *heap)
 {
     /* A block that shrinks stays: only a growing one moves, and keeps old_size. */
@@ -274,7 +273,6 @@ size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size)
  * its own arguments in their registers, the heap in place of the alignment
  * (the block does not move, so it keeps its alignment). The new usable size,
  * or old_size if the block could not be resized. */
-extern size_t rtheap_rust_resize(void *ptr, size_t old_size, size_t size, rtheap_t *heap);
 size_t rtheap_rust_resize(void *ptr, size_t old_size, size_t size, rtheap_t *heap)
 {
     if (ptr == NULL) {
