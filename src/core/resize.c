@@ -139,7 +139,10 @@ RTHEAP_BODY uintptr_t rtheap_resize_ptr(rtheap_t *heap, void *ptr, size_t size)
     const region_t *r = &heap->regions[0];
     if (RTHEAP_CHECKS) {
         size_t nd;
-        rtheap_error_t e = rtheap_validate_used(heap, ptr, &r, &nd);
+        rtheap_error_t e = rtheap_validate(heap, ptr, &r, &nd, true);
+        if (e == RTHEAP_OK && rtheap_prev_is_free(nd)) {
+            e = RTHEAP_ERR_BAD_NEIGHBOUR; /* b is in use: its next block must say so */
+        }
         if (e != RTHEAP_OK) {
             rtheap_refuse(heap, e, ptr);
             return 0;
