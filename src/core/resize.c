@@ -30,9 +30,20 @@ RTHEAP_PRIVATE block_t *rtheap_lookup(rtheap_t *heap, const void *ptr, const reg
     return rtheap_block_of(ptr);
 }
 
-/* What rtheap_resize_ptr returns for a live block it could not resize: no
- * block has this size (0 says that the pointer was refused). */
-#define RESIZE_NOT_DONE ((uintptr_t)1)
+/*
+ * What rtheap_resize_ptr returns besides a block size (a multiple of ALIGN,
+ * so even): odd values. RESIZE_REFUSED for a pointer it refused; for a live
+ * block it could not resize, the block's region with its lowest bit set
+ * (rtheap_not_done), which a moving realloc then needs and need not look up
+ * again.
+ */
+#define RESIZE_REFUSED ((uintptr_t)1)
+_Static_assert(_Alignof(region_t) >= 2, "a region's address has a free lowest bit");
+
+RTHEAP_PRIVATE uintptr_t rtheap_not_done(const region_t *r)
+{
+    return (uintptr_t)r | 1u;
+}
 
 /* At -Os a cut tail is freed by the release that merges (free's), which
  * handles the common case too and joins a free block after it, rather than
@@ -49,7 +60,7 @@ RTHEAP_PRIVATE block_t *rtheap_lookup(rtheap_t *heap, const void *ptr, const reg
  * A growth takes in the free block after b; a shrink joins what it cuts off
  * to a free block after b. Past t, what is left is freed when it can be a
  * block of its own (the tail), else b keeps it. Returns b's size now, or
- * RESIZE_NOT_DONE, b untouched, if it would have to move. A damaged free
+ * rtheap_not_done(r), b untouched, if it would have to move. A damaged free
  * block after b is taken out of service (reported): a growth then finds no
  * room, a shrink frees its tail on its own.
  */
@@ -64,7 +75,7 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_resize_block(rtheap_t *heap, const re
     bool grow = t > old;
     if (grow) {
         if (!rtheap_is_free(nd) || old + rtheap_size(nd) < t) {
-            return RESIZE_NOT_DONE;
+            return rtheap_not_done(r);
         }
     } else if (old - t < MIN_BLOCK) {
         rtheap_count_realloc(heap); /* no tail to cut: b stays as it is */
@@ -82,7 +93,7 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_resize_block(rtheap_t *heap, const re
             if (RTHEAP_CHECKS) {
                 rtheap_contain_neighbour(heap, r, n, rtheap_payload(n));
             }
-            return RESIZE_NOT_DONE;
+            return rtheap_not_done(r);
         }
         /* A shrink next to damage: the tail's release below meets it. */
     }
@@ -129,8 +140,8 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_resize_block(rtheap_t *heap, const re
  * The one body of a resize, which realloc and resize in place share: ptr
  * validated (refused and reported if it is not a live block), then its
  * block resized in place to hold `size` bytes if it can be. Returns the
- * block's new size; RESIZE_NOT_DONE if it was not resized; 0 if ptr was
- * refused (only with the checks).
+ * block's new size; rtheap_not_done(its region) if it was not resized;
+ * RESIZE_REFUSED if ptr was refused (only with the checks).
  */
 RTHEAP_BODY uintptr_t rtheap_resize_ptr(rtheap_t *heap, void *ptr, size_t size)
 {
@@ -145,12 +156,12 @@ RTHEAP_BODY uintptr_t rtheap_resize_ptr(rtheap_t *heap, void *ptr, size_t size)
         }
         if (e != RTHEAP_OK) {
             rtheap_refuse(heap, e, ptr);
-            return 0;
+            return RESIZE_REFUSED;
         }
     }
     uintptr_t t = rtheap_block_size_for(size);
     if (t == 0 || t > heap->max_block) {
-        return RESIZE_NOT_DONE;
+        return rtheap_not_done(r);
     }
     return rtheap_resize_block(heap, r, rtheap_block_of(ptr), t);
 }
@@ -169,9 +180,10 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     /* A block not aligned to `align` must move: no size fits it in place. */
     bool aligned = ((uintptr_t)ptr & (align - 1u)) == 0;
     uintptr_t done = rtheap_resize_ptr(heap, ptr, aligned ? size : SIZE_MAX);
-    if (done != RESIZE_NOT_DONE) {
-        return done != 0 ? ptr : NULL; /* resized, or refused */
+    if ((done & 1u) == 0 || done == RESIZE_REFUSED) {
+        return done != RESIZE_REFUSED ? ptr : NULL; /* resized, or refused */
     }
+    const region_t *r = (const region_t *)(done - 1u); /* not resized: its region */
     /* Move: the alloc, the copy and the free, nothing more. A size no block
      * can have fails in the allocation (counted there). */
     block_t *b = rtheap_block_of(ptr);
@@ -188,9 +200,6 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     copy = keep < copy ? (keep + WORD - 1u) & ~(WORD - 1u) : copy; /* whole words, <= room */
     rtheap_copy_words((uintptr_t)fresh, (uintptr_t)ptr, copy);
     rtheap_count_free(heap, rtheap_size(hd));
-    /* ptr passed the checks: it lies in a region (without the checks the
-     * first stands for any, as in rtheap_resize_ptr). */
-    const region_t *r = RTHEAP_CHECKS ? rtheap_region_of(heap, rtheap_addr(b)) : &heap->regions[0];
 #if defined(__OPTIMIZE_SIZE__)
     /* At -Os the release that merges, which does what the common case does
      * too: free keeps the one copy of that case (-O2 a copy here too, which
@@ -250,10 +259,10 @@ void *rtheap_realloc_sized(rtheap_t *heap, void *ptr, size_t old_size, size_t si
 }
 
 /** The usable size of a block resized to t bytes, or `otherwise` if it was
- * not (t <= RESIZE_NOT_DONE: refused, or not resized). */
+ * not (t odd: refused, or not resized). */
 RTHEAP_PRIVATE size_t rtheap_usable_or(uintptr_t t, size_t otherwise)
 {
-    return t > RESIZE_NOT_DONE ? (size_t)(t - WORD) : otherwise;
+    return (t & 1u) == 0 ? (size_t)(t - WORD) : otherwise;
 }
 
 /** A resize in place of ptr (not NULL) on a heap that exists: the new
