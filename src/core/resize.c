@@ -180,10 +180,11 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     /* A block not aligned to `align` must move: no size fits it in place. */
     bool aligned = ((uintptr_t)ptr & (align - 1u)) == 0;
     uintptr_t done = rtheap_resize_ptr(heap, ptr, aligned ? size : SIZE_MAX);
-    if ((done & 1u) == 0 || done == RESIZE_REFUSED) {
-        return done != RESIZE_REFUSED ? ptr : NULL; /* resized, or refused */
+    if ((done & 1u) == 0 || (RTHEAP_CHECKS && done == RESIZE_REFUSED)) {
+        return (done & 1u) == 0 ? ptr : NULL; /* resized, or refused */
     }
-    const region_t *r = (const region_t *)(done - 1u); /* not resized: its region */
+    /* Not resized: its region (without the checks the first stands for any). */
+    const region_t *r = RTHEAP_CHECKS ? (const region_t *)(done - 1u) : &heap->regions[0];
     /* Move: the alloc, the copy and the free, nothing more. A size no block
      * can have fails in the allocation (counted there). */
     block_t *b = rtheap_block_of(ptr);
