@@ -159,11 +159,9 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_detach_prev(rtheap_t *heap, const reg
     uintptr_t ph = rtheap_addr(p);
     uintptr_t s = h - ph;
     if (RTHEAP_CHECKS) {
-        /* A header position of r below h, in one compare: h is one, and the
-         * rotation moves a misalignment of p into the top bits. */
-        uintptr_t d = ph - r->first;
+        /* A header position of r below h (which is one), in one compare. */
         uintptr_t below = (h - r->first) >> ALIGN_LOG2; /* header positions below h */
-        if ((d >> ALIGN_LOG2 | d << (sizeof(uintptr_t) * 8u - ALIGN_LOG2)) >= below) {
+        if (rtheap_position_index(ph - r->first) >= below) {
             return 0;
         }
         RTHEAP_ASSUME(s != 0); /* p is below h: the compare above says so */

@@ -487,16 +487,25 @@ RTHEAP_PRIVATE bool rtheap_header_pos_ok(const region_t *r, uintptr_t h)
 }
 
 /**
+ * Index of the header position at offset d from a region's first header
+ * (d / ALIGN), or, when d is not a multiple of ALIGN, a value above any
+ * region's size in granules: the rotation moves a misalignment into the top
+ * bits. One compare of it then checks both range and alignment.
+ */
+RTHEAP_PRIVATE uintptr_t rtheap_position_index(uintptr_t d)
+{
+    return d >> ALIGN_LOG2 | d << (sizeof(uintptr_t) * 8u - ALIGN_LOG2);
+}
+
+/**
  * True if a free-list link read from heap memory may be followed: a block
  * header position inside a region. A write after free can leave any value
  * in a link, so every link is checked before it is read through.
  */
 RTHEAP_PRIVATE bool rtheap_link_ok(const rtheap_t *heap, const block_t *x)
 {
-    /* In the first region and aligned like a header, in one compare: the
-     * rotation moves a misalignment into the top bits. */
-    uintptr_t d = rtheap_addr(x) - heap->first;
-    if ((d >> ALIGN_LOG2 | d << (sizeof(uintptr_t) * 8u - ALIGN_LOG2)) < heap->granules) {
+    /* In the first region and aligned like a header, in one compare. */
+    if (rtheap_position_index(rtheap_addr(x) - heap->first) < heap->granules) {
         return true;
     }
     uintptr_t h = rtheap_addr(x);

@@ -48,7 +48,7 @@ RTHEAP_PRIVATE uintptr_t rtheap_not_done(const region_t *r)
 
 /* At -Os a cut tail is freed by the release that merges (free's), which
  * handles the common case too and joins a free block after it, rather than
- * by a copy of that case and of the join here: 170 bytes less for about 9
+ * by a copy of that case and of the join here: 168 bytes less for about 9
  * instructions more per resize in place, on the mix. */
 #if defined(__OPTIMIZE_SIZE__)
 #define TAIL_BY_MERGE 1
@@ -181,8 +181,11 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
     /* A block not aligned to `align` must move: no size fits it in place. */
     bool aligned = ((uintptr_t)ptr & (align - 1u)) == 0;
     uintptr_t done = rtheap_resize_ptr(heap, ptr, aligned ? size : SIZE_MAX);
-    if ((done & 1u) == 0 || (RTHEAP_CHECKS && done == RESIZE_REFUSED)) {
-        return (done & 1u) == 0 ? ptr : NULL; /* resized, or refused */
+    if ((done & 1u) == 0) {
+        return ptr; /* resized */
+    }
+    if (RTHEAP_CHECKS && done == RESIZE_REFUSED) {
+        return NULL;
     }
     /* Not resized: its region (without the checks the first stands for any). */
     const region_t *r = RTHEAP_CHECKS ? (const region_t *)(done - 1u) : &heap->regions[0];
