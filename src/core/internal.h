@@ -134,6 +134,9 @@
 #define RTHEAP_LIKELY(x) __builtin_expect(!!(x), 1)
 /* What the code before it has proved, told to the compiler (no check is made). */
 #define RTHEAP_ASSUME(x) ((x) ? (void)0 : __builtin_unreachable())
+/* An empty barrier (it emits nothing): fields read through p after it are
+ * loaded again, not kept in registers from reads before it. */
+#define RTHEAP_RELOAD(p) __asm__("" : "+r"(p))
 
 typedef struct block {
     size_t header;
