@@ -355,8 +355,10 @@ void rtheap_user_lock_release(uint32_t state);
  * granules (2 KiB with RTHEAP_ALIGNMENT 8) up in a 256-byte table in flash
  * instead of computing it with a bit scan, which saves about 20
  * instructions per class on a core without CLZ (an allocation needs two, a
- * free one). Default: 1 exactly when RTHEAP_USE_CLZ is 0 (with CLZ the scan
- * is as fast as the lookup).
+ * free one). A block of up to 2^(16 - RTHEAP_SL_LOG2) granules (32 KiB by
+ * default) takes its class from the same table, its size shifted; only
+ * larger ones take the scan, in one out-of-line copy. Default: 1 exactly
+ * when RTHEAP_USE_CLZ is 0 (with CLZ the scan is as fast as the lookup).
  */
 #ifndef RTHEAP_CLASS_TABLE
 #define RTHEAP_CLASS_TABLE (!RTHEAP_USE_CLZ)

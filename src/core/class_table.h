@@ -30,4 +30,9 @@ static const uint8_t rtheap_class_table[256] = {CLASS8_X64_(0u), CLASS8_X64_(64u
                                                 CLASS8_X64_(128u), CLASS8_X64_(192u)};
 _Static_assert(CLASS8_(255u) < 256u, "the class table's entries fit a byte");
 
+/* The shift that takes a block of 256 or more granules, below 256 << CLASS_STEP, into the
+ * table: what is left of it (at least 256 >> CLASS_STEP = SL_COUNT) is above row 0. */
+#define CLASS_STEP (8u - RTHEAP_SL_LOG2)
+_Static_assert((256u >> CLASS_STEP) == SL_COUNT, "a shifted block stays above row 0");
+
 #endif /* RTHEAP_CORE_CLASS_TABLE_H */

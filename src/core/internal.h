@@ -269,15 +269,38 @@ RTHEAP_PRIVATE uint32_t rtheap_sl_shift(uint32_t g)
  * Branch-free: with s = rtheap_sl_shift(g), g >> s is SL_COUNT + sl on
  * rows above 0, which makes (s << SL_LOG2) + (g >> s) = fl * SL_COUNT + sl.
  */
+RTHEAP_PRIVATE uint32_t rtheap_class_by_scan(uint32_t g)
+{
+    uint32_t s = rtheap_sl_shift(g);
+    return (s << RTHEAP_SL_LOG2) + (g >> s);
+}
+
+#if RTHEAP_CLASS_TABLE
+/* The blocks too large for the table (256 << CLASS_STEP granules or more,
+ * 32 KiB and up by default): one out-of-line copy of the bit scan. */
+RTHEAP_OUTLINE uint32_t rtheap_class_of_large(uint32_t g)
+{
+    return rtheap_class_by_scan(g);
+}
+#endif
+
 RTHEAP_PRIVATE uint32_t rtheap_class_of(uint32_t g)
 {
 #if RTHEAP_CLASS_TABLE
     if (g < 256u) {
         return rtheap_class_table[g];
     }
+    /* Shifting g right by k moves it k rows down, its list in the row kept,
+     * while g >> k stays above row 0: k = 8 - SL_LOG2 lets the table serve
+     * blocks under 2^(16 - SL_LOG2) granules too, with no bit scan (no CLZ
+     * here: the scan is the costly part). */
+    if (g < (256u << CLASS_STEP)) {
+        return rtheap_class_table[g >> CLASS_STEP] + (CLASS_STEP << RTHEAP_SL_LOG2);
+    }
+    return rtheap_class_of_large(g);
+#else
+    return rtheap_class_by_scan(g);
 #endif
-    uint32_t s = rtheap_sl_shift(g);
-    return (s << RTHEAP_SL_LOG2) + (g >> s);
 }
 
 /**

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* White-box: bit scans, size classes, index sizing, block sizes.
- * Compiles rtheap.c into itself to reach the RTHEAP_PRIVATE helpers. Built twice on the
- * host: as is (CLZ) and with -DRTHEAP_USE_CLZ=0 (software de Bruijn scans, the path
- * cortex-m0 and Armv8-M Baseline use). */
+ * Compiles rtheap.c into itself to reach the RTHEAP_PRIVATE helpers. Built on the host
+ * as is (CLZ) and with -DRTHEAP_USE_CLZ=0 (software de Bruijn scans and the class table,
+ * the path cortex-m0 and Armv8-M Baseline use), that one also with RTHEAP_SL_LOG2 2 and 5. */
 #include "rtheap.c"
 
 #include "../core/core_util.h"
