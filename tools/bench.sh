@@ -79,6 +79,9 @@
 #               microbit's link leaves (11,880 B, as the cortex-m0 info line says), so
 #               that Cortex-M0 and Cortex-M3 figures compare the same paths
 #               (`--quick --mix --cpus "cortex-m3 cortex-m0" --m0-workload`)
+#               A full run makes this Cortex-M3 run too, for the Cortex-M0 targets
+#               (in build/bench-m0work).
+#   --out DIR   build and raw results in DIR instead of build/bench
 #   --peers DIR     o1heap/ and tlsf/ sources (default: ../shared/peers from the root)
 #   --freertos DIR  FreeRTOS kernel sources (default: ../shared/freertos)
 #   --gate      the CI regression gate (tools/bench-gate.sh, run by tools/test.sh):
@@ -130,6 +133,7 @@ update=0
 cpus=
 host=1
 m0work=0
+outdir=
 want_backends=
 peers=$root/../shared/peers
 freertos=$root/../shared/freertos
@@ -145,6 +149,7 @@ while [ $# -gt 0 ]; do
         --freertos) shift; freertos=$1 ;;
         --no-host) host=0 ;;
         --m0-workload) m0work=1 ;;
+        --out) shift; outdir=$1 ;;
         --locks) exec "$root/tools/bench-locks.sh" ;;
         -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d'; exit 0 ;;
         *) echo "bench.sh: unknown argument '$1'" >&2; exit 2 ;;
@@ -174,6 +179,7 @@ elif [ "$quick" -eq 1 ]; then
     host=0
     cpus=${cpus:-cortex-m3}
 fi
+[ "$gate" -eq 0 ] && [ -n "$outdir" ] && out=$outdir
 cpus=${cpus:-cortex-m3 cortex-m0 cortex-m4f cortex-m7 cortex-m33}
 [ "$mixonly" -eq 1 ] && host=0
 
@@ -574,9 +580,20 @@ mode=full
 # the verdicts of bench/results/targets.md. Nothing else in the documentation changes.
 docs=
 [ "$res" = bench/results ] && docs="--docs docs/performance.md"
+# The Cortex-M0 targets compare the same paths: a full run also measures rtheap's mix on
+# Cortex-M3 with the Cortex-M0 firmware's workload (--m0-workload), beside the M0's own.
+m0ref=
+if [ "$res" = bench/results ]; then
+    if ! "$0" --quick --mix --cpus cortex-m3 --m0-workload --backends rtheap \
+        --out build/bench-m0work >"$out/m0work.log" 2>&1; then
+        cat "$out/m0work.log" >&2
+        exit 1
+    fi
+    m0ref="--m0-reference build/bench-m0work/raw"
+fi
 # shellcheck disable=SC2086
 $PY bench/analyze.py --build "$out" --results "$res" --cpus "$cpus" --ops "$ops" --mix-ops "$mixops" \
-    --backends "$backends" --mode "$mode" --notes "$notes" $docs
+    --backends "$backends" --mode "$mode" --notes "$notes" $docs $m0ref
 [ "$res" = bench/results ] && "$root/tools/bench-locks.sh"
 end=$(date +%s)
 rname=results.md
