@@ -313,7 +313,13 @@ RTHEAP_PRIVATE void *rtheap_calloc_unlocked(rtheap_t *heap, size_t count, size_t
     }
     void *p = rtheap_alloc_aligned_unlocked(heap, bytes, ALIGN); /* zeroing dominates */
     if (p != NULL) {
-        rtheap_fill_words((uintptr_t)p, 0, rtheap_size(rtheap_block_of(p)->header) - WORD);
+        /* Its whole usable size. The block is at most MIN_BLOCK - ALIGN bytes
+         * larger than asked (a smaller rest stays with it): the size read
+         * back is held to that, so that a header changed meanwhile (a lock
+         * that does not hold across cores) cannot send the zeroing past it. */
+        uintptr_t t = rtheap_size(rtheap_block_of(p)->header);
+        uintptr_t most = rtheap_block_size_for(bytes) + (MIN_BLOCK - ALIGN);
+        rtheap_fill_words((uintptr_t)p, 0, (t < most ? t : most) - WORD);
     }
     return p;
 }
