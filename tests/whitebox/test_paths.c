@@ -796,9 +796,40 @@ static void fit_scan_past_head(void)
 }
 #endif
 
+/* ---- calloc on a block larger than asked ---- */
+
+/* A free block MIN_BLOCK - ALIGN bytes larger than a calloc's block is taken
+ * whole (the rest could not be a block of its own): all of its usable size is
+ * zeroed, that slack too (calloc holds the length it reads back to it). */
+static void calloc_slack(void)
+{
+    rtheap_t *h = fresh(sizeof arena);
+    for (uintptr_t t = MIN_BLOCK; t <= 8u * MIN_BLOCK; t += ALIGN) {
+        uintptr_t big = t + MIN_BLOCK - ALIGN;
+        void *a = rtheap_alloc(h, payload_for(big));
+        void *guard = rtheap_alloc(h, 1); /* a stays apart from the free rest */
+        TH_CHECK(a != NULL && guard != NULL);
+        if (a == NULL || guard == NULL) {
+            return;
+        }
+        TH_CHECK_EQ(tsize(a), big);
+        cu_set(a, 0xFF, payload_for(big));
+        rtheap_free(h, a);
+        void *z = rtheap_calloc(h, 1, payload_for(t));
+        TH_CHECK_PTR_EQ(z, a);
+        TH_CHECK_EQ(tsize(z), big);
+        TH_CHECK(cu_all(z, 0, payload_for(big)));
+        rtheap_free(h, z);
+        rtheap_free(h, guard);
+    }
+    TH_CHECK_EQ(hook.calls, 0);
+    CU_CHECK_HEAP(h);
+}
+
 int main(void)
 {
     th_println("test_paths: damage, refusals and option paths of rtheap.c");
+    calloc_slack();
 #if RTHEAP_CHECKS == 1 && RTHEAP_FIT_SCAN == 1 && !RTHEAP_POISON
     check_names_damage();
     refusals();
