@@ -149,8 +149,8 @@ void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)
 /* wcet-once: resize_first (builds the default heap: bounded apart) */
 __attribute__((noinline, cold)) static size_t resize_first(void *ptr, size_t old_size, size_t size)
 {
-    size_t usable = rtheap_resize_in_place(rtheap_default_first(), ptr, size);
-    return usable != 0 ? usable : old_size;
+    rtheap_t *heap = rtheap_default_first();
+    return heap != NULL ? rtheap_rust_resize(ptr, old_size, size, heap) : old_size;
 }
 
 size_t __rust_reallocate_inplace(void *ptr, size_t old_size, size_t size, size_t align)

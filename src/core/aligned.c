@@ -140,11 +140,11 @@ RTHEAP_PRIVATE void *rtheap_alloc_aligned_checked(rtheap_t *heap, size_t size, s
 
 void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align)
 {
-    if (align <= ALIGN && rtheap_is_pow2(align)) {
-        return rtheap_alloc(heap, size); /* the plain path, and its one copy */
-    }
     if (heap == NULL) {
         return NULL;
+    }
+    if (align <= ALIGN && rtheap_is_pow2(align)) {
+        return rtheap_alloc_nonnull(heap, size); /* the plain path, and its one copy */
     }
     LOCKED_CALL(heap, true, rtheap_alloc_aligned_checked(heap, size, align));
 }
