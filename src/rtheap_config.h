@@ -23,7 +23,9 @@
  * RTHEAP_MAX_REGIONS 1 and RTHEAP_DEFAULT_SECOND_REGION 0 (one region: no
  * region search). These are the options that cost code on every path; the
  * lock stays (every call remains ISR-safe). An option defined explicitly
- * still wins. Default 0.
+ * still wins. Also, a plain allocation searches through the one copy of the
+ * search that an over-aligned one uses (112 B less on Cortex-M3 at -Os, about
+ * 14 instructions more per allocation). Default 0.
  */
 #ifndef RTHEAP_SMALL
 #define RTHEAP_SMALL 0
