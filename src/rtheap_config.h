@@ -24,8 +24,9 @@
  * region search). These are the options that cost code on every path; the
  * lock stays (every call remains ISR-safe). An option defined explicitly
  * still wins. Also, a plain allocation searches through the one copy of the
- * search that an over-aligned one uses (112 B less on Cortex-M3 at -Os, about
- * 14 instructions more per allocation). Default 0.
+ * search that an over-aligned one uses, and every free goes through the one
+ * copy of the release that merges (244 B less on Cortex-M3 at -Os, for about
+ * 14 instructions more per allocation and 3 per free). Default 0.
  */
 #ifndef RTHEAP_SMALL
 #define RTHEAP_SMALL 0

@@ -239,8 +239,9 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release(rtheap_t *heap, const region_t *r,
     uintptr_t t = rtheap_size(hd);
     rtheap_poison(h + WORD, t - WORD);
     /* b is used: its own FREE flag is clear, so this asks whether b says
-     * PREV_FREE or the next block says FREE or PREV_FREE. */
-    if (((hd | nd) & (FLAG_FREE | FLAG_PREV_FREE)) != 0) {
+     * PREV_FREE or the next block says FREE or PREV_FREE. RTHEAP_SMALL: the
+     * merging release handles every case, and is the one copy. */
+    if (RTHEAP_SMALL || ((hd | nd) & (FLAG_FREE | FLAG_PREV_FREE)) != 0) {
         rtheap_release_merging(heap, r, b, ptr);
         return;
     }
