@@ -261,13 +261,9 @@ RTHEAP_PRIVATE uint32_t rtheap_sl_shift(uint32_t g)
 #endif
 
 /**
- * Class (fl * SL_COUNT + sl) of a block of g granules, g < 2^31 (0 is
- * class 0: rtheap_class_up relies on it).
- * Row 0 holds sizes 0..SL_COUNT-1 one per list; row fl > 0 splits
- * [2^(fl+SL_LOG2-1), 2^(fl+SL_LOG2)) into SL_COUNT equal lists. Classes are
- * numbered in size order, so class + 1 is the next larger one.
- * Branch-free: with s = rtheap_sl_shift(g), g >> s is SL_COUNT + sl on
- * rows above 0, which makes (s << SL_LOG2) + (g >> s) = fl * SL_COUNT + sl.
+ * rtheap_class_of by the bit scan, branch-free: with s = rtheap_sl_shift(g),
+ * g >> s is SL_COUNT + sl on rows above 0, which makes
+ * (s << SL_LOG2) + (g >> s) = fl * SL_COUNT + sl.
  */
 RTHEAP_PRIVATE uint32_t rtheap_class_by_scan(uint32_t g)
 {
@@ -284,6 +280,13 @@ RTHEAP_OUTLINE uint32_t rtheap_class_of_large(uint32_t g)
 }
 #endif
 
+/**
+ * Class (fl * SL_COUNT + sl) of a block of g granules, g < 2^31 (0 is
+ * class 0: rtheap_class_up relies on it).
+ * Row 0 holds sizes 0..SL_COUNT-1 one per list; row fl > 0 splits
+ * [2^(fl+SL_LOG2-1), 2^(fl+SL_LOG2)) into SL_COUNT equal lists. Classes are
+ * numbered in size order, so class + 1 is the next larger one.
+ */
 RTHEAP_PRIVATE uint32_t rtheap_class_of(uint32_t g)
 {
 #if RTHEAP_CLASS_TABLE
