@@ -180,11 +180,13 @@
  * RTHEAP_LOCK_NONE 1: no lock (single-threaded use, or one heap per thread
  *   and no interrupt handler that allocates).
  *
- * Or define all three macros yourself, e.g. for an RTOS mutex (which
- * interrupt handlers then cannot take):
+ * Or define all three macros yourself, e.g. for an RTOS mutex, which must
+ * be a recursive one (the lock nests: the default heap's first build takes
+ * it twice) and which interrupt handlers then cannot take; in FreeRTOS, from
+ * xSemaphoreCreateRecursiveMutex():
  *     #define RTHEAP_LOCK_TYPE int
- *     #define RTHEAP_LOCK(heap) (xSemaphoreTake(heap_mutex, portMAX_DELAY), 0)
- *     #define RTHEAP_UNLOCK(heap, state) ((void)(state), xSemaphoreGive(heap_mutex))
+ *     #define RTHEAP_LOCK(heap) (xSemaphoreTakeRecursive(heap_mutex, portMAX_DELAY), 0)
+ *     #define RTHEAP_UNLOCK(heap, state) ((void)(state), xSemaphoreGiveRecursive(heap_mutex))
  * Elsewhere than on Cortex-M (host builds) the default is no lock.
  */
 /* Whether the three macros are the configuration's own (for the checks). */
