@@ -151,7 +151,7 @@ while [ $# -gt 0 ]; do
         --m0-workload) m0work=1 ;;
         --out) shift; outdir=$1 ;;
         --locks) exec "$root/tools/bench-locks.sh" ;;
-        -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d'; exit 0 ;;
+        -h|--help) sed -n '2,/^set -eu/p' "$root/tools/bench.sh" | sed '$d'; exit 0 ;;
         *) echo "bench.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
     shift
@@ -584,7 +584,7 @@ docs=
 # Cortex-M3 with the Cortex-M0 firmware's workload (--m0-workload), beside the M0's own.
 m0ref=
 if [ "$res" = bench/results ]; then
-    if ! "$0" --quick --mix --cpus cortex-m3 --m0-workload --backends rtheap \
+    if ! "$root/tools/bench.sh" --quick --mix --cpus cortex-m3 --m0-workload --backends rtheap \
         --out build/bench-m0work >"$out/m0work.log" 2>&1; then
         cat "$out/m0work.log" >&2
         exit 1
