@@ -144,12 +144,9 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint
                                                uintptr_t *size)
 {
     uint32_t c = 0;
-    block_t *b = NULL;
-#if !RTHEAP_SMALL
-    b = rtheap_search(heap, rtheap_class_up(rtheap_granules(t)), &c);
-#endif
     /* RTHEAP_SMALL: the search is the slow one's, which the over-aligned
      * path needs anyway (one copy of it, for a call per allocation). */
+    block_t *b = RTHEAP_SMALL ? NULL : rtheap_search(heap, rtheap_class_up(rtheap_granules(t)), &c);
     if (b != NULL) {
         uintptr_t s = rtheap_entry_ok(heap, b, t, false);
         if (s != 0) {

@@ -508,13 +508,6 @@ RTHEAP_PRIVATE const region_t *rtheap_region_of(const rtheap_t *heap, uintptr_t 
     return RTHEAP_MAX_REGIONS > 1 && heap->region_count > 1 ? rtheap_region_slow(heap, h) : NULL;
 }
 
-/** True if h is a block header position (aligned like one) inside region r. */
-RTHEAP_PRIVATE bool rtheap_header_pos_ok(const region_t *r, uintptr_t h)
-{
-    uintptr_t d = h - r->first;
-    return d < r->sentinel - r->first && (d & (ALIGN - 1u)) == 0;
-}
-
 /**
  * Index of the header position at offset d from a region's first header
  * (d / ALIGN), or, when d is not a multiple of ALIGN, a value above any
@@ -524,6 +517,13 @@ RTHEAP_PRIVATE bool rtheap_header_pos_ok(const region_t *r, uintptr_t h)
 RTHEAP_PRIVATE uintptr_t rtheap_position_index(uintptr_t d)
 {
     return d >> ALIGN_LOG2 | d << (sizeof(uintptr_t) * 8u - ALIGN_LOG2);
+}
+
+/** True if h is a block header position (aligned like one) inside region r. */
+RTHEAP_PRIVATE bool rtheap_header_pos_ok(const region_t *r, uintptr_t h)
+{
+    /* first and sentinel are header positions: their distance is whole granules. */
+    return rtheap_position_index(h - r->first) < (r->sentinel - r->first) >> ALIGN_LOG2;
 }
 
 /**
