@@ -499,8 +499,9 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align);
 
 /**
  * Resizes to `size` bytes keeping `align`: in place when possible, else
- * allocate-copy-free. Returns NULL on failure, leaving the old block intact.
- * O(1) + O(size) for the copy. ISR-safe.
+ * allocate-copy-free, where the copy keeps min(old_size, size) bytes (rounded
+ * up to a word). Returns NULL on failure, leaving the old block intact.
+ * O(1) + O(min(old_size, size)) for the copy. ISR-safe.
  *
  * \param ptr a live block
  * \param old_size its current size

@@ -110,14 +110,12 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
 /* __rust_reallocate's call, made as for an over-aligned layout whatever the
  * alignment: the same result here. The heap did not exist when the caller
  * got ptr, so ptr is NULL (an allocation either way) or no block of it
- * (refused either way): no block is copied, and old_size, which bounds the
- * copy for a plain layout, does not matter. */
+ * (refused either way): no block is copied. */
 /* wcet-once: reallocate_first (builds the default heap: bounded apart) */
-__attribute__((noinline, cold)) KEEP_ARGUMENTS static void *
-reallocate_first(void *ptr, size_t old_size, size_t size, size_t align)
+__attribute__((noinline, cold)) static void *reallocate_first(void *ptr, size_t old_size,
+                                                              size_t size, size_t align)
 {
-    (void)old_size;
-    return rtheap_realloc_aligned(rtheap_default_first(), ptr, size, align);
+    return rtheap_rust_realloc_aligned(rtheap_default_first(), ptr, old_size, size, align);
 }
 
 /* The first call of all, or an over-aligned layout (or a bad alignment, which
@@ -130,7 +128,7 @@ __attribute__((noinline)) static void *reallocate_other(void *ptr, size_t old_si
     if (heap == NULL) {
         return reallocate_first(ptr, old_size, size, align);
     }
-    return rtheap_realloc_aligned(heap, ptr, size, align);
+    return rtheap_rust_realloc_aligned(heap, ptr, old_size, size, align);
 }
 
 /* A move of a plain layout copies only min(old_size, size) bytes: the rest of

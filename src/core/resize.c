@@ -232,23 +232,31 @@ void *rtheap_realloc(rtheap_t *heap, void *ptr, size_t size)
     LOCKED_CALL(heap, true, rtheap_realloc_unlocked(heap, ptr, size, ALIGN, SIZE_MAX));
 }
 
-/** rtheap_realloc_aligned's body, inside the lock. */
+/** rtheap_realloc_aligned's body, inside the lock; a move keeps `keep` bytes. */
 RTHEAP_PRIVATE void *rtheap_realloc_aligned_checked(rtheap_t *heap, void *ptr, size_t size,
-                                                    size_t align)
+                                                    size_t align, size_t keep)
 {
     if (!rtheap_is_pow2(align)) {
         rtheap_report(heap, RTHEAP_ERR_BAD_ARGUMENT, ptr);
         return NULL;
     }
-    return rtheap_realloc_unlocked(heap, ptr, size, align < ALIGN ? ALIGN : align, SIZE_MAX);
+    return rtheap_realloc_unlocked(heap, ptr, size, align < ALIGN ? ALIGN : align, keep);
 }
 
-void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t align)
+/* __rust_reallocate's call for any other layout (src/rtheap_rust.c): a move
+ * copies min(old_size, size) bytes, as for a plain one. */
+void *rtheap_rust_realloc_aligned(rtheap_t *heap, void *ptr, size_t old_size, size_t size,
+                                  size_t align)
 {
     if (heap == NULL) {
         return NULL;
     }
-    LOCKED_CALL(heap, true, rtheap_realloc_aligned_checked(heap, ptr, size, align));
+    LOCKED_CALL(heap, true, rtheap_realloc_aligned_checked(heap, ptr, size, align, old_size));
+}
+
+void *rtheap_realloc_aligned(rtheap_t *heap, void *ptr, size_t size, size_t align)
+{
+    return rtheap_rust_realloc_aligned(heap, ptr, SIZE_MAX, size, align);
 }
 
 /* __rust_reallocate's call for a plain layout on a heap that exists

@@ -12,9 +12,10 @@
  *   - an aligned request for all of a one-block heap fails at an alignment the block's
  *     payload (where a first allocation lands) does not have;
  *   - a move by rtheap_realloc_sized copies only what is kept, into the block freed
- *     just before it.
+ *     just before it; so does __rust_reallocate's move of an over-aligned layout.
  * Host and every board. */
 #include "../core/core_util.h"
+#include "core/units.h" /* __rust_reallocate's call for an over-aligned layout */
 
 #if TH_IS_TARGET
 #define REALLOC_CAP (8u * 1024u)  /* the arena of test_realloc */
@@ -238,6 +239,35 @@ static void realloc_sized_copies_what_is_kept(void)
     finish("realloc_sized copies what is kept");
 }
 
+/* __rust_reallocate's move of an over-aligned layout (its call in the core, on this
+ * heap) copies min(old_size, size) bytes rounded up to a word, as a plain one does:
+ * a 64-aligned block between a freed block in front (filled with another pattern) and
+ * the rest of the heap, used, moves into the freed one. */
+static void rust_realloc_aligned_copies_what_is_kept(void)
+{
+    uint8_t *big = rtheap_alloc(heap, 1200);
+    uint8_t *a = rtheap_alloc_aligned(heap, 200, 64);
+    void *rest = rtheap_alloc(heap, cu_largest(heap));
+    if (!TH_CHECK(big && a && rest)) {
+        return;
+    }
+    size_t ua = rtheap_usable_size(heap, a);
+    cu_set(a, 0xAA, ua);
+    cu_set(big, 0x55, rtheap_usable_size(heap, big));
+    rtheap_free(heap, big);
+    uint8_t *m = rtheap_rust_realloc_aligned(heap, a, 10, 900, 64);
+    TH_CHECK(m != NULL && m != a && cu_aligned(m, 64));
+    TH_CHECK(m >= big && m < big + 1200);
+    size_t copied = 0;
+    while (m != NULL && copied < 900 && m[copied] == 0xAA) {
+        copied++;
+    }
+    TH_CHECK_EQ(copied, (10u + CU_WORD - 1u) / CU_WORD * CU_WORD);
+    rtheap_free(heap, m);
+    rtheap_free(heap, rest);
+    finish("rust_realloc_aligned copies what is kept");
+}
+
 int main(void)
 {
     th_println("test_placement: what the placement of a fresh heap's blocks gives");
@@ -255,6 +285,9 @@ int main(void)
     }
     if (fresh(REALLOC_CAP)) {
         realloc_sized_copies_what_is_kept();
+    }
+    if (fresh(REALLOC_CAP)) {
+        rust_realloc_aligned_copies_what_is_kept();
     }
     return th_summary();
 }
