@@ -84,7 +84,7 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
                         ((uintptr_t)ptr & (align - 1u)) != 0)) {
         rtheap_report_error(heap, RTHEAP_ERR_BAD_ARGUMENT, ptr);
     }
-    rtheap_free(heap, ptr);
+    rtheap_free_nonnull(heap, ptr);
 }
 #else
 /* The layout is not needed: only the pointer is passed on. */
@@ -103,7 +103,7 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
         deallocate_first(ptr);
         return;
     }
-    rtheap_free(heap, ptr);
+    rtheap_free_nonnull(heap, ptr);
 }
 #endif
 

@@ -278,10 +278,19 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
     rtheap_release(heap, r, b, hd, nd, ptr);
 }
 
-RTHEAP_ENTRY void rtheap_free(rtheap_t *heap, void *ptr)
+/* rtheap_free on a heap known to exist: __rust_deallocate (src/rtheap_rust.c),
+ * which has read the heap's pointer already, calls it straight. */
+RTHEAP_ENTRY void rtheap_free_nonnull(rtheap_t *heap, void *ptr)
 {
-    if (heap == NULL || ptr == NULL) {
+    if (ptr == NULL) {
         return;
     }
     LOCKED_VOID(heap, true, rtheap_free_unlocked(heap, ptr));
+}
+
+void rtheap_free(rtheap_t *heap, void *ptr)
+{
+    if (heap != NULL) {
+        rtheap_free_nonnull(heap, ptr);
+    }
 }
