@@ -206,6 +206,17 @@ static void aligned_whole_heap_misaligned(void)
     TH_CHECK_EQ(cu_largest(heap), initial_largest);
 }
 
+/* How many bytes from m on, at most n, hold v: what a move copied into a block that
+ * held another pattern. */
+static size_t run_of(const uint8_t *m, size_t n, uint8_t v)
+{
+    size_t k = 0;
+    while (k < n && m[k] == v) {
+        k++;
+    }
+    return k;
+}
+
 /* A move by rtheap_realloc_sized copies min(old_size, size) bytes rounded up to a word,
  * no more: the block it moves to (the only free one large enough: a block freed just
  * before, filled with another pattern) keeps its old bytes past those. */
@@ -226,11 +237,7 @@ static void realloc_sized_copies_what_is_kept(void)
     rtheap_free(heap, big);
     uint8_t *m = rtheap_realloc_sized(heap, a, 10, 900);
     TH_CHECK_PTR_EQ(m, big);
-    size_t copied = 0;
-    while (copied < ubig && m[copied] == 0xAA) {
-        copied++;
-    }
-    TH_CHECK_EQ(copied, (10u + CU_WORD - 1u) / CU_WORD * CU_WORD);
+    TH_CHECK_EQ(run_of(m, ubig, 0xAA), (10u + CU_WORD - 1u) / CU_WORD * CU_WORD);
     TH_CHECK_EQ(m[ua - 1u], 0x55); /* the old block's last byte was not copied */
     rtheap_free(heap, m);
     rtheap_free(heap, wall);
@@ -258,10 +265,7 @@ static void rust_realloc_aligned_copies_what_is_kept(void)
     uint8_t *m = rtheap_rust_realloc_aligned(heap, a, 10, 900, 64);
     TH_CHECK(m != NULL && m != a && cu_aligned(m, 64));
     TH_CHECK(m >= big && m < big + 1200);
-    size_t copied = 0;
-    while (m != NULL && copied < 900 && m[copied] == 0xAA) {
-        copied++;
-    }
+    size_t copied = m != NULL ? run_of(m, 900, 0xAA) : 0u;
     TH_CHECK_EQ(copied, (10u + CU_WORD - 1u) / CU_WORD * CU_WORD);
     rtheap_free(heap, m);
     rtheap_free(heap, rest);
