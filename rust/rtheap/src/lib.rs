@@ -236,6 +236,7 @@ mod ffi {
         pub fn rtheap_alloc_aligned(heap: *mut Heap, size: usize, align: usize) -> *mut c_void;
         pub fn rtheap_free(heap: *mut Heap, ptr: *mut c_void);
         pub fn rtheap_realloc_aligned(heap: *mut Heap, ptr: *mut c_void, size: usize, align: usize) -> *mut c_void;
+        pub fn rtheap_realloc_sized(heap: *mut Heap, ptr: *mut c_void, old_size: usize, size: usize) -> *mut c_void;
         #[cfg_attr(not(feature = "allocator-api"), allow(dead_code))]
         pub fn rtheap_resize_in_place(heap: *mut Heap, ptr: *mut c_void, size: usize) -> usize;
 
@@ -721,6 +722,10 @@ pub fn usable_size(layout: Layout) -> usize {
 /// }
 /// ```
 ///
+/// An alignment every block of a heap has: `RTHEAP_ALIGNMENT` is at least two
+/// pointers in every configuration (csrc/rtheap_config.h).
+const PLAIN_ALIGN: usize = 2 * core::mem::size_of::<usize>();
+
 /// A heap besides the global allocator, used through `GlobalAlloc` (or,
 /// with the `allocator-api` feature, `Vec::new_in(&FAST)`):
 ///
@@ -929,12 +934,21 @@ impl Heap {
 
     /// Resizes keeping `align`: in place when the block is aligned to it and
     /// can grow or shrink where it is, else moved; null (block intact) on
-    /// failure.
+    /// failure. A move of a block with the heap's own alignment copies the
+    /// `old_size` bytes in use, not the whole block; an over-aligned one
+    /// copies the block's usable bytes (the C API has no sized form of it).
     #[inline]
-    unsafe fn realloc_raw(&self, ptr: *mut u8, size: usize, align: usize) -> *mut u8 {
+    unsafe fn realloc_raw(&self, ptr: *mut u8, old_size: usize, size: usize, align: usize) -> *mut u8 {
         let heap = self.raw();
         // SAFETY: ptr is a live block of this heap (caller contract).
-        serialized(|| unsafe { ffi::rtheap_realloc_aligned(heap, ptr.cast(), size, align) }).cast()
+        serialized(|| unsafe {
+            if align <= PLAIN_ALIGN {
+                ffi::rtheap_realloc_sized(heap, ptr.cast(), old_size, size)
+            } else {
+                ffi::rtheap_realloc_aligned(heap, ptr.cast(), size, align)
+            }
+        })
+        .cast()
     }
 }
 
@@ -965,7 +979,7 @@ unsafe impl GlobalAlloc for Heap {
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: ptr is a live block of this heap with `layout` (caller contract).
-        unsafe { self.realloc_raw(ptr, new_size, layout.align()) }
+        unsafe { self.realloc_raw(ptr, layout.size(), new_size, layout.align()) }
     }
 }
 
@@ -1093,7 +1107,7 @@ mod allocator_api {
             // block, the old contents copied, the old block freed. Null: the old
             // block is intact, as Allocator requires.
             // SAFETY: a live block of this heap with `old` (caller contract).
-            block(unsafe { self.realloc_raw(ptr.as_ptr(), new.size(), new.align()) }, new.size())
+            block(unsafe { self.realloc_raw(ptr.as_ptr(), old.size(), new.size(), new.align()) }, new.size())
         }
 
         unsafe fn grow_zeroed(
@@ -1130,7 +1144,7 @@ mod allocator_api {
             }
             // A stricter alignment than the block has: it must move.
             // SAFETY: as above.
-            block(unsafe { self.realloc_raw(ptr.as_ptr(), new.size(), new.align()) }, new.size())
+            block(unsafe { self.realloc_raw(ptr.as_ptr(), old.size(), new.size(), new.align()) }, new.size())
         }
     }
 }

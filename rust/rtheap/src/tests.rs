@@ -128,6 +128,42 @@ fn too_small_region_is_refused_and_left_unused() {
     assert_eq!(SMALL.stats(), Stats::default());
 }
 
+/// A moving `realloc` keeps `layout.size()` bytes: the words of the block
+/// past them (its usable size is larger) are not copied.
+#[test]
+fn moving_realloc_copies_the_layout_not_the_block() {
+    static HEAP: Heap = Heap::empty();
+    static mut POOL: Pool<8192> = Pool::new();
+    HEAP.init_from(take!(POOL)).unwrap();
+    let word = core::mem::size_of::<usize>();
+    let (big, one) = (Layout::from_size_align(200, 8).unwrap(), Layout::from_size_align(1, 1).unwrap());
+    // SAFETY: valid layouts; each block checked before use.
+    let (a, b, guard) = unsafe { (HEAP.alloc(big), HEAP.alloc(one), HEAP.alloc(one)) };
+    assert!(!a.is_null() && !b.is_null() && !guard.is_null());
+    // The smallest block: a header word and three usable words, all marked
+    // (the test writes past the layout on purpose: the bytes are the block's).
+    // SAFETY: b's block has three usable words.
+    unsafe { ptr::write_bytes(b, 0xAB, 3 * word) };
+    // SAFETY: a live block of HEAP.
+    unsafe { HEAP.dealloc(a, big) };
+    // b's next block (guard) is in use: b cannot grow in place, and moves into
+    // a's block, the smallest free one that fits.
+    // SAFETY: a live block of HEAP with layout `one`.
+    let q = unsafe { HEAP.realloc(b, one, 100) };
+    assert_eq!(q, a, "moved into the block freed in front of it");
+    // SAFETY: q's block has at least three usable words.
+    let moved = unsafe { core::slice::from_raw_parts(q, 3 * word) };
+    assert_eq!(moved[0], 0xAB, "the byte in use is kept");
+    assert!(moved[word..].iter().any(|&x| x != 0xAB), "only its word is copied: {moved:x?}");
+    // SAFETY: live blocks of HEAP.
+    unsafe {
+        HEAP.dealloc(q, Layout::from_size_align(100, 1).unwrap());
+        HEAP.dealloc(guard, one);
+    }
+    assert_eq!(HEAP.check(), Ok(()));
+    assert_eq!(HEAP.stats().live_blocks, 0);
+}
+
 #[test]
 fn bad_free_is_refused_and_counted() {
     static HEAP: Heap = Heap::empty();
