@@ -91,15 +91,16 @@ RTHEAP_PRIVATE void *rtheap_alloc_gap(rtheap_t *heap, block_t *b, uint32_t c, ui
 
 /**
  * Allocation with any power-of-two alignment inside the lock. A plain one
- * is rtheap_alloc's body. An over-aligned one searches for room for the request
- * and the worst alignment gap (or, on a nearly full heap, for a block that
- * happens to be placed well), and its gap becomes a free block in front of
- * it. Out of line: the over-aligned search is the shared slow one
- * (rtheap_find_slow), so that the plain path keeps its own.
+ * is rtheap_alloc's body (RTHEAP_SMALL: this one's, without a gap). An
+ * over-aligned one searches for room for the request and the worst
+ * alignment gap (or, on a nearly full heap, for a block that happens to be
+ * placed well), and its gap becomes a free block in front of it. Out of
+ * line: the over-aligned search is the shared slow one (rtheap_find_slow),
+ * so that the plain path keeps its own.
  */
 RTHEAP_OUTLINE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, uintptr_t align)
 {
-    if (align <= ALIGN) {
+    if (!RTHEAP_SMALL && align <= ALIGN) {
         return rtheap_alloc_unlocked(heap, size);
     }
     uintptr_t t = rtheap_block_size_for(size);
@@ -112,7 +113,8 @@ RTHEAP_OUTLINE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, 
         if (b == NULL)
 #endif
         {
-            if (pad <= heap->max_block - t) {
+            /* RTHEAP_SMALL: a plain allocation too, which needs no gap. */
+            if ((!RTHEAP_SMALL || align > ALIGN) && pad <= heap->max_block - t) {
                 b = rtheap_find_slow(heap, t + pad, &f); /* any such block has room */
             }
             if (b == NULL) {
@@ -120,12 +122,31 @@ RTHEAP_OUTLINE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, 
             }
         }
     }
-    uintptr_t gap = b != NULL ? rtheap_align_gap(rtheap_addr(b), align) : 0;
-    if (b == NULL || gap > f.size || f.size - gap < t) {
+    /* A block the search found for t bytes and no gap has room for them. */
+    uintptr_t gap = 0;
+    if (b != NULL && (!RTHEAP_SMALL || align > ALIGN)) {
+        gap = rtheap_align_gap(rtheap_addr(b), align);
+        b = gap > f.size || f.size - gap < t ? NULL : b;
+    }
+    if (b == NULL) {
         rtheap_count_failed(heap);
         return NULL;
     }
-    return rtheap_alloc_gap(heap, b, f.cls, f.size, t, gap);
+    if (!RTHEAP_SMALL) {
+        return rtheap_alloc_gap(heap, b, f.cls, f.size, t, gap);
+    }
+    /* RTHEAP_SMALL: the plain path's carve (b is the head of its list, as
+     * the search leaves it), for the gap and the block together; the gap
+     * then becomes a free block in front of the aligned one. */
+    uintptr_t h = rtheap_addr(b);
+    size_t flag = b->header & FLAG_PREV_FREE;
+    uintptr_t used = rtheap_carve(heap, b, f.cls, f.size, gap + t) - gap;
+    if (gap != 0) {
+        rtheap_make_free(heap, h, gap, flag);
+        rtheap_block_at(h + gap)->header = rtheap_hdr(used, FLAG_PREV_FREE, KIND_BLOCK);
+    }
+    rtheap_count_alloc(heap, used);
+    return rtheap_payload(rtheap_block_at(h + gap));
 }
 
 /** rtheap_alloc_aligned's body, inside the lock, for align not a plain one. */

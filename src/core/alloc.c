@@ -144,9 +144,7 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint
                                                uintptr_t *size)
 {
     uint32_t c = 0;
-    /* RTHEAP_SMALL: the search is the slow one's, which the over-aligned
-     * path needs anyway (one copy of it, for a call per allocation). */
-    block_t *b = RTHEAP_SMALL ? NULL : rtheap_search(heap, rtheap_class_up(rtheap_granules(t)), &c);
+    block_t *b = rtheap_search(heap, rtheap_class_up(rtheap_granules(t)), &c);
     if (b != NULL) {
         uintptr_t s = rtheap_entry_ok(heap, b, t, false);
         if (s != 0) {
@@ -228,12 +226,19 @@ RTHEAP_BODY void *rtheap_alloc_unlocked(rtheap_t *heap, size_t size)
     return rtheap_payload(b);
 }
 
+/* aligned.c: any alignment. RTHEAP_SMALL: a plain allocation takes it too,
+ * with its one search (the slow one) and its carve, so that the plain path
+ * above is not linked. */
+RTHEAP_OUTLINE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, uintptr_t align);
+
 /* rtheap_alloc on a heap known to exist: the Rust ABI's plain allocation
  * (src/rtheap_rust.c), which has read the heap's pointer already, calls it
  * straight. */
 void *rtheap_alloc_nonnull(rtheap_t *heap, size_t size)
 {
-    LOCKED_CALL(heap, true, rtheap_alloc_unlocked(heap, size));
+    LOCKED_CALL(heap, true,
+                RTHEAP_SMALL ? rtheap_alloc_aligned_unlocked(heap, size, ALIGN)
+                             : rtheap_alloc_unlocked(heap, size));
 }
 
 void *rtheap_alloc(rtheap_t *heap, size_t size)
