@@ -7,12 +7,6 @@
 #include "rtheap.h"
 #include "core/units.h" /* the default heap's pointer and the core's bodies */
 
-/* A power of two no larger than RTHEAP_ALIGNMENT. */
-static inline bool plain_alignment(size_t align)
-{
-    return align - 1u < RTHEAP_ALIGNMENT && (align & (align - 1u)) == 0;
-}
-
 /*
  * Each entry point reads the default heap's pointer and goes straight on
  * for the common case (the heap exists, the alignment is plain), which then
@@ -20,6 +14,27 @@ static inline bool plain_alignment(size_t align)
  * builds the heap out of line (rtheap_default_first) and makes its call on
  * it; without a heap (NULL) the call has the result it has on a NULL heap.
  */
+
+#if RTHEAP_SMALL
+/* RTHEAP_SMALL: the core takes one path for every alignment, so allocate
+ * and reallocate make one call each instead, on rtheap_default() (which
+ * builds the heap on the first call of all): less code, a few instructions
+ * more per call. */
+void *__rust_allocate(size_t size, size_t align)
+{
+    return rtheap_alloc_aligned(rtheap_default(), size, align);
+}
+
+void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)
+{
+    return rtheap_rust_realloc_aligned(rtheap_default(), ptr, old_size, size, align);
+}
+#else
+/* A power of two no larger than RTHEAP_ALIGNMENT. */
+static inline bool plain_alignment(size_t align)
+{
+    return align - 1u < RTHEAP_ALIGNMENT && (align & (align - 1u)) == 0;
+}
 
 /* For a first path that takes an argument it does not use, so that its
  * caller passes the arguments on where they are: GCC would drop the
@@ -60,6 +75,44 @@ void *__rust_allocate(size_t size, size_t align)
     }
     return allocate_other(heap, size, align);
 }
+
+/* __rust_reallocate's call, made as for an over-aligned layout whatever the
+ * alignment: the same result here. The heap did not exist when the caller
+ * got ptr, so ptr is NULL (an allocation either way) or no block of it
+ * (refused either way): no block is copied. */
+/* wcet-once: reallocate_first (builds the default heap: bounded apart) */
+__attribute__((noinline, cold)) static void *reallocate_first(void *ptr, size_t old_size,
+                                                              size_t size, size_t align)
+{
+    return rtheap_rust_realloc_aligned(rtheap_default_first(), ptr, old_size, size, align);
+}
+
+/* The first call of all, or an over-aligned layout (or a bad alignment, which
+ * gets its documented result there). Its arguments are the entry point's, so
+ * that the common path needs no stack frame. */
+__attribute__((noinline)) static void *reallocate_other(void *ptr, size_t old_size, size_t size,
+                                                        size_t align)
+{
+    rtheap_t *heap = rtheap_default_heap;
+    if (heap == NULL) {
+        return reallocate_first(ptr, old_size, size, align);
+    }
+    return rtheap_rust_realloc_aligned(heap, ptr, old_size, size, align);
+}
+
+/* A move of a plain layout copies only min(old_size, size) bytes: the rest of
+ * the block is not the caller's. */
+void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)
+{
+    if (plain_alignment(align)) {
+        rtheap_t *heap = rtheap_default_heap;
+        if (heap != NULL) {
+            return rtheap_rust_realloc(ptr, old_size, size, heap);
+        }
+    }
+    return reallocate_other(ptr, old_size, size, align);
+}
+#endif /* RTHEAP_SMALL */
 
 #if RTHEAP_DEBUG
 /* wcet-once: deallocate_first (builds the default heap: bounded apart) */
@@ -106,43 +159,6 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
     rtheap_free_nonnull(heap, ptr);
 }
 #endif
-
-/* __rust_reallocate's call, made as for an over-aligned layout whatever the
- * alignment: the same result here. The heap did not exist when the caller
- * got ptr, so ptr is NULL (an allocation either way) or no block of it
- * (refused either way): no block is copied. */
-/* wcet-once: reallocate_first (builds the default heap: bounded apart) */
-__attribute__((noinline, cold)) static void *reallocate_first(void *ptr, size_t old_size,
-                                                              size_t size, size_t align)
-{
-    return rtheap_rust_realloc_aligned(rtheap_default_first(), ptr, old_size, size, align);
-}
-
-/* The first call of all, or an over-aligned layout (or a bad alignment, which
- * gets its documented result there). Its arguments are the entry point's, so
- * that the common path needs no stack frame. */
-__attribute__((noinline)) static void *reallocate_other(void *ptr, size_t old_size, size_t size,
-                                                        size_t align)
-{
-    rtheap_t *heap = rtheap_default_heap;
-    if (heap == NULL) {
-        return reallocate_first(ptr, old_size, size, align);
-    }
-    return rtheap_rust_realloc_aligned(heap, ptr, old_size, size, align);
-}
-
-/* A move of a plain layout copies only min(old_size, size) bytes: the rest of
- * the block is not the caller's. */
-void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)
-{
-    if (plain_alignment(align)) {
-        rtheap_t *heap = rtheap_default_heap;
-        if (heap != NULL) {
-            return rtheap_rust_realloc(ptr, old_size, size, heap);
-        }
-    }
-    return reallocate_other(ptr, old_size, size, align);
-}
 
 /* wcet-once: resize_first (builds the default heap: bounded apart) */
 __attribute__((noinline, cold)) static size_t resize_first(void *ptr, size_t old_size, size_t size)

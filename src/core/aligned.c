@@ -164,7 +164,8 @@ void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align)
     if (heap == NULL) {
         return NULL;
     }
-    if (align <= ALIGN && rtheap_is_pow2(align)) {
+    /* RTHEAP_SMALL: one path for every alignment. */
+    if (!RTHEAP_SMALL && align <= ALIGN && rtheap_is_pow2(align)) {
         return rtheap_alloc_nonnull(heap, size); /* the plain path, and its one copy */
     }
     LOCKED_CALL(heap, true, rtheap_alloc_aligned_checked(heap, size, align));
