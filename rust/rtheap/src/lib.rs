@@ -699,6 +699,10 @@ pub fn usable_size(layout: Layout) -> usize {
 // Heaps as values
 // ---------------------------------------------------------------------------
 
+/// An alignment every block of a heap has: `RTHEAP_ALIGNMENT` is at least two
+/// pointers in every configuration (csrc/rtheap_config.h).
+const PLAIN_ALIGN: usize = 2 * core::mem::size_of::<usize>();
+
 /// A heap over memory the firmware gives it: a static pool, a DMA-capable
 /// SRAM bank, external PSRAM. Each `Heap` is an rtheap heap of its own (its
 /// own free lists, statistics and lock); the default heap ([`RtHeap`]) is
@@ -722,10 +726,6 @@ pub fn usable_size(layout: Layout) -> usize {
 /// }
 /// ```
 ///
-/// An alignment every block of a heap has: `RTHEAP_ALIGNMENT` is at least two
-/// pointers in every configuration (csrc/rtheap_config.h).
-const PLAIN_ALIGN: usize = 2 * core::mem::size_of::<usize>();
-
 /// A heap besides the global allocator, used through `GlobalAlloc` (or,
 /// with the `allocator-api` feature, `Vec::new_in(&FAST)`):
 ///
