@@ -243,8 +243,9 @@ RTHEAP_PRIVATE void *rtheap_realloc_aligned_checked(rtheap_t *heap, void *ptr, s
     return rtheap_realloc_unlocked(heap, ptr, size, align < ALIGN ? ALIGN : align, keep);
 }
 
-/* __rust_reallocate's call for any other layout (src/rtheap_rust.c): a move
- * copies min(old_size, size) bytes, as for a plain one. */
+/* __rust_reallocate's call for any other layout (for every layout with
+ * RTHEAP_SMALL; src/rtheap_rust.c): a move copies min(old_size, size) bytes,
+ * as for a plain one. */
 void *rtheap_rust_realloc_aligned(rtheap_t *heap, void *ptr, size_t old_size, size_t size,
                                   size_t align)
 {

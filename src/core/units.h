@@ -28,8 +28,9 @@ void rtheap_free_nonnull(rtheap_t *heap, void *ptr);
  * rtheap_rust_resize returns the new usable size, or old_size if the block
  * could not be resized (a NULL ptr included). */
 void *rtheap_rust_realloc(void *ptr, size_t old_size, size_t size, rtheap_t *heap);
-/* src/core/resize.c: __rust_reallocate's call for any other layout (heap
- * NULL or not): rtheap_realloc_aligned, a move copying min(old_size, size). */
+/* src/core/resize.c: __rust_reallocate's call for any other layout (for
+ * every layout with RTHEAP_SMALL; heap NULL or not): rtheap_realloc_aligned,
+ * a move copying min(old_size, size). */
 void *rtheap_rust_realloc_aligned(rtheap_t *heap, void *ptr, size_t old_size, size_t size,
                                   size_t align);
 size_t rtheap_rust_resize(void *ptr, size_t old_size, size_t size, rtheap_t *heap);
