@@ -86,7 +86,9 @@
 
 /*
  * RTHEAP_CHECKS: 0 trusts every pointer passed in (smallest, fastest; bad
- *   input corrupts the heap; none of the damage handling is linked);
+ *   input corrupts the heap; none of the damage handling is linked; headers
+ *   carry no tag, so rtheap_check() finds only damage that breaks the
+ *   heap's structure);
  * 1 (default, 0 with RTHEAP_SMALL) validates each pointer in O(1): region, alignment, header
  *   plausibility, neighbour agreement, free-list links; bad input is refused
  *   and reported;

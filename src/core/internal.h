@@ -54,6 +54,9 @@
  * header, so that no change of a single byte can turn a sound header into
  * another sound one. */
 #define TAG_XOR 0x5Bu
+/* Tags are a check: without RTHEAP_CHECKS headers carry none (a top byte of
+ * 0 is sound then), and the heap's magic says so to a debugger. */
+#define TAGGED (RTHEAP_CHECKS != 0)
 /* The kinds of a header, as rtheap_kind() tells them (and rtheap_hdr() takes
  * them): the flag bits that make them, or KIND_BAD for an unsound header. */
 #define KIND_BLOCK 0u                     /* an ordinary block or a sentinel */
@@ -61,7 +64,7 @@
 #define KIND_BAD 0xFFu
 /* fl rows are limited so that bit masks like ~0u << (fl + 1) stay defined. */
 #define FL_MAX 31u
-#define HEAP_MAGIC ((uintptr_t)0x72746870u) /* "rthp" */
+#define HEAP_MAGIC ((uintptr_t)(TAGGED ? 0x72746870u : 0x7274686Eu)) /* "rthp", "rthn" */
 
 #if RTHEAP_ALIGNMENT == 8
 #define ALIGN_LOG2 3u
@@ -362,7 +365,7 @@ RTHEAP_PRIVATE uint32_t rtheap_fold(size_t header)
 /** True if a header word's tag holds (whatever it says). */
 RTHEAP_PRIVATE bool rtheap_sound(size_t header)
 {
-    return rtheap_fold(header) == TAG_XOR;
+    return TAGGED ? rtheap_fold(header) == TAG_XOR : (header >> TAG_SHIFT) == 0;
 }
 
 /** What a header is: KIND_BLOCK, KIND_FENCE, or KIND_BAD. */
@@ -375,13 +378,13 @@ RTHEAP_PRIVATE uint32_t rtheap_kind(size_t header)
 RTHEAP_PRIVATE size_t rtheap_hdr(uintptr_t t, size_t flags, uint32_t kind)
 {
     size_t v = (size_t)t | flags | (size_t)kind;
-    return v | ((size_t)(rtheap_fold(v) ^ TAG_XOR) << TAG_SHIFT);
+    return TAGGED ? v | ((size_t)(rtheap_fold(v) ^ TAG_XOR) << TAG_SHIFT) : v;
 }
 
 /** Header with flag bits f flipped, still sound: the tag flips with them. */
 RTHEAP_PRIVATE size_t rtheap_toggle(size_t header, size_t f)
 {
-    return header ^ (f | (f << TAG_SHIFT));
+    return TAGGED ? header ^ (f | (f << TAG_SHIFT)) : header ^ f;
 }
 
 RTHEAP_PRIVATE uintptr_t rtheap_size(size_t header)

@@ -58,6 +58,9 @@ FLAG_FREE, FLAG_PREV_FREE, FLAG_FENCE = 1, 2, 4
 TAG_XOR = 0x5B
 KIND_BLOCK, KIND_FENCE = 0, FLAG_FENCE
 HEAP_MAGIC = 0x72746870
+# The magic of a heap built without RTHEAP_CHECKS, whose headers carry no tag (a top byte
+# of 0 is sound there).
+HEAP_MAGIC_UNTAGGED = 0x7274686E
 FL_MAX = 31
 MAX_GRANULES = 1 << 31
 PAGE = 4096
@@ -183,6 +186,7 @@ class Heap:
             self.sl_bitmap_addr = self.addr + rtype["sl_bitmap"].bitpos // 8
         except gdb.MemoryError:
             raise HeapError("cannot read the control structure at 0x%x" % self.addr)
+        self.tagged = self.magic != (HEAP_MAGIC_UNTAGGED ^ self.addr)
         self._derive_layout()
 
     def _derive_layout(self):
@@ -223,9 +227,12 @@ class Heap:
             k ^= (hdr >> (8 * i)) & 0xFF
         return k
 
+    def sound(self, hdr):
+        return self.fold(hdr) == TAG_XOR if self.tagged else hdr >> self.tag_shift == 0
+
     def kind(self, hdr):
         """KIND_BLOCK or KIND_FENCE for a sound header, else None."""
-        return (hdr & FLAG_FENCE) if self.fold(hdr) == TAG_XOR else None
+        return (hdr & FLAG_FENCE) if self.sound(hdr) else None
 
     def check_bit_ok(self, hdr):
         """The header's tag holds and it is an ordinary block's."""
@@ -240,7 +247,7 @@ class Heap:
 
     def hdr(self, t, flags, kind):
         v = t | flags | kind
-        return v | ((self.fold(v) ^ TAG_XOR) << self.tag_shift)
+        return v | ((self.fold(v) ^ TAG_XOR) << self.tag_shift) if self.tagged else v
 
     def plausible(self, region, h, hdr, kind=KIND_BLOCK):
         t = self.size(hdr)
@@ -251,6 +258,8 @@ class Heap:
         t = self.size(hdr)
         if hdr & self.reserved:
             return "reserved flag bits set"
+        if self.kind(hdr) is None and not self.tagged:
+            return "top byte not 0 in a heap without tags"
         if self.kind(hdr) is None:
             return "tag byte disagrees with the header (bytes XOR to 0x%02x)" % self.fold(hdr)
         if t < self.min_block:
@@ -343,8 +352,10 @@ class Heap:
     # --- rtheap_check() ------------------------------------------------------------------
     def check(self):
         """Returns (error code, detail): rtheap_check_unlocked()'s invariants, in its order."""
-        if self.magic != (HEAP_MAGIC ^ self.addr):
-            return CONTROL, "magic 0x%x, expected 0x%x" % (self.magic, HEAP_MAGIC ^ self.addr)
+        # Any magic but the untagged one's (which self.tagged was read from) must be this.
+        if self.tagged and self.magic != (HEAP_MAGIC ^ self.addr):
+            return CONTROL, "magic 0x%x, expected 0x%x (0x%x without tags)" % (
+                self.magic, HEAP_MAGIC ^ self.addr, HEAP_MAGIC_UNTAGGED ^ self.addr)
         if self.region_count == 0 or self.region_count > self.max_regions:
             return CONTROL, "region_count %d (1..%d)" % (self.region_count, self.max_regions)
         if self.fl_count == 0 or self.fl_count > 32 - self.sl_log2 or not self.layout_ok or \
@@ -746,7 +757,7 @@ class RtheapBlock(RtheapCommand):
         plaus = h.plausible(h.regions[ri], b, hdr)
         out.append("  header 0x%0*x: size %d B, %s, PREV_FREE %d, tag %s%s" % (
             2 * w, hdr, t, "FREE" if free else "used", 1 if hdr & FLAG_PREV_FREE else 0,
-            "ok" if h.check_bit_ok(hdr) else "WRONG",
+            ("ok" if h.check_bit_ok(hdr) else "WRONG") if h.tagged else "none (no checks)",
             "" if plaus else " -- implausible: " + h.why_implausible(h.regions[ri], b, hdr)))
         cls = ""
         if t >= h.align and (t >> h.align_log2) < MAX_GRANULES:
