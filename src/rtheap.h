@@ -154,8 +154,9 @@ size_t rtheap_control_size(size_t bytes);
  * Returns the heap handle (inside the region), or NULL if mem is NULL, the
  * region wraps the address space (mem + bytes overflows), or it is too small:
  * any region of at least rtheap_control_size(bytes) + RTHEAP_MIN_BLOCK
- * bytes is large enough, at any start address. Regions larger than the
- * index can describe are clamped. O(1) apart from clearing the index, which
+ * bytes is large enough, at any start address. A region larger than the
+ * largest block (16 MiB on 32-bit targets) is cut into chunks, or with
+ * RTHEAP_SMALL used up to that size. O(1) apart from clearing the index, which
  * is proportional to log2(bytes). Not ISR-safe against other calls on the
  * same memory (nothing exists yet to lock).
  *

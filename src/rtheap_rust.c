@@ -16,10 +16,10 @@
  */
 
 #if RTHEAP_SMALL
-/* RTHEAP_SMALL: the core takes one path for every alignment, so allocate
- * and reallocate make one call each instead, on rtheap_default() (which
- * builds the heap on the first call of all): less code, a few instructions
- * more per call. */
+/* RTHEAP_SMALL: the core takes one path for every alignment, so every entry
+ * point makes one call instead, on rtheap_default() (which builds the heap
+ * on the first call of all): less code, a few instructions more per call.
+ * Deallocate and resize in place are further down. */
 void *__rust_allocate(size_t size, size_t align)
 {
     return rtheap_alloc_aligned(rtheap_default(), size, align);
@@ -139,6 +139,14 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
     }
     rtheap_free_nonnull(heap, ptr);
 }
+#elif RTHEAP_SMALL
+/* One call, as above. */
+void __rust_deallocate(void *ptr, size_t old_size, size_t align)
+{
+    (void)old_size;
+    (void)align;
+    rtheap_free(rtheap_default(), ptr);
+}
 #else
 /* The layout is not needed: only the pointer is passed on. */
 /* wcet-once: deallocate_first (builds the default heap: bounded apart) */
@@ -160,6 +168,14 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
 }
 #endif
 
+#if RTHEAP_SMALL
+/* One call, as above: rtheap_rust_resize takes a NULL heap there. */
+size_t __rust_reallocate_inplace(void *ptr, size_t old_size, size_t size, size_t align)
+{
+    (void)align; /* the block does not move, so it keeps its alignment */
+    return rtheap_rust_resize(ptr, old_size, size, rtheap_default());
+}
+#else
 /* wcet-once: resize_first (builds the default heap: bounded apart) */
 __attribute__((noinline, cold)) static size_t resize_first(void *ptr, size_t old_size, size_t size)
 {
@@ -176,6 +192,7 @@ size_t __rust_reallocate_inplace(void *ptr, size_t old_size, size_t size, size_t
     }
     return rtheap_rust_resize(ptr, old_size, size, heap);
 }
+#endif
 
 size_t __rust_usable_size(size_t size, size_t align)
 {

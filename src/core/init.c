@@ -127,7 +127,12 @@ RTHEAP_PRIVATE void rtheap_push_behind(rtheap_t *heap, block_t *b, uint32_t c)
 RTHEAP_PRIVATE void rtheap_add_free_block(rtheap_t *heap, uintptr_t pos, uintptr_t t)
 {
     rtheap_poison(pos + WORD, t - WORD);
-    rtheap_push_behind(heap, rtheap_free_block_at(pos, t, 0), rtheap_class_of_size(t));
+    block_t *b = rtheap_free_block_at(pos, t, 0);
+    if (ONE_BLOCK_REGION) {
+        rtheap_push(heap, b, rtheap_class_of_size(t)); /* the one block of the one region */
+    } else {
+        rtheap_push_behind(heap, b, rtheap_class_of_size(t));
+    }
     heap->arena_bytes += t;
 }
 
@@ -182,14 +187,16 @@ RTHEAP_PRIVATE REGISTER_INLINE void rtheap_register_region(rtheap_t *heap, uintp
     for (;;) { /* wcet-loop: region-chunks chunks */
         uintptr_t left = sentinel - pos;
         uintptr_t t = left;
-        if (left > heap->max_block) {
+        /* ONE_BLOCK_REGION: the region is no larger than a block
+         * (MAX_REGION_BYTES), and its index holds it whole. */
+        if (!ONE_BLOCK_REGION && left > heap->max_block) {
             t = heap->max_block;
             if (left - t < 2u * MIN_BLOCK) {
                 t = left - 2u * MIN_BLOCK; /* room for the fence and one block */
             }
         }
         rtheap_add_free_block(heap, pos, t);
-        if (t == left) {
+        if (ONE_BLOCK_REGION || t == left) {
             break;
         }
         rtheap_block_at(pos + t)->header = rtheap_hdr(MIN_BLOCK, FLAG_PREV_FREE, KIND_FENCE);

@@ -82,9 +82,17 @@
  * below the tag byte. */
 #if UINTPTR_MAX > 0xFFFFFFFFu
 #define MAX_GRANULES ((uintptr_t)1 << 31)
-#define MAX_REGION_BYTES ((MAX_GRANULES - 1u) << ALIGN_LOG2)
 #else
 #define MAX_GRANULES ((uintptr_t)1 << (TAG_SHIFT - ALIGN_LOG2))
+#endif
+/* The most of a region that is used. A region larger than the largest block
+ * is cut into blocks with fences between them (rtheap_register_region),
+ * except with RTHEAP_SMALL and one region: no more of it is used than one
+ * block holds (16 MiB on 32-bit targets), and no such code is linked. */
+#define ONE_BLOCK_REGION (RTHEAP_SMALL && RTHEAP_MAX_REGIONS == 1)
+#if UINTPTR_MAX > 0xFFFFFFFFu || ONE_BLOCK_REGION
+#define MAX_REGION_BYTES ((MAX_GRANULES - 1u) << ALIGN_LOG2)
+#else
 #define MAX_REGION_BYTES UINTPTR_MAX
 #endif
 

@@ -306,7 +306,7 @@ size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size)
  * or old_size if the block could not be resized. */
 size_t rtheap_rust_resize(void *ptr, size_t old_size, size_t size, rtheap_t *heap)
 {
-    if (ptr == NULL) {
+    if ((RTHEAP_SMALL && heap == NULL) || ptr == NULL) {
         return old_size;
     }
     return rtheap_resize_in_place_locked(heap, ptr, size, old_size);

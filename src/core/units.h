@@ -26,7 +26,8 @@ void rtheap_free_nonnull(rtheap_t *heap, void *ptr);
  * __rust_reallocate_inplace's call, on a heap that exists: the entry point's
  * own arguments in their registers, the heap in place of the alignment.
  * rtheap_rust_resize returns the new usable size, or old_size if the block
- * could not be resized (a NULL ptr included). */
+ * could not be resized (a NULL ptr included, and with RTHEAP_SMALL a NULL
+ * heap, which it is then passed). */
 void *rtheap_rust_realloc(void *ptr, size_t old_size, size_t size, rtheap_t *heap);
 /* src/core/resize.c: __rust_reallocate's call for any other layout (for
  * every layout with RTHEAP_SMALL; heap NULL or not): rtheap_realloc_aligned,
