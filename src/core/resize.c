@@ -115,12 +115,8 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_resize_block(rtheap_t *heap, const re
         if (TAIL_BY_MERGE || rtheap_is_free(nd)) {
             /* A free block after the tail (after a shrink, one that failed
              * its checks above), or -Os: the release that merges joins it,
-             * or takes it out of service. It reads only the size and flags
-             * of the header written here; without the checks no tag is read
-             * and nothing is reported (no error hook runs) before it is
-             * replaced, so that the header needs no tag then. */
-            tail->header =
-                TAIL_BY_MERGE && !RTHEAP_CHECKS ? (size_t)tt : rtheap_hdr(tt, 0, KIND_BLOCK);
+             * or takes it out of service. */
+            tail->header = rtheap_hdr(tt, 0, KIND_BLOCK);
             rtheap_release_merging(heap, r, tail, rtheap_payload(b));
         } else {
             rtheap_free_block_at(h + t, tt, 0);
