@@ -496,7 +496,9 @@ RTHEAP_PRIVATE void rtheap_poison(uintptr_t addr, uintptr_t bytes)
 /* Regions and links                                                         */
 /* ------------------------------------------------------------------------ */
 
-/** The region after the first whose blocks contain header address h, or NULL. */
+/** The region after the first whose blocks contain header address h, or NULL. Callers
+ * do not test the region count first: only a later region's block or a bad pointer or
+ * link gets here, and with one region the loop is not entered. */
 __attribute__((noinline)) static const region_t *rtheap_region_slow(const rtheap_t *heap,
                                                                      uintptr_t h)
 {
@@ -516,7 +518,7 @@ RTHEAP_PRIVATE const region_t *rtheap_region_of(const rtheap_t *heap, uintptr_t 
     if (RTHEAP_LIKELY((h - heap->first) >> ALIGN_LOG2 < heap->granules)) {
         return &heap->regions[0];
     }
-    return RTHEAP_MAX_REGIONS > 1 && heap->region_count > 1 ? rtheap_region_slow(heap, h) : NULL;
+    return RTHEAP_MAX_REGIONS > 1 ? rtheap_region_slow(heap, h) : NULL;
 }
 
 /**
@@ -548,12 +550,8 @@ RTHEAP_PRIVATE bool rtheap_link_ok(const rtheap_t *heap, const block_t *x)
     if (rtheap_position_index(rtheap_addr(x) - heap->first) < heap->granules) {
         return true;
     }
-    uintptr_t h = rtheap_addr(x);
-    if (RTHEAP_MAX_REGIONS == 1 || heap->region_count == 1) {
-        return false;
-    }
-    const region_t *r = rtheap_region_slow(heap, h);
-    return r != NULL && rtheap_header_pos_ok(r, h);
+    const region_t *r = RTHEAP_MAX_REGIONS > 1 ? rtheap_region_slow(heap, rtheap_addr(x)) : NULL;
+    return r != NULL && rtheap_header_pos_ok(r, rtheap_addr(x));
 }
 
 /** True if b's next link is NULL or a block that links back to b. */
