@@ -196,7 +196,7 @@ RTHEAP_PRIVATE REGISTER_INLINE void rtheap_register_region(rtheap_t *heap, uintp
             }
         }
         rtheap_add_free_block(heap, pos, t);
-        if (ONE_BLOCK_REGION || t == left) {
+        if (t == left) {
             break;
         }
         rtheap_block_at(pos + t)->header = rtheap_hdr(MIN_BLOCK, FLAG_PREV_FREE, KIND_FENCE);
