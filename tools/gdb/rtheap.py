@@ -258,9 +258,9 @@ class Heap:
         t = self.size(hdr)
         if hdr & self.reserved:
             return "reserved flag bits set"
-        if self.kind(hdr) is None and not self.tagged:
-            return "top byte not 0 in a heap without tags"
         if self.kind(hdr) is None:
+            if not self.tagged:
+                return "top byte not 0 in a heap without tags"
             return "tag byte disagrees with the header (bytes XOR to 0x%02x)" % self.fold(hdr)
         if t < self.min_block:
             return "size %d below the minimum block %d" % (t, self.min_block)
