@@ -137,15 +137,19 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
                         ((uintptr_t)ptr & (align - 1u)) != 0)) {
         rtheap_report_error(heap, RTHEAP_ERR_BAD_ARGUMENT, ptr);
     }
-    rtheap_free_nonnull(heap, ptr);
+    rtheap_free_nonnull(ptr, heap);
 }
 #elif RTHEAP_SMALL
-/* One call, as above. */
+/* One call on rtheap_default(), as above; rtheap_free's own test of the
+ * heap, but not its exchange of the arguments. */
 void __rust_deallocate(void *ptr, size_t old_size, size_t align)
 {
     (void)old_size;
     (void)align;
-    rtheap_free(rtheap_default(), ptr);
+    rtheap_t *heap = rtheap_default();
+    if (heap != NULL) {
+        rtheap_free_nonnull(ptr, heap);
+    }
 }
 #else
 /* The layout is not needed: only the pointer is passed on. */
@@ -164,7 +168,7 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
         deallocate_first(ptr);
         return;
     }
-    rtheap_free_nonnull(heap, ptr);
+    rtheap_free_nonnull(ptr, heap);
 }
 #endif
 

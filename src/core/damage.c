@@ -57,10 +57,15 @@ RTHEAP_COLD RTHEAP_CONTAIN void rtheap_report_damage(rtheap_t *heap, rtheap_erro
  * flag, or a bad header. When what is wrong is the next block's header, that
  * block is remembered as the damage last reported, so that an allocation
  * meeting it through its list later does not report it again (the pointer
- * itself is reported at every call, as bad input is).
+ * itself is reported at every call, as bad input is). A NULL ptr is not
+ * reported: free takes it to the checks untested, and they refuse it as a
+ * pointer in no region.
  */
 RTHEAP_COLD RTHEAP_CONTAIN void rtheap_refuse(rtheap_t *heap, rtheap_error_t e, const void *ptr)
 {
+    if (ptr == NULL) {
+        return; /* free(NULL) */
+    }
     /* Only these two come with a header to read (inside a region, aligned). */
     if (e == RTHEAP_ERR_BAD_HEADER || e == RTHEAP_ERR_BAD_NEIGHBOUR) {
         uintptr_t h = (uintptr_t)ptr - WORD;

@@ -19,8 +19,9 @@ rtheap_t *rtheap_default_first(void);
 
 /* src/core/alloc.c: rtheap_alloc on a heap known to exist. */
 void *rtheap_alloc_nonnull(rtheap_t *heap, size_t size);
-/* src/core/free.c: rtheap_free on a heap known to exist. */
-void rtheap_free_nonnull(rtheap_t *heap, void *ptr);
+/* src/core/free.c: rtheap_free on a heap known to exist, ptr first (where
+ * __rust_deallocate has it). */
+void rtheap_free_nonnull(void *ptr, rtheap_t *heap);
 
 /* src/core/resize.c: __rust_reallocate's call for a plain layout and
  * __rust_reallocate_inplace's call, on a heap that exists: the entry point's
