@@ -127,7 +127,7 @@ rtheap_t *rtheap_default_first(void)
 rtheap_t *rtheap_default(void)
 {
     rtheap_t *heap = rtheap_default_heap;
-    return heap != NULL ? heap : rtheap_default_first();
+    return heap != NULL ? heap : rtheap_default_get(true);
 }
 
 uint32_t rtheap_default_no_heap_count(void)

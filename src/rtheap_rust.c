@@ -22,7 +22,8 @@
  * Deallocate and resize in place are further down. */
 void *__rust_allocate(size_t size, size_t align)
 {
-    return rtheap_alloc_aligned(rtheap_default(), size, align);
+    /* A reallocation of NULL: the allocation, without a call of its own. */
+    return rtheap_rust_realloc_aligned(rtheap_default(), NULL, 0, size, align);
 }
 
 void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)

@@ -218,7 +218,8 @@ __attribute__((cold)) RTHEAP_NO_LIBCALLS rtheap_t *rtheap_init_for(void *mem, si
     }
     uintptr_t span = bytes < MAX_REGION_BYTES ? bytes : MAX_REGION_BYTES;
     uintptr_t hi = lo + span;
-    uint32_t rows = rtheap_heap_rows(span, largest_region);
+    /* With one region at most, no region comes later. */
+    uint32_t rows = rtheap_heap_rows(span, RTHEAP_MAX_REGIONS > 1 ? largest_region : 0u);
     /* Offsets from the aligned start, so that nothing wraps: the control
      * structure, then its heads (pointer-aligned), then the first block. */
     uintptr_t pad = (0u - lo) & (ALIGN - 1u);
