@@ -143,12 +143,15 @@ static void bad_requests(void)
     TH_CHECK_NULL(__rust_allocate(16, 3)); /* not a power of two */
     TH_CHECK_EQ(__rust_usable_size(16, 3), 0u);
     TH_CHECK_EQ(__rust_usable_size((size_t)-1, 8), 0u);
-    /* A null pointer is no block: nothing resized, old_size back, nothing reported. */
+    /* A null pointer is no block: nothing resized, old_size back, nothing freed,
+     * nothing reported. */
     rtheap_stats_t s0, s1;
     TH_CHECK(rtheap_get_stats(rtheap_default(), &s0));
     TH_CHECK_EQ(__rust_reallocate_inplace(NULL, 24, 48, 8), 24u);
+    __rust_deallocate(NULL, 24, 8);
     TH_CHECK(rtheap_get_stats(rtheap_default(), &s1));
     TH_CHECK_EQ(s1.error_count, s0.error_count);
+    TH_CHECK_EQ(s1.free_count, s0.free_count);
 }
 
 int main(void)
