@@ -117,8 +117,8 @@ __attribute__((noinline, cold)) static rtheap_t *rtheap_default_get(bool count)
     return heap;
 }
 
-/* rtheap_default() once it has read NULL. Not static: the Rust entry points
- * (rtheap_rust.c), which read the pointer themselves, call it directly. */
+/* What rtheap_default() does once it has read NULL, for the Rust entry points
+ * (rtheap_rust.c), which read the pointer themselves. */
 rtheap_t *rtheap_default_first(void)
 {
     return rtheap_default_get(true);
