@@ -144,6 +144,22 @@ static void test_several_regions(void)
     for (int r = 0; r < added; r++) {
         TH_CHECK(w.blocks[r] > 0);
     }
+    /* Past the first region's one-compare check, the search of the later regions tells
+     * a misaligned pointer into one of their blocks from one between the regions. */
+    uint8_t *later = NULL;
+    for (int i = 0; i < n && later == NULL; i++) {
+        uint8_t *p = (uint8_t *)blocks[i];
+        if (p < piece_at(piece, 0) || p >= piece_at(piece, 0) + piece) {
+            later = p;
+        }
+    }
+    if (TH_CHECK_NOT_NULL(later)) {
+        rtheap_free(heap, later + CU_ALIGN / 2u);
+        TH_CHECK(hook.calls == 1 && hook.kind == RTHEAP_ERR_MISALIGNED);
+        rtheap_free(heap, piece_at(piece, 1) - 32);
+        TH_CHECK(hook.calls == 2 && hook.kind == RTHEAP_ERR_FOREIGN_POINTER);
+        cu_hook_reset(&hook);
+    }
     int bad = 0;
     for (int i = 0; i < n; i++) {
         bad += cu_verify(blocks[i], 200, (uint32_t)i) != 200;
