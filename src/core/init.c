@@ -128,10 +128,11 @@ RTHEAP_PRIVATE void rtheap_add_free_block(rtheap_t *heap, uintptr_t pos, uintptr
 {
     rtheap_poison(pos + WORD, t - WORD);
     block_t *b = rtheap_free_block_at(pos, t, 0);
+    uint32_t c = rtheap_class_of_size(t);
     if (ONE_BLOCK_REGION) {
-        rtheap_push(heap, b, rtheap_class_of_size(t)); /* the one block of the one region */
+        rtheap_push(heap, b, c); /* the one block of the one region */
     } else {
-        rtheap_push_behind(heap, b, rtheap_class_of_size(t));
+        rtheap_push_behind(heap, b, c);
     }
     heap->arena_bytes += t;
 }
