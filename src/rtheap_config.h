@@ -24,16 +24,20 @@
  * region search). These are the options that cost code on every path; the
  * lock stays (every call remains ISR-safe). An option defined explicitly
  * still wins. Also, a plain allocation takes the over-aligned one's path
- * (its search, and a carve both share), so that the plain path is not
- * linked; the carve unlinks with the merges' unlink; every Rust entry point
- * makes one call on rtheap_default() (an allocation is a reallocation of
- * NULL); and every free goes through the one copy of the release that
- * merges. With one region, a heap uses at most the first 16 MiB of its
+ * (its search), so that the plain path is not linked; what an allocation
+ * cuts off its block, and a region's one block, is freed by the release
+ * that merges, the one copy of the list work, which every free goes
+ * through too; __rust_reallocate builds the default heap if it does not
+ * exist yet (an allocation is a reallocation of NULL), while
+ * __rust_deallocate and __rust_reallocate_inplace take the default heap as
+ * it is (before it is built no block of it exists: nothing to free or
+ * resize). With one region, a heap uses at most the first 16 MiB of its
  * memory on 32-bit targets (the largest block), so that no code cuts a
- * region into blocks. On Cortex-M3 at -Os the five Rust entry points take
- * 852 B less than with the same options and RTHEAP_SMALL 0, for about 73
- * instructions more per allocation, 24 per realloc, 13 per resize in place
- * and 12 per free (the bench's mix, means).
+ * region into blocks.
+ * On Cortex-M3 at -Os the five Rust entry points take 1,024 B less than
+ * with the same options and RTHEAP_SMALL 0, for about 84 instructions more
+ * per allocation, 26 per realloc, 1 per resize in place and 3 per free (the
+ * bench's mix, means).
  * Default 0.
  */
 #ifndef RTHEAP_SMALL

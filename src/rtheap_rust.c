@@ -17,18 +17,22 @@
 
 #if RTHEAP_SMALL
 /* RTHEAP_SMALL: the core takes one path for every alignment, so every entry
- * point makes one call instead, on rtheap_default() (which builds the heap
- * on the first call of all): less code, a few instructions more per call.
- * Deallocate and resize in place are further down. */
-void *__rust_allocate(size_t size, size_t align)
-{
-    /* A reallocation of NULL: the allocation, without a call of its own. */
-    return rtheap_rust_realloc_aligned(rtheap_default(), NULL, 0, size, align);
-}
-
+ * point makes one call instead: less code, a few instructions more per call.
+ * The reallocation builds the heap if it does not exist yet, and the
+ * allocation is a reallocation of NULL. Deallocate and resize in place are
+ * further down. */
 void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)
 {
-    return rtheap_rust_realloc_aligned(rtheap_default(), ptr, old_size, size, align);
+    rtheap_t *heap = rtheap_default_heap;
+    if (heap == NULL) {
+        heap = rtheap_default_first();
+    }
+    return rtheap_rust_realloc_aligned(heap, ptr, old_size, size, align);
+}
+
+void *__rust_allocate(size_t size, size_t align)
+{
+    return __rust_reallocate(NULL, 0, size, align);
 }
 #else
 /* A power of two no larger than RTHEAP_ALIGNMENT. */
@@ -141,13 +145,13 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
     rtheap_free_nonnull(ptr, heap);
 }
 #elif RTHEAP_SMALL
-/* One call on rtheap_default(), as above; rtheap_free's own test of the
- * heap, but not its exchange of the arguments. */
+/* RTHEAP_SMALL: on the heap as it is. Before the heap is built no block of
+ * it exists, so there is nothing to free, and nothing to build it for. */
 void __rust_deallocate(void *ptr, size_t old_size, size_t align)
 {
     (void)old_size;
     (void)align;
-    rtheap_t *heap = rtheap_default();
+    rtheap_t *heap = rtheap_default_heap;
     if (heap != NULL) {
         rtheap_free_nonnull(ptr, heap);
     }
@@ -174,11 +178,12 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
 #endif
 
 #if RTHEAP_SMALL
-/* One call, as above: rtheap_rust_resize takes a NULL heap there. */
+/* On the heap as it is, as deallocate: rtheap_rust_resize answers old_size
+ * for a NULL heap, one that holds no block yet. */
 size_t __rust_reallocate_inplace(void *ptr, size_t old_size, size_t size, size_t align)
 {
     (void)align; /* the block does not move, so it keeps its alignment */
-    return rtheap_rust_resize(ptr, old_size, size, rtheap_default());
+    return rtheap_rust_resize(ptr, old_size, size, rtheap_default_heap);
 }
 #else
 /* wcet-once: resize_first (builds the default heap: bounded apart) */

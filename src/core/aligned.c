@@ -89,6 +89,26 @@ RTHEAP_PRIVATE void *rtheap_alloc_gap(rtheap_t *heap, block_t *b, uint32_t c, ui
     return rtheap_payload(a);
 }
 
+/** RTHEAP_SMALL: [h, h + t), cut off a block being allocated or made a
+ * region's block, freed by the release that merges (the block before it is
+ * in use). */
+RTHEAP_PRIVATE void rtheap_release_cut(rtheap_t *heap, uintptr_t h, uintptr_t t)
+{
+    block_t *c = rtheap_block_at(h);
+    c->header = rtheap_hdr(t, 0, KIND_BLOCK);
+    /* The release reads the region only for a free neighbour, which a cut
+     * piece has only on a damaged heap: with the checks and more than one
+     * region, its own region then. */
+    if (RTHEAP_CHECKS && RTHEAP_MAX_REGIONS > 1) {
+        const region_t *r = rtheap_region_of(heap, h);
+        if (r != NULL) { /* it is: a search that checked the block found it */
+            rtheap_release_merging(heap, r, c, rtheap_payload(c));
+        }
+        return;
+    }
+    rtheap_release_merging(heap, &heap->regions[0], c, rtheap_payload(c));
+}
+
 /**
  * Allocation with any power-of-two alignment inside the lock. A plain one
  * is rtheap_alloc's body (RTHEAP_SMALL: this one's, without a gap). An
@@ -135,18 +155,30 @@ RTHEAP_OUTLINE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, 
     if (!RTHEAP_SMALL) {
         return rtheap_alloc_gap(heap, b, f.cls, f.size, t, gap);
     }
-    /* RTHEAP_SMALL: the plain path's carve (b is the head of its list, as
-     * the search leaves it), for the gap and the block together; the gap
-     * then becomes a free block in front of the aligned one. */
+    /* RTHEAP_SMALL: b leaves its list by the merges' unlink, and what is
+     * cut off it (the rest, then the gap) is freed by the release that
+     * merges, as a used block of its own: the one copy of a free's work.
+     * No flag is carried over: b is free, so the block before it is not. */
     uintptr_t h = rtheap_addr(b);
-    size_t flag = b->header & FLAG_PREV_FREE;
-    uintptr_t used = rtheap_carve(heap, b, f.cls, f.size, gap + t) - gap;
+    uintptr_t used = f.size - gap;
+    if (rtheap_unlink_checked(heap, b, f.size) == 0 && RTHEAP_CHECKS != 0) {
+        rtheap_contain_listed(heap, b, f.cls); /* links that no longer agree */
+        rtheap_count_failed(heap);
+        return NULL;
+    }
+    block_t *a = rtheap_block_at(h + gap);
+    if (used - t >= MIN_BLOCK) {
+        used = t;
+        rtheap_release_cut(heap, h + gap + t, f.size - gap - t);
+    } else {
+        rtheap_clear_prev_free(h + f.size);
+    }
+    a->header = rtheap_hdr(used, 0, KIND_BLOCK);
     if (gap != 0) {
-        rtheap_make_free(heap, h, gap, flag);
-        rtheap_block_at(h + gap)->header = rtheap_hdr(used, FLAG_PREV_FREE, KIND_BLOCK);
+        rtheap_release_cut(heap, h, gap); /* a learns its previous block is free */
     }
     rtheap_count_alloc(heap, used);
-    return rtheap_payload(rtheap_block_at(h + gap));
+    return rtheap_payload(a);
 }
 
 /** rtheap_alloc_aligned's body, inside the lock, for align not a plain one. */

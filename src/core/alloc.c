@@ -164,17 +164,13 @@ RTHEAP_PRIVATE RTHEAP_HOT block_t *rtheap_find(rtheap_t *heap, uintptr_t t, uint
     return b;
 }
 
-/* free.c: a free block out of its list (RTHEAP_SMALL: the carve's too). */
-RTHEAP_SHARED_FLAT uintptr_t rtheap_unlink_checked(rtheap_t *heap, block_t *n, uintptr_t t);
-
 /**
  * Carves a used block of t bytes from the front of free block b, the head of
  * list c (`size` bytes, checked; its back link is not read: see
  * rtheap_find). The rest, when it can be a block, stays free: in b's place
  * at the head of list c when its class is still c (no bitmap change: a large
  * block cut down piece by piece), else at the head of its own list, and b
- * leaves list c (RTHEAP_SMALL: b leaves first, and the rest always goes
- * into its list). Returns the used block's size.
+ * leaves list c. Returns the used block's size.
  */
 RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_carve(rtheap_t *heap, block_t *b, uint32_t c,
                                                  uintptr_t size, uintptr_t t)
@@ -183,18 +179,13 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_carve(rtheap_t *heap, block_t *b, uin
     size_t hd = b->header;
     block_t *next = b->next_free;
     uintptr_t rest = size - t;
-    if (RTHEAP_SMALL) {
-        /* b leaves list c first, by the unlink the merges use: less code
-         * than an unlink of its own, for a few instructions more. */
-        (void)rtheap_unlink_checked(heap, b, size);
-    }
     if (rest >= MIN_BLOCK) {
         /* The block after b still says "previous free"; only the rest's own
          * fields are new. */
         block_t *tail = rtheap_free_block_at(h + t, rest, 0);
         uint32_t ct = rtheap_class_of_size(rest);
         b->header = rtheap_hdr(t, hd & FLAG_PREV_FREE, KIND_BLOCK);
-        if (!RTHEAP_SMALL && ct == c) {
+        if (ct == c) {
             tail->next_free = next;
             tail->prev_free = NULL;
             if (next != NULL) {
@@ -209,9 +200,7 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_carve(rtheap_t *heap, block_t *b, uin
         b->header = rtheap_toggle(hd, FLAG_FREE);
         rtheap_clear_prev_free(h + size);
     }
-    if (!RTHEAP_SMALL) {
-        rtheap_unlink_between(heap, NULL, next, c);
-    }
+    rtheap_unlink_between(heap, NULL, next, c);
     return size;
 }
 

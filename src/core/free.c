@@ -167,6 +167,17 @@ RTHEAP_SHARED_FLAT uintptr_t rtheap_unlink_checked(rtheap_t *heap, block_t *n, u
     return t;
 }
 
+/** rtheap_unlink_checked for a merge: without the checks the heap is
+ * trusted, and the unlink always done (t, a block's size, is not 0). */
+RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_unlink_for_merge(rtheap_t *heap, block_t *n, uintptr_t t)
+{
+    uintptr_t done = rtheap_unlink_checked(heap, n, t);
+    if (!RTHEAP_CHECKS) {
+        RTHEAP_ASSUME(done != 0);
+    }
+    return done;
+}
+
 /**
  * Detaches free block n for a merge: n is the next block of one that ends
  * at n with `room` bytes left to the sentinel. If it holds up (size inside
@@ -181,7 +192,7 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_detach_next(rtheap_t *heap, block_t *
         (t < MIN_BLOCK || t > room || *rtheap_footer(rtheap_addr(n) + t) != n)) {
         return 0;
     }
-    return rtheap_unlink_checked(heap, n, t);
+    return rtheap_unlink_for_merge(heap, n, t);
 }
 
 /**
@@ -211,7 +222,7 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_detach_prev(rtheap_t *heap, const reg
             return 0;
         }
     }
-    return rtheap_unlink_checked(heap, p, s);
+    return rtheap_unlink_for_merge(heap, p, s);
 }
 
 /**

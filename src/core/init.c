@@ -127,13 +127,13 @@ RTHEAP_PRIVATE void rtheap_push_behind(rtheap_t *heap, block_t *b, uint32_t c)
 RTHEAP_PRIVATE void rtheap_add_free_block(rtheap_t *heap, uintptr_t pos, uintptr_t t)
 {
     rtheap_poison(pos + WORD, t - WORD);
-    block_t *b = rtheap_free_block_at(pos, t, 0);
-    uint32_t c = rtheap_class_of_size(t);
-    if (ONE_BLOCK_REGION) {
-        rtheap_push(heap, b, c); /* the one block of the one region */
-    } else {
-        rtheap_push_behind(heap, b, c);
-    }
+#if ONE_BLOCK_REGION
+    /* The one block of the one region: freed as a used block, by the
+     * release that lists every free block of this configuration. */
+    rtheap_release_cut(heap, pos, t);
+#else
+    rtheap_push_behind(heap, rtheap_free_block_at(pos, t, 0), rtheap_class_of_size(t));
+#endif
     heap->arena_bytes += t;
 }
 
@@ -185,12 +185,17 @@ RTHEAP_PRIVATE REGISTER_INLINE void rtheap_register_region(rtheap_t *heap, uintp
     }
     heap->region_count = i + 1u;
     heap->heap_bytes = before + bytes;
+#if ONE_BLOCK_REGION
+    /* The region is no larger than a block (MAX_REGION_BYTES), and its
+     * index holds it whole. The sentinel first: the release of the block
+     * reads it. */
+    rtheap_block_at(sentinel)->header = rtheap_hdr(0, FLAG_PREV_FREE, KIND_BLOCK);
+    rtheap_add_free_block(heap, pos, sentinel - pos);
+#else
     for (;;) { /* wcet-loop: region-chunks chunks */
         uintptr_t left = sentinel - pos;
         uintptr_t t = left;
-        /* ONE_BLOCK_REGION: the region is no larger than a block
-         * (MAX_REGION_BYTES), and its index holds it whole. */
-        if (!ONE_BLOCK_REGION && left > heap->max_block) {
+        if (left > heap->max_block) {
             t = heap->max_block;
             if (left - t < 2u * MIN_BLOCK) {
                 t = left - 2u * MIN_BLOCK; /* room for the fence and one block */
@@ -204,6 +209,7 @@ RTHEAP_PRIVATE REGISTER_INLINE void rtheap_register_region(rtheap_t *heap, uintp
         pos += t + MIN_BLOCK;
     }
     rtheap_block_at(sentinel)->header = rtheap_hdr(0, FLAG_PREV_FREE, KIND_BLOCK);
+#endif
 }
 
 /* RTHEAP_NO_LIBCALLS: the control structure is zeroed by a loop of its own,

@@ -571,7 +571,9 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_sized_at_least(const rtheap_t *heap, 
                                                           uintptr_t least)
 {
     if (!RTHEAP_CHECKS) {
-        return rtheap_size(b->header);
+        uintptr_t s = rtheap_size(b->header);
+        RTHEAP_ASSUME(s >= MIN_BLOCK); /* trusted: a listed block's size, never 0 */
+        return s;
     }
     /* The region first: a damaged list head may point anywhere. In the
      * first region the room left to its sentinel comes from its size in

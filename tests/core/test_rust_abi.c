@@ -154,9 +154,28 @@ static void bad_requests(void)
     TH_CHECK_EQ(s1.free_count, s0.free_count);
 }
 
+/* The linker script's heap (host_heap_symbols.c on the host). */
+extern char __heap_start[], __heap_end[];
+
+/* First of all: a deallocation and a resize in place with no block to act
+ * on. In the small configuration they leave the default heap unbuilt (no
+ * block of it can exist yet), and rtheap_default_init then builds it over
+ * the same memory; otherwise they build it, and rtheap_default_init finds
+ * it built. */
+static void before_the_heap(void)
+{
+    __rust_deallocate(NULL, 24, 8);
+    TH_CHECK_EQ(__rust_reallocate_inplace(NULL, 24, 48, 8), 24u);
+    rtheap_t *set = rtheap_default_init(__heap_start, (size_t)(__heap_end - __heap_start));
+    TH_CHECK((set != NULL) == (RTHEAP_SMALL != 0));
+    TH_CHECK_NOT_NULL(rtheap_default());
+    TH_CHECK_EQ(rtheap_default_no_heap_count(), 0u);
+}
+
 int main(void)
 {
     th_println("test_rust_abi: the five classic entry points from C");
+    before_the_heap();
     size_t live = live_blocks();
     zero_sized();
     allocate_everything();
