@@ -670,14 +670,25 @@ def gate_figures(all_data, all_sizes, cpus):
                 figs.append((cpu, lvl, "mix.%s.max" % name, s["max"]))
         for lvl, probe in GATE_CODE:
             figs.append((cpu, lvl, "code.%s" % probe, code(all_sizes[cpu], probe, "rtheap", lvl)))
+        small = code(all_sizes[cpu], "rust", "rtheap-small", "Os")
+        figs.append((cpu, "Os", "code.rust-small", small))
     return figs
 
 
-def ceiling_of(v):
-    """The figure plus at most 3 %: means to 0.1 down, counts and sizes down to an integer."""
+# Ceilings held to a target the figure meets: the small configuration's flash on
+# Cortex-M3 (issue 20).
+CEILING_CAP = {("cortex-m3", "code.rust-small"): 1600}
+
+
+def ceiling_of(v, key=None):
+    """The figure plus at most 3 % (means to 0.1 down, counts and sizes down to an integer),
+    no higher than the figure's cap if it has one and meets it."""
     if isinstance(v, float):
-        return max(v, math.floor(v * 1.03 * 10) / 10.0)
-    return max(v, int(math.floor(v * 1.03)))
+        c = max(v, math.floor(v * 1.03 * 10) / 10.0)
+    else:
+        c = max(v, int(math.floor(v * 1.03)))
+    cap = CEILING_CAP.get(key)
+    return min(c, max(v, cap)) if cap is not None else c
 
 
 CEILINGS_HEAD = """\
@@ -691,8 +702,10 @@ CEILINGS_HEAD = """\
 #                                    align 16-256, free, realloc, inplace)
 #   code.rust / code.capi            linked code bytes of the five entry points /
 #                                    of the C API, allocator objects at that level
+#   code.rust-small                  code.rust of the small configuration (RTHEAP_SMALL)
 # reached = this figure when the file was written; ceiling = reached + at most
-# 3 % (means rounded down to 0.1, counts and bytes to an integer). The gate
+# 3 % (means rounded down to 0.1, counts and bytes to an integer), and for
+# code.rust-small on cortex-m3 no more than 1600, the target it meets. The gate
 # fails on any figure above its ceiling, any figure without a ceiling and any
 # ceiling whose figure was not measured.
 # Regenerate after a deliberate change: tools/bench.sh --gate --update
@@ -705,7 +718,7 @@ def gate(path, figs, update):
         with open(path, "w") as f:
             f.write(CEILINGS_HEAD)
             for cpu, lvl, name, v in figs:
-                f.write("%s %s %s %s %s\n" % (cpu, lvl, name, v, ceiling_of(v)))
+                f.write("%s %s %s %s %s\n" % (cpu, lvl, name, v, ceiling_of(v, (cpu, name))))
         print("analyze: wrote %d ceilings to %s" % (len(figs), path))
     ceilings = {}
     npass = nfail = 0
@@ -948,6 +961,8 @@ def main():
     cpus = a.cpus.split()
     given = a.backends.split()
     backends = [b for b in ORDER if b in given]
+    if a.gate:
+        backends = ["rtheap"]  # the gate runs rtheap alone; the small configuration is sized only
     mode = "full" if a.gate else a.mode
     all_data, all_sizes, all_syms = {}, {}, {}
     level_check = {}

@@ -6,7 +6,8 @@
 # harness is -O2 at both), every C API workload (1000 ops) and the 20,000-operation mix
 # through the five __rust_* entry points, twice (the runs must be identical). It compares
 # every mean and worst-case figure per workload and entry point at both levels, the code
-# size of the entry points at -Os and -O2 and of the C API at -Os, with the ceilings
+# size of the entry points at -Os and -O2 and of the C API at -Os (and of the small
+# configuration's entry points at -Os, built but not run), with the ceilings
 # committed in bench/ceilings.txt (one line per figure: cpu level figure reached
 # ceiling; ceiling = reached + 3 %). One line per figure, a tally per level, then
 # "N passed, N failed". About 10 s on 2 cores.

@@ -89,7 +89,8 @@
 #               six C API traces of 1000 ops and the mix (no growth variants, no
 #               baseline runs), compared with the ceilings in bench/ceilings.txt (every
 #               mean and max per workload and entry point at both levels, the code size
-#               of the entry points at -Os and -O2 and of the C API at -Os); prints one
+#               of the entry points at -Os and -O2 and of the C API at -Os, and that of
+#               the small configuration's entry points at -Os, built but not run); prints one
 #               line per figure and "N passed, N failed" last; output in build/bench-gate
 #   --update    with --gate: rewrite bench/ceilings.txt from this run (figure + 3 %)
 # Exit status 0 only if everything built, ran and the two runs were identical (and,
@@ -168,11 +169,12 @@ ops=4000
 mixops=20000
 out=build/bench
 if [ "$gate" -eq 1 ]; then
-    # The CI gate: rtheap only (the ceilings are rtheap's), short C API traces, the mix.
+    # The CI gate: rtheap's default build (short C API traces, the mix), and the small
+    # configuration's code size (built, not run).
     ops=1000
     host=0
     cpus=${cpus:-cortex-m3 cortex-m0}
-    want_backends="none rtheap"
+    want_backends="none rtheap rtheap-small"
     out=build/bench-gate
 elif [ "$quick" -eq 1 ]; then
     ops=1000
@@ -297,11 +299,12 @@ variant_defs() {
 }
 # capi_at / mix_at <backend> <level>: whether that backend's C API / mix firmware is built
 # and run at that level (see the header: the baseline at -O2 only and not in the gate,
-# the C libraries' C API firmware once).
+# the C libraries' C API firmware once, the small configuration only sized in the gate).
 capi_at() {
     [ "$mixonly" -eq 0 ] || return 1
     case "$1" in
         none) [ "$2" = O2 ] && [ "$gate" -eq 0 ] ;;
+        rtheap-small) [ "$gate" -eq 0 ] ;;
         picolibc|newlib|newlib-nano) [ "$2" = O2 ] ;;
         *) return 0 ;;
     esac
@@ -309,6 +312,7 @@ capi_at() {
 mix_at() {
     case "$1" in
         none) [ "$2" = O2 ] && [ "$gate" -eq 0 ] ;;
+        rtheap-small) [ "$gate" -eq 0 ] ;;
         *) return 0 ;;
     esac
 }
