@@ -99,14 +99,11 @@ RTHEAP_PRIVATE void rtheap_release_cut(rtheap_t *heap, uintptr_t h, uintptr_t t)
     /* The release reads the region only for a free neighbour, which a cut
      * piece has only on a damaged heap: with the checks and more than one
      * region, its own region then. */
-    if (RTHEAP_CHECKS && RTHEAP_MAX_REGIONS > 1) {
-        const region_t *r = rtheap_region_of(heap, h);
-        if (r != NULL) { /* it is: a search that checked the block found it */
-            rtheap_release_merging(heap, r, c, rtheap_payload(c));
-        }
-        return;
+    const region_t *r = RTHEAP_CHECKS && RTHEAP_MAX_REGIONS > 1 ? rtheap_region_of(heap, h)
+                                                                 : &heap->regions[0];
+    if (r != NULL) { /* it is: a search that checked the block found it */
+        rtheap_release_merging(heap, r, c, rtheap_payload(c));
     }
-    rtheap_release_merging(heap, &heap->regions[0], c, rtheap_payload(c));
 }
 
 /**
@@ -168,8 +165,8 @@ RTHEAP_OUTLINE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, 
     }
     block_t *a = rtheap_block_at(h + gap);
     if (used - t >= MIN_BLOCK) {
+        rtheap_release_cut(heap, h + gap + t, used - t);
         used = t;
-        rtheap_release_cut(heap, h + gap + t, f.size - gap - t);
     } else {
         rtheap_clear_prev_free(h + f.size);
     }
