@@ -37,14 +37,7 @@ RTHEAP_PRIVATE RTHEAP_HOT const region_t *rtheap_region_far(const rtheap_t *heap
     if ((h - heap->first) >> ALIGN_LOG2 < heap->granules) {
         return &heap->regions[0]; /* misaligned */
     }
-    /* wcet-loop: region-scan RTHEAP_MAX_REGIONS - 1 */
-    for (uint32_t i = 1; i < heap->region_count; i++) {
-        const region_t *r = &heap->regions[i];
-        if (h - r->first < r->sentinel - r->first) {
-            return r;
-        }
-    }
-    return NULL;
+    return rtheap_region_scan(heap, h);
 #endif
 }
 
