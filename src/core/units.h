@@ -2,9 +2,11 @@
 /*
  * The calls between the library's translation units (src/rtheap.c,
  * src/rtheap_default.c, src/rtheap_rust.c): internal, not part of the API.
- * Nothing outside the library may use them. They exist so that the Rust
- * entry points reach the default heap and the core's bodies without a second
- * NULL test or an argument shuffle on every call.
+ * They exist so that the Rust entry points reach the default heap and the
+ * core's bodies without a second NULL test or an argument shuffle on every
+ * call. Nothing outside the library may use them; the Rust crate, built from
+ * these sources, calls rtheap_rust_realloc_aligned for the over-aligned
+ * realloc of its Heap.
  */
 #ifndef RTHEAP_CORE_UNITS_H
 #define RTHEAP_CORE_UNITS_H

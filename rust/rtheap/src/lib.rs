@@ -235,7 +235,16 @@ mod ffi {
         pub fn rtheap_add_region(heap: *mut Heap, mem: *mut c_void, bytes: usize) -> bool;
         pub fn rtheap_alloc_aligned(heap: *mut Heap, size: usize, align: usize) -> *mut c_void;
         pub fn rtheap_free(heap: *mut Heap, ptr: *mut c_void);
-        pub fn rtheap_realloc_aligned(heap: *mut Heap, ptr: *mut c_void, size: usize, align: usize) -> *mut c_void;
+        /// `rtheap_realloc_aligned` that keeps `old_size` bytes on a move: the
+        /// call `__rust_reallocate` makes for an over-aligned layout
+        /// (csrc/core/units.h, internal to the library and this crate).
+        pub fn rtheap_rust_realloc_aligned(
+            heap: *mut Heap,
+            ptr: *mut c_void,
+            old_size: usize,
+            size: usize,
+            align: usize,
+        ) -> *mut c_void;
         pub fn rtheap_realloc_sized(heap: *mut Heap, ptr: *mut c_void, old_size: usize, size: usize) -> *mut c_void;
         #[cfg_attr(not(feature = "allocator-api"), allow(dead_code))]
         pub fn rtheap_resize_in_place(heap: *mut Heap, ptr: *mut c_void, size: usize) -> usize;
@@ -934,9 +943,8 @@ impl Heap {
 
     /// Resizes keeping `align`: in place when the block is aligned to it and
     /// can grow or shrink where it is, else moved; null (block intact) on
-    /// failure. A move of a block with the heap's own alignment copies the
-    /// `old_size` bytes in use, not the whole block; an over-aligned one
-    /// copies the block's usable bytes (the C API has no sized form of it).
+    /// failure. A move copies the `old_size` bytes in use (rounded up to a
+    /// word), not the whole block, whatever the alignment.
     #[inline]
     unsafe fn realloc_raw(&self, ptr: *mut u8, old_size: usize, size: usize, align: usize) -> *mut u8 {
         let heap = self.raw();
@@ -945,7 +953,7 @@ impl Heap {
             if align <= PLAIN_ALIGN {
                 ffi::rtheap_realloc_sized(heap, ptr.cast(), old_size, size)
             } else {
-                ffi::rtheap_realloc_aligned(heap, ptr.cast(), size, align)
+                ffi::rtheap_rust_realloc_aligned(heap, ptr.cast(), old_size, size, align)
             }
         })
         .cast()

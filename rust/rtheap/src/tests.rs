@@ -164,6 +164,42 @@ fn moving_realloc_copies_the_layout_not_the_block() {
     assert_eq!(HEAP.stats().live_blocks, 0);
 }
 
+/// The same for an over-aligned layout: the move keeps `layout.size()` bytes
+/// and the alignment.
+#[test]
+fn moving_over_aligned_realloc_copies_the_layout_not_the_block() {
+    static HEAP: Heap = Heap::empty();
+    static mut POOL: Pool<8192> = Pool::new();
+    HEAP.init_from(take!(POOL)).unwrap();
+    let word = core::mem::size_of::<usize>();
+    let (one, wide) = (Layout::from_size_align(1, 64).unwrap(), Layout::from_size_align(200, 64).unwrap());
+    // b lies between two blocks at the next 64-byte positions: the gap after
+    // it is too small for 100 bytes, so it cannot grow in place.
+    // SAFETY: valid layouts; each block checked before use.
+    let (a, b, guard) = unsafe { (HEAP.alloc(wide), HEAP.alloc(one), HEAP.alloc(wide)) };
+    assert!(!a.is_null() && !b.is_null() && !guard.is_null());
+    assert!(b as usize > a as usize && (guard as usize) < b as usize + 128, "{a:p} {b:p} {guard:p}");
+    // The smallest block's three usable words, all marked (past the layout on
+    // purpose: the bytes are the block's).
+    // SAFETY: b's block has three usable words.
+    unsafe { ptr::write_bytes(b, 0xAB, 3 * word) };
+    // SAFETY: a live block of HEAP with layout `one`.
+    let q = unsafe { HEAP.realloc(b, one, 100) };
+    assert!(!q.is_null() && q != b && q as usize % 64 == 0, "moved, aligned: {q:p}");
+    // SAFETY: q's block has at least three usable words.
+    let moved = unsafe { core::slice::from_raw_parts(q, 3 * word) };
+    assert_eq!(moved[0], 0xAB, "the byte in use is kept");
+    assert!(moved[word..].iter().any(|&x| x != 0xAB), "only its word is copied: {moved:x?}");
+    // SAFETY: live blocks of HEAP.
+    unsafe {
+        HEAP.dealloc(q, Layout::from_size_align(100, 64).unwrap());
+        HEAP.dealloc(a, wide);
+        HEAP.dealloc(guard, wide);
+    }
+    assert_eq!(HEAP.check(), Ok(()));
+    assert_eq!(HEAP.stats().live_blocks, 0);
+}
+
 #[test]
 fn bad_free_is_refused_and_counted() {
     static HEAP: Heap = Heap::empty();
