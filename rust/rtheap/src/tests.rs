@@ -128,33 +128,44 @@ fn too_small_region_is_refused_and_left_unused() {
     assert_eq!(SMALL.stats(), Stats::default());
 }
 
-/// A moving `realloc` keeps `layout.size()` bytes: the words of the block
-/// past them (its usable size is larger) are not copied.
+/// Marks the three usable words of `b`, the smallest block, whose layout
+/// `one` asks for 1 byte (the test writes past the layout on purpose: the
+/// bytes are the block's), and reallocates it to 100 bytes, which moves it.
+/// Checks that only its first word came along: a moving `realloc` keeps
+/// `layout.size()` bytes, not the block's usable size. Returns the new block.
+///
+/// # Safety
+/// `b` is a live block of `heap` with layout `one`, which cannot grow in place.
+unsafe fn move_marked_block(heap: &Heap, b: *mut u8, one: Layout) -> *mut u8 {
+    let word = core::mem::size_of::<usize>();
+    // SAFETY: b's block has three usable words (caller contract).
+    unsafe { ptr::write_bytes(b, 0xAB, 3 * word) };
+    // SAFETY: a live block of heap with layout `one` (caller contract).
+    let q = unsafe { heap.realloc(b, one, 100) };
+    assert!(!q.is_null() && q != b, "moved: {b:p} -> {q:p}");
+    // SAFETY: q's block has at least three usable words.
+    let moved = unsafe { core::slice::from_raw_parts(q, 3 * word) };
+    assert_eq!(moved[0], 0xAB, "the byte in use is kept");
+    assert!(moved[word..].iter().any(|&x| x != 0xAB), "only its word is copied: {moved:x?}");
+    q
+}
+
 #[test]
 fn moving_realloc_copies_the_layout_not_the_block() {
     static HEAP: Heap = Heap::empty();
     static mut POOL: Pool<8192> = Pool::new();
     HEAP.init_from(take!(POOL)).unwrap();
-    let word = core::mem::size_of::<usize>();
     let (big, one) = (Layout::from_size_align(200, 8).unwrap(), Layout::from_size_align(1, 1).unwrap());
     // SAFETY: valid layouts; each block checked before use.
     let (a, b, guard) = unsafe { (HEAP.alloc(big), HEAP.alloc(one), HEAP.alloc(one)) };
     assert!(!a.is_null() && !b.is_null() && !guard.is_null());
-    // The smallest block: a header word and three usable words, all marked
-    // (the test writes past the layout on purpose: the bytes are the block's).
-    // SAFETY: b's block has three usable words.
-    unsafe { ptr::write_bytes(b, 0xAB, 3 * word) };
     // SAFETY: a live block of HEAP.
     unsafe { HEAP.dealloc(a, big) };
     // b's next block (guard) is in use: b cannot grow in place, and moves into
     // a's block, the smallest free one that fits.
-    // SAFETY: a live block of HEAP with layout `one`.
-    let q = unsafe { HEAP.realloc(b, one, 100) };
+    // SAFETY: b is a live block of HEAP with layout `one`.
+    let q = unsafe { move_marked_block(&HEAP, b, one) };
     assert_eq!(q, a, "moved into the block freed in front of it");
-    // SAFETY: q's block has at least three usable words.
-    let moved = unsafe { core::slice::from_raw_parts(q, 3 * word) };
-    assert_eq!(moved[0], 0xAB, "the byte in use is kept");
-    assert!(moved[word..].iter().any(|&x| x != 0xAB), "only its word is copied: {moved:x?}");
     // SAFETY: live blocks of HEAP.
     unsafe {
         HEAP.dealloc(q, Layout::from_size_align(100, 1).unwrap());
@@ -164,14 +175,12 @@ fn moving_realloc_copies_the_layout_not_the_block() {
     assert_eq!(HEAP.stats().live_blocks, 0);
 }
 
-/// The same for an over-aligned layout: the move keeps `layout.size()` bytes
-/// and the alignment.
+/// The same for an over-aligned layout, which also keeps its alignment.
 #[test]
 fn moving_over_aligned_realloc_copies_the_layout_not_the_block() {
     static HEAP: Heap = Heap::empty();
     static mut POOL: Pool<8192> = Pool::new();
     HEAP.init_from(take!(POOL)).unwrap();
-    let word = core::mem::size_of::<usize>();
     let (one, wide) = (Layout::from_size_align(1, 64).unwrap(), Layout::from_size_align(200, 64).unwrap());
     // b lies between two blocks at the next 64-byte positions: the gap after
     // it is too small for 100 bytes, so it cannot grow in place.
@@ -179,17 +188,9 @@ fn moving_over_aligned_realloc_copies_the_layout_not_the_block() {
     let (a, b, guard) = unsafe { (HEAP.alloc(wide), HEAP.alloc(one), HEAP.alloc(wide)) };
     assert!(!a.is_null() && !b.is_null() && !guard.is_null());
     assert!(b as usize > a as usize && (guard as usize) < b as usize + 128, "{a:p} {b:p} {guard:p}");
-    // The smallest block's three usable words, all marked (past the layout on
-    // purpose: the bytes are the block's).
-    // SAFETY: b's block has three usable words.
-    unsafe { ptr::write_bytes(b, 0xAB, 3 * word) };
-    // SAFETY: a live block of HEAP with layout `one`.
-    let q = unsafe { HEAP.realloc(b, one, 100) };
-    assert!(!q.is_null() && q != b && q as usize % 64 == 0, "moved, aligned: {q:p}");
-    // SAFETY: q's block has at least three usable words.
-    let moved = unsafe { core::slice::from_raw_parts(q, 3 * word) };
-    assert_eq!(moved[0], 0xAB, "the byte in use is kept");
-    assert!(moved[word..].iter().any(|&x| x != 0xAB), "only its word is copied: {moved:x?}");
+    // SAFETY: b is a live block of HEAP with layout `one`.
+    let q = unsafe { move_marked_block(&HEAP, b, one) };
+    assert_eq!(q as usize % 64, 0, "aligned: {q:p}");
     // SAFETY: live blocks of HEAP.
     unsafe {
         HEAP.dealloc(q, Layout::from_size_align(100, 64).unwrap());
