@@ -41,33 +41,24 @@ static inline bool plain_alignment(size_t align)
     return align - 1u < RTHEAP_ALIGNMENT && (align & (align - 1u)) == 0;
 }
 
-/* For a first path that takes an argument it does not use, so that its
- * caller passes the arguments on where they are: GCC would drop the
- * argument (a clone of the function without it), moving the others. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define KEEP_ARGUMENTS __attribute__((noclone))
-#else
-#define KEEP_ARGUMENTS
-#endif
-
-/* __rust_allocate's call, plain alignment or not (rtheap_alloc_aligned
- * takes the plain path itself). none: the NULL heap allocate_other read. */
+/* __rust_allocate's first call of all: builds the heap and allocates on it,
+ * whatever the alignment (without a heap: NULL, as on a NULL heap). */
 /* wcet-once: allocate_first (builds the default heap: bounded apart) */
-__attribute__((noinline, cold)) KEEP_ARGUMENTS static void *
-allocate_first(rtheap_t *none, size_t size, size_t align)
+__attribute__((noinline, cold)) static void *allocate_first(size_t size, size_t align)
 {
-    (void)none;
-    return rtheap_alloc_aligned(rtheap_default_first(), size, align);
+    rtheap_t *heap = rtheap_default_first();
+    return heap != NULL ? rtheap_rust_alloc_other(size, align, heap) : NULL;
 }
 
-/* An over-aligned layout, or a bad alignment (which gets its documented
- * result there); heap: the pointer as read, NULL before the first call. */
-__attribute__((noinline)) static void *allocate_other(rtheap_t *heap, size_t size, size_t align)
+/* An over-aligned layout, a bad alignment (which gets its documented result
+ * there) or the first call of all; heap: the pointer as read, NULL before
+ * the first call. The entry point's arguments stay where they came. */
+__attribute__((noinline)) static void *allocate_other(size_t size, size_t align, rtheap_t *heap)
 {
     if (heap == NULL) {
-        return allocate_first(heap, size, align);
+        return allocate_first(size, align);
     }
-    return rtheap_alloc_aligned(heap, size, align);
+    return rtheap_rust_alloc_other(size, align, heap);
 }
 
 void *__rust_allocate(size_t size, size_t align)
@@ -78,7 +69,7 @@ void *__rust_allocate(size_t size, size_t align)
     if (heap != NULL && plain_alignment(align)) {
         return rtheap_alloc_nonnull(heap, size);
     }
-    return allocate_other(heap, size, align);
+    return allocate_other(size, align, heap);
 }
 
 /* __rust_reallocate's call, made as for an over-aligned layout whatever the

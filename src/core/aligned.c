@@ -7,7 +7,7 @@
 #include "internal.h"
 #include "lock.h"
 
-RTHEAP_PRIVATE bool rtheap_is_pow2(uintptr_t x)
+RTHEAP_PRIVATE RTHEAP_INLINE bool rtheap_is_pow2(uintptr_t x)
 {
     return x != 0 && (x & (x - 1u)) == 0;
 }
@@ -178,14 +178,25 @@ RTHEAP_OUTLINE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, 
     return rtheap_payload(a);
 }
 
-/** rtheap_alloc_aligned's body, inside the lock, for align not a plain one. */
-RTHEAP_PRIVATE void *rtheap_alloc_aligned_checked(rtheap_t *heap, size_t size, size_t align)
+/** rtheap_alloc_aligned's body, inside the lock, for align not a plain one
+ * (inlined into both its callers: at -Os a call cost the C API's over-aligned
+ * allocation 7 instructions). */
+RTHEAP_PRIVATE RTHEAP_INLINE void *rtheap_alloc_aligned_checked(rtheap_t *heap, size_t size, size_t align)
 {
     if (!rtheap_is_pow2(align)) {
         rtheap_report(heap, RTHEAP_ERR_BAD_ARGUMENT, NULL);
         return NULL;
     }
     return rtheap_alloc_aligned_unlocked(heap, size, align);
+}
+
+/* __rust_allocate's call for a layout that is not a plain one, on a heap
+ * that exists (src/rtheap_rust.c): the entry point's own arguments in their
+ * registers, the heap third. A plain alignment (its first call's) takes the
+ * plain path inside rtheap_alloc_aligned_unlocked. */
+void *rtheap_rust_alloc_other(size_t size, size_t align, rtheap_t *heap)
+{
+    LOCKED_CALL(heap, true, rtheap_alloc_aligned_checked(heap, size, align));
 }
 
 void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align)

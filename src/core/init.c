@@ -46,16 +46,6 @@ RTHEAP_PRIVATE uintptr_t rtheap_control_bytes(uint32_t rows)
            rows * SL_COUNT * sizeof(block_t *);
 }
 
-/* Inlined into its callers, rtheap_init_for above all: there the compiler
- * knows the range of the rows (the largest block's size needs no clamp)
- * and keeps them in a register, which takes less code than a call. Only
- * where the helpers are static inline functions and the build optimises. */
-#if RTHEAP_PRIVATE_IS_DEFAULT_ && defined(__OPTIMIZE__)
-#define INIT_INLINE __attribute__((always_inline))
-#else
-#define INIT_INLINE
-#endif
-
 /**
  * Rows of the index for a heap whose first region has `bytes` and whose
  * largest region will have `largest` (rtheap_init_for). For the first
@@ -64,7 +54,10 @@ RTHEAP_PRIVATE uintptr_t rtheap_control_bytes(uint32_t rows)
  * for is often enough, and on a small heap a row is a large share of it.
  * A larger region to come gets the rows of its whole size.
  */
-RTHEAP_PRIVATE INIT_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_t largest)
+/* Inlined (rtheap_init_for above all): there the compiler knows the range of
+ * the rows (the largest block's size needs no clamp) and keeps them in a
+ * register, which takes less code than a call. */
+RTHEAP_PRIVATE RTHEAP_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_t largest)
 {
     bool later = largest > bytes;
     uint32_t rows = rtheap_rows_for(later ? largest : bytes);
@@ -159,7 +152,7 @@ RTHEAP_PRIVATE uintptr_t rtheap_sentinel_header(uintptr_t hi)
  * first.
  */
 #if RTHEAP_MAX_REGIONS == 1
-#define REGISTER_INLINE INIT_INLINE /* init's own: rtheap_add_region has no room for it */
+#define REGISTER_INLINE RTHEAP_INLINE /* init's own: rtheap_add_region has no room for it */
 #else
 #define REGISTER_INLINE
 #endif

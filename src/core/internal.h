@@ -114,6 +114,8 @@
  *   runs it once or twice, and the link checks it would call cost more than
  *   their code).
  * - RTHEAP_HOT: inlined into its callers at -O2.
+ * - RTHEAP_INLINE: inlined into its callers at both levels: a few
+ *   instructions that a call, or the code around one, would cost more than.
  * - RTHEAP_OUTLINE: an out-of-line function where the path is not the main
  *   cost (an over-aligned allocation, realloc's and calloc's).
  * Without optimisation, or with RTHEAP_PRIVATE defined by a test, all are
@@ -121,18 +123,21 @@
  */
 #if !RTHEAP_PRIVATE_IS_DEFAULT_ || !defined(__OPTIMIZE__)
 #define RTHEAP_HOT
+#define RTHEAP_INLINE
 #define RTHEAP_ENTRY
 #define RTHEAP_OUTLINE RTHEAP_PRIVATE
 #define RTHEAP_BODY RTHEAP_PRIVATE
 #define RTHEAP_SHARED_FLAT RTHEAP_PRIVATE
 #elif defined(__OPTIMIZE_SIZE__)
 #define RTHEAP_HOT
+#define RTHEAP_INLINE __attribute__((always_inline))
 #define RTHEAP_ENTRY __attribute__((flatten))
 #define RTHEAP_OUTLINE static __attribute__((noinline))
 #define RTHEAP_BODY static __attribute__((noinline, flatten))
 #define RTHEAP_SHARED_FLAT static __attribute__((noinline, flatten))
 #else
 #define RTHEAP_HOT __attribute__((always_inline))
+#define RTHEAP_INLINE __attribute__((always_inline))
 #define RTHEAP_ENTRY
 #define RTHEAP_OUTLINE static __attribute__((noinline))
 #define RTHEAP_BODY static __attribute__((noinline, flatten))

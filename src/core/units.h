@@ -21,6 +21,11 @@ rtheap_t *rtheap_default_first(void);
 
 /* src/core/alloc.c: rtheap_alloc on a heap known to exist. */
 void *rtheap_alloc_nonnull(rtheap_t *heap, size_t size);
+/* src/core/aligned.c: rtheap_alloc_aligned on a heap that exists, with
+ * __rust_allocate's arguments where they came and the heap third: its call
+ * for a layout that is not a plain one (over-aligned, or a bad alignment,
+ * reported), and for any layout on its first call. */
+void *rtheap_rust_alloc_other(size_t size, size_t align, rtheap_t *heap);
 /* src/core/free.c: rtheap_free on a heap known to exist, ptr first (where
  * __rust_deallocate has it). */
 void rtheap_free_nonnull(void *ptr, rtheap_t *heap);

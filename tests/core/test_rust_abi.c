@@ -172,10 +172,43 @@ static void before_the_heap(void)
     TH_CHECK_EQ(rtheap_default_no_heap_count(), 0u);
 }
 
+/* RUST_ABI_FIRST 1 or 2 (core_rust_abi_first_*): the first call of all is an
+ * allocation instead, with an over-aligned layout (1) or a bad alignment (2):
+ * it builds the heap, then gets the block (aligned) or NULL and a report. */
+#ifndef RUST_ABI_FIRST
+#define RUST_ABI_FIRST 0
+#endif
+
+static void allocation_first(void)
+{
+    void *p = __rust_allocate(40, RUST_ABI_FIRST == 1 ? 64u : 3u);
+    /* Built by that call: rtheap_default_init refuses a second heap. */
+    TH_CHECK_NULL(rtheap_default_init(__heap_start, (size_t)(__heap_end - __heap_start)));
+    rtheap_stats_t s;
+    TH_CHECK(rtheap_get_stats(rtheap_default(), &s));
+    TH_CHECK_EQ(rtheap_default_no_heap_count(), 0u);
+    if (RUST_ABI_FIRST == 1) {
+        if (TH_CHECK_NOT_NULL(p)) {
+            TH_CHECK(cu_aligned(p, 64));
+        }
+        TH_CHECK_EQ(s.live_blocks, 1u);
+        TH_CHECK_EQ(s.error_count, 0u);
+        __rust_deallocate(p, 40, 64);
+    } else {
+        TH_CHECK_NULL(p);
+        TH_CHECK_EQ(s.live_blocks, 0u);
+        TH_CHECK_EQ(s.error_count, 1u); /* RTHEAP_ERR_BAD_ARGUMENT */
+    }
+}
+
 int main(void)
 {
     th_println("test_rust_abi: the five classic entry points from C");
-    before_the_heap();
+    if (RUST_ABI_FIRST != 0) {
+        allocation_first();
+    } else {
+        before_the_heap();
+    }
     size_t live = live_blocks();
     zero_sized();
     allocate_everything();
