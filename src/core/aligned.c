@@ -178,9 +178,7 @@ RTHEAP_OUTLINE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, 
     return rtheap_payload(a);
 }
 
-/** rtheap_alloc_aligned's body, inside the lock, for align not a plain one
- * (inlined into both its callers: at -Os a call cost the C API's over-aligned
- * allocation 7 instructions). */
+/** rtheap_alloc_aligned's body, inside the lock, for align not a plain one. */
 RTHEAP_PRIVATE RTHEAP_INLINE void *rtheap_alloc_aligned_checked(rtheap_t *heap, size_t size, size_t align)
 {
     if (!rtheap_is_pow2(align)) {
@@ -190,13 +188,22 @@ RTHEAP_PRIVATE RTHEAP_INLINE void *rtheap_alloc_aligned_checked(rtheap_t *heap, 
     return rtheap_alloc_aligned_unlocked(heap, size, align);
 }
 
+/* That body in the lock, for a heap that exists: inlined into both its
+ * callers (at -Os a call cost the C API's over-aligned allocation 7
+ * instructions). */
+RTHEAP_PRIVATE RTHEAP_INLINE void *rtheap_alloc_aligned_locked(rtheap_t *heap, size_t size,
+                                                             size_t align)
+{
+    LOCKED_CALL(heap, true, rtheap_alloc_aligned_checked(heap, size, align));
+}
+
 /* __rust_allocate's call for a layout that is not a plain one, on a heap
  * that exists (src/rtheap_rust.c): the entry point's own arguments in their
  * registers, the heap third. A plain alignment (its first call's) takes the
  * plain path inside rtheap_alloc_aligned_unlocked. */
 void *rtheap_rust_alloc_other(size_t size, size_t align, rtheap_t *heap)
 {
-    LOCKED_CALL(heap, true, rtheap_alloc_aligned_checked(heap, size, align));
+    return rtheap_alloc_aligned_locked(heap, size, align);
 }
 
 void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align)
@@ -208,7 +215,7 @@ void *rtheap_alloc_aligned(rtheap_t *heap, size_t size, size_t align)
     if (!RTHEAP_SMALL && align <= ALIGN && rtheap_is_pow2(align)) {
         return rtheap_alloc_nonnull(heap, size); /* the plain path, and its one copy */
     }
-    LOCKED_CALL(heap, true, rtheap_alloc_aligned_checked(heap, size, align));
+    return rtheap_alloc_aligned_locked(heap, size, align);
 }
 
 size_t rtheap_request_usable_size(size_t size, size_t align)
