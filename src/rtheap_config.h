@@ -220,7 +220,7 @@
 #endif
 
 #ifndef RTHEAP_LOCK_PRIMASK
-#if !RTHEAP_LOCK_CUSTOM_ && !RTHEAP_LOCK_NONE && !RTHEAP_LOCK_SPIN && !RTHEAP_LOCK_USER &&        \
+#if !RTHEAP_LOCK_CUSTOM_ && !RTHEAP_LOCK_NONE && !RTHEAP_LOCK_SPIN && !RTHEAP_LOCK_USER &&         \
     defined(__ARM_ARCH_PROFILE)
 #if __ARM_ARCH_PROFILE == 'M'
 #define RTHEAP_LOCK_PRIMASK 1
@@ -444,7 +444,8 @@ void rtheap_user_lock_release(uint32_t state);
 #if RTHEAP_POISON_BYTE > 0xFF
 #error "RTHEAP_POISON_BYTE must fit in a byte"
 #endif
-#if defined(RTHEAP_LOCK) != defined(RTHEAP_UNLOCK) || defined(RTHEAP_LOCK) != defined(RTHEAP_LOCK_TYPE)
+#if defined(RTHEAP_LOCK) != defined(RTHEAP_UNLOCK) ||                                              \
+    defined(RTHEAP_LOCK) != defined(RTHEAP_LOCK_TYPE)
 #error "define RTHEAP_LOCK, RTHEAP_UNLOCK and RTHEAP_LOCK_TYPE together"
 #endif
 #if RTHEAP_LOCK_NONE != 0 && RTHEAP_LOCK_NONE != 1
@@ -462,10 +463,12 @@ void rtheap_user_lock_release(uint32_t state);
 #if RTHEAP_LOCK_NONE + RTHEAP_LOCK_PRIMASK + RTHEAP_LOCK_SPIN + RTHEAP_LOCK_USER > 1
 #error "choose one lock: RTHEAP_LOCK_NONE, RTHEAP_LOCK_PRIMASK, RTHEAP_LOCK_SPIN or RTHEAP_LOCK_USER"
 #endif
-#if RTHEAP_LOCK_CUSTOM_ && (RTHEAP_LOCK_NONE || RTHEAP_LOCK_PRIMASK || RTHEAP_LOCK_SPIN || RTHEAP_LOCK_USER)
+#if RTHEAP_LOCK_CUSTOM_ &&                                                                         \
+    (RTHEAP_LOCK_NONE || RTHEAP_LOCK_PRIMASK || RTHEAP_LOCK_SPIN || RTHEAP_LOCK_USER)
 #error "RTHEAP_LOCK is defined: it is the lock; RTHEAP_LOCK_NONE/_PRIMASK/_SPIN/_USER must stay 0"
 #endif
-#if (RTHEAP_LOCK_PRIMASK || RTHEAP_LOCK_SPIN) && !(defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M')
+#if (RTHEAP_LOCK_PRIMASK || RTHEAP_LOCK_SPIN) &&                                                   \
+    !(defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M')
 #error "RTHEAP_LOCK_PRIMASK and RTHEAP_LOCK_SPIN are for Arm Cortex-M (M profile) only"
 #endif
 #if RTHEAP_LOCK_SPIN && !defined(__ARM_FEATURE_LDREX)

@@ -129,8 +129,8 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
     }
     /* The layout handed back must be one this block can have been made for;
      * a mismatch is reported, and the (validated) block is freed anyway. */
-    if (ptr != NULL && (rtheap_usable_size(heap, ptr) < old_size ||
-                        ((uintptr_t)ptr & (align - 1u)) != 0)) {
+    if (ptr != NULL &&
+        (rtheap_usable_size(heap, ptr) < old_size || ((uintptr_t)ptr & (align - 1u)) != 0)) {
         rtheap_report_error(heap, RTHEAP_ERR_BAD_ARGUMENT, ptr);
     }
     rtheap_free_nonnull(ptr, heap);

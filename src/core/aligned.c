@@ -99,8 +99,8 @@ RTHEAP_PRIVATE void rtheap_release_cut(rtheap_t *heap, uintptr_t h, uintptr_t t)
     /* The release reads the region only for a free neighbour, which a cut
      * piece has only on a damaged heap: with the checks and more than one
      * region, its own region then. */
-    const region_t *r = RTHEAP_CHECKS && RTHEAP_MAX_REGIONS > 1 ? rtheap_region_of(heap, h)
-                                                                 : &heap->regions[0];
+    const region_t *r =
+        RTHEAP_CHECKS && RTHEAP_MAX_REGIONS > 1 ? rtheap_region_of(heap, h) : &heap->regions[0];
     if (r != NULL) { /* it is: a search that checked the block found it */
         rtheap_release_merging(heap, r, c, rtheap_payload(c));
     }
@@ -179,7 +179,8 @@ RTHEAP_OUTLINE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, 
 }
 
 /** rtheap_alloc_aligned's body, inside the lock, for align not a plain one. */
-RTHEAP_PRIVATE RTHEAP_INLINE void *rtheap_alloc_aligned_checked(rtheap_t *heap, size_t size, size_t align)
+RTHEAP_PRIVATE RTHEAP_INLINE void *rtheap_alloc_aligned_checked(rtheap_t *heap, size_t size,
+                                                                size_t align)
 {
     if (!rtheap_is_pow2(align)) {
         rtheap_report(heap, RTHEAP_ERR_BAD_ARGUMENT, NULL);
@@ -192,7 +193,7 @@ RTHEAP_PRIVATE RTHEAP_INLINE void *rtheap_alloc_aligned_checked(rtheap_t *heap, 
  * callers (at -Os a call cost the C API's over-aligned allocation 7
  * instructions). */
 RTHEAP_PRIVATE RTHEAP_INLINE void *rtheap_alloc_aligned_locked(rtheap_t *heap, size_t size,
-                                                             size_t align)
+                                                               size_t align)
 {
     LOCKED_CALL(heap, true, rtheap_alloc_aligned_checked(heap, size, align));
 }

@@ -77,7 +77,8 @@ __attribute__((noinline)) static block_t *rtheap_find_slow(rtheap_t *heap, uintp
     uint32_t g = rtheap_granules(t);
     uint32_t up = rtheap_class_up(g);
     /* Without the checks nothing is taken out of service: one round. */
-    for (uint32_t round = 0; round < (RTHEAP_CHECKS ? 4u : 1u); round++) { /* wcet-loop: find-rounds 4 */
+    /* wcet-loop: find-rounds 4 */
+    for (uint32_t round = 0; round < (RTHEAP_CHECKS ? 4u : 1u); round++) {
         uint32_t c;
         block_t *b = rtheap_search(heap, up, &c);
         if (b != NULL) {

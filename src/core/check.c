@@ -26,7 +26,8 @@ RTHEAP_PRIVATE uintptr_t rtheap_chain_step(const rtheap_t *heap, const region_t 
 {
     size_t hd = rtheap_block_at(h)->header;
     uintptr_t t = rtheap_size(hd);
-    bool ok = rtheap_sound(hd) && (hd & FLAG_BITS & ~(FLAG_FREE | FLAG_PREV_FREE | FLAG_FENCE)) == 0 &&
+    bool ok = rtheap_sound(hd) &&
+              (hd & FLAG_BITS & ~(FLAG_FREE | FLAG_PREV_FREE | FLAG_FENCE)) == 0 &&
               t >= MIN_BLOCK && t <= heap->max_block && t <= r->sentinel - h;
     return ok ? t : 0;
 }
@@ -135,8 +136,8 @@ RTHEAP_PRIVATE rtheap_error_t rtheap_check_lists(const rtheap_t *heap, uintptr_t
                 if (++listed > free_blocks) {
                     return RTHEAP_ERR_FREE_COUNT; /* also stops a cycle */
                 }
-                if (r == NULL || !rtheap_header_pos_ok(r, h) || rtheap_chain_step(heap, r, h) == 0 ||
-                    !rtheap_is_free_block(b->header) ||
+                if (r == NULL || !rtheap_header_pos_ok(r, h) ||
+                    rtheap_chain_step(heap, r, h) == 0 || !rtheap_is_free_block(b->header) ||
                     *rtheap_footer(h + rtheap_size(b->header)) != b || b->prev_free != prev) {
                     return RTHEAP_ERR_BAD_FREE_LIST;
                 }

@@ -165,8 +165,8 @@ RTHEAP_COLD RTHEAP_CONTAIN bool rtheap_cut_dead_next(rtheap_t *heap, block_t *b)
  * block's and its extent lies inside r, and reported unless that damage was
  * known. Else where b ends is unknown, and it is only reported.
  */
-RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_neighbour(rtheap_t *heap, const region_t *r, block_t *b,
-                                                         const void *ptr)
+RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_neighbour(rtheap_t *heap, const region_t *r,
+                                                         block_t *b, const void *ptr)
 {
     uintptr_t h = rtheap_addr(b);
     size_t hd = b->header;

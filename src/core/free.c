@@ -181,8 +181,7 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_detach_next(rtheap_t *heap, block_t *
                                                        uintptr_t room)
 {
     uintptr_t t = rtheap_size(nd);
-    if (RTHEAP_CHECKS &&
-        (t < MIN_BLOCK || t > room || *rtheap_footer(rtheap_addr(n) + t) != n)) {
+    if (RTHEAP_CHECKS && (t < MIN_BLOCK || t > room || *rtheap_footer(rtheap_addr(n) + t) != n)) {
         return 0;
     }
     return rtheap_unlink_for_merge(heap, n, t);

@@ -29,7 +29,7 @@ RTHEAP_PRIVATE const region_t *rtheap_region_scan(const rtheap_t *heap, uintptr_
 /** rtheap_region_scan as one out-of-line copy: the checks that call it are cold or
  * rarely reach it. */
 __attribute__((noinline)) static const region_t *rtheap_region_slow(const rtheap_t *heap,
-                                                                     uintptr_t h)
+                                                                    uintptr_t h)
 {
     return rtheap_region_scan(heap, h);
 }
@@ -114,8 +114,7 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_sized_at_least(const rtheap_t *heap, 
     }
     size_t hd = b->header;
     uintptr_t size = rtheap_size(hd);
-    if (!rtheap_is_free_block(hd) || size < least || size > room ||
-        *rtheap_footer(h + size) != b) {
+    if (!rtheap_is_free_block(hd) || size < least || size > room || *rtheap_footer(h + size) != b) {
         return 0;
     }
     return size;
@@ -145,7 +144,8 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_entry_ok(const rtheap_t *heap, const 
      * barrier: it emits nothing). */
     __asm__ volatile("" ::: "memory");
 #endif
-    if (RTHEAP_CHECKS && (s == 0 || (head && b->prev_free != NULL) || !rtheap_next_link_ok(heap, b))) {
+    if (RTHEAP_CHECKS &&
+        (s == 0 || (head && b->prev_free != NULL) || !rtheap_next_link_ok(heap, b))) {
         return 0;
     }
     return s;

@@ -137,7 +137,8 @@ void *_pvalloc_r(reent_t *r, size_t size)
     if (size > SIZE_MAX - (RTHEAP_LIBC_PAGE_SIZE - 1u)) {
         return rtheap_libc_nomem(r);
     }
-    return _valloc_r(r, (size + RTHEAP_LIBC_PAGE_SIZE - 1u) & ~(size_t)(RTHEAP_LIBC_PAGE_SIZE - 1u));
+    size_t rounded = (size + RTHEAP_LIBC_PAGE_SIZE - 1u) & ~(size_t)(RTHEAP_LIBC_PAGE_SIZE - 1u);
+    return _valloc_r(r, rounded);
 }
 
 size_t _malloc_usable_size_r(reent_t *r, void *ptr)
