@@ -53,10 +53,10 @@ RTHEAP_PRIVATE uintptr_t rtheap_control_bytes(uint32_t rows)
  * structure is taken out of it. A row fewer than the region size alone asks
  * for is often enough, and on a small heap a row is a large share of it.
  * A larger region to come gets the rows of its whole size.
- */
-/* Inlined (rtheap_init_for above all): there the compiler knows the range of
+ * Inlined (rtheap_init_for above all): there the compiler knows the range of
  * the rows (the largest block's size needs no clamp) and keeps them in a
- * register, which takes less code than a call. */
+ * register, which takes less code than a call.
+ */
 RTHEAP_PRIVATE RTHEAP_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_t largest)
 {
     bool later = largest > bytes;
