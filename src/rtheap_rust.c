@@ -35,10 +35,18 @@ void *__rust_allocate(size_t size, size_t align)
     return __rust_reallocate(NULL, 0, size, align);
 }
 #else
-/* A power of two no larger than RTHEAP_ALIGNMENT. */
+/* A power of two no larger than RTHEAP_ALIGNMENT (itself one). Thumb-2
+ * tests both at once: align - 1 then shares no bit with align, nor with
+ * ~(RTHEAP_ALIGNMENT - 1), which ORN folds into the OR (0 fails: align - 1
+ * is all ones). Thumb-1 has no ORN: a compare and a test take fewer
+ * instructions there. */
 static inline bool plain_alignment(size_t align)
 {
+#if defined(__thumb__) && !defined(__thumb2__)
     return align - 1u < RTHEAP_ALIGNMENT && (align & (align - 1u)) == 0;
+#else
+    return ((align - 1u) & (align | ~(size_t)(RTHEAP_ALIGNMENT - 1u))) == 0;
+#endif
 }
 
 /* __rust_allocate's first call of all: builds the heap and allocates on it,
@@ -51,10 +59,11 @@ __attribute__((noinline, cold)) static void *allocate_first(size_t size, size_t 
 }
 
 /* An over-aligned layout, a bad alignment (which gets its documented result
- * there) or the first call of all; heap: the pointer as read, NULL before
- * the first call. The entry point's arguments stay where they came. */
-__attribute__((noinline)) static void *allocate_other(size_t size, size_t align, rtheap_t *heap)
+ * there) or the first call of all. The entry point's arguments stay where
+ * they came. */
+__attribute__((noinline)) static void *allocate_other(size_t size, size_t align)
 {
+    rtheap_t *heap = rtheap_default_heap;
     if (heap == NULL) {
         return allocate_first(size, align);
     }
@@ -65,11 +74,13 @@ void *__rust_allocate(size_t size, size_t align)
 {
     /* Most Rust layouts ask for no more than the heap's own alignment: the
      * plain path then, without the gap logic. */
-    rtheap_t *heap = rtheap_default_heap;
-    if (heap != NULL && plain_alignment(align)) {
-        return rtheap_alloc_nonnull(heap, size);
+    if (plain_alignment(align)) {
+        rtheap_t *heap = rtheap_default_heap;
+        if (heap != NULL) {
+            return rtheap_alloc_nonnull(heap, size);
+        }
     }
-    return allocate_other(size, align, heap);
+    return allocate_other(size, align);
 }
 
 /* __rust_reallocate's call, made as for an over-aligned layout whatever the
@@ -83,9 +94,9 @@ __attribute__((noinline, cold)) static void *reallocate_first(void *ptr, size_t 
     return rtheap_rust_realloc_aligned(rtheap_default_first(), ptr, old_size, size, align);
 }
 
-/* The first call of all, or an over-aligned layout (or a bad alignment, which
- * gets its documented result there). Its arguments are the entry point's, so
- * that the common path needs no stack frame. */
+/* An over-aligned layout, or a bad alignment (which gets its documented
+ * result there), the first call of all included. Its arguments are the
+ * entry point's, so that the entry point moves none of them. */
 __attribute__((noinline)) static void *reallocate_other(void *ptr, size_t old_size, size_t size,
                                                         size_t align)
 {
@@ -100,13 +111,16 @@ __attribute__((noinline)) static void *reallocate_other(void *ptr, size_t old_si
  * the block is not the caller's. */
 void *__rust_reallocate(void *ptr, size_t old_size, size_t size, size_t align)
 {
-    if (plain_alignment(align)) {
-        rtheap_t *heap = rtheap_default_heap;
-        if (heap != NULL) {
-            return rtheap_rust_realloc(ptr, old_size, size, heap);
-        }
+    if (!plain_alignment(align)) {
+        return reallocate_other(ptr, old_size, size, align);
     }
-    return reallocate_other(ptr, old_size, size, align);
+    rtheap_t *heap = rtheap_default_heap;
+    if (heap == NULL) {
+        /* The alignment is not passed on, so that the heap can take its
+         * register: a plain layout is served as one of the heap's own. */
+        return reallocate_first(ptr, old_size, size, RTHEAP_ALIGNMENT);
+    }
+    return rtheap_rust_realloc(ptr, old_size, size, heap);
 }
 #endif /* RTHEAP_SMALL */
 
