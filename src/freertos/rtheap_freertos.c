@@ -299,6 +299,23 @@ void xPortResetHeapMinimumEverFreeHeapSize(void)
     port_unlock(state);
 }
 
+#if !RTHEAP_FREERTOS_STATS_WALK
+/* The largest pvPortMalloc that cannot fail now, in O(1): rtheap's
+ * largest_guaranteed, less the worst alignment gap when pvPortMalloc aligns
+ * above rtheap's own alignment (rtheap_alloc_aligned then searches for room
+ * for the request and that gap: RTHEAP_MIN_BLOCK - RTHEAP_ALIGNMENT bytes
+ * more than the alignment, for a gap that must hold a free block). */
+static size_t port_largest_guaranteed(const rtheap_stats_t *st)
+{
+#if RTHEAP_FREERTOS_ALIGNMENT > RTHEAP_ALIGNMENT
+    size_t gap = RTHEAP_FREERTOS_ALIGNMENT + RTHEAP_MIN_BLOCK - RTHEAP_ALIGNMENT;
+    return st->largest_guaranteed > gap ? st->largest_guaranteed - gap : 0u;
+#else
+    return st->largest_guaranteed;
+#endif
+}
+#endif
+
 #if RTHEAP_FREERTOS_STATS_WALK
 typedef struct {
     size_t largest, smallest, count;
@@ -316,16 +333,18 @@ static bool port_scan_free(const rtheap_block_info_t *block, void *user)
 }
 #endif
 
-/* Sizes of free blocks are what one pvPortMalloc can get from them (their
- * usable bytes), not counting the 4-byte header as heap_4 does. With
- * RTHEAP_FREERTOS_STATS_WALK 1 the largest, the smallest and the number of
- * free blocks are exact, from a walk of every block: O(blocks), with
- * interrupts masked for the walk (as for rtheap_check()), so keep it out of
- * time-critical code, as with the kernel's heaps (their walk of the free list
- * suspends the scheduler). With 0 it is O(1) and bounded: the largest free
- * block is rtheap's largest_guaranteed (a lower bound of it: every request up
- * to it succeeds now), the smallest and the number of free blocks are not
- * known and reported as 0. Every other field is O(1) and exact. */
+/* Sizes of free blocks are their usable bytes, not counting the 4-byte
+ * header as heap_4 does. With RTHEAP_FREERTOS_STATS_WALK 1 the largest, the
+ * smallest and the number of free blocks are exact, from a walk of every
+ * block: O(blocks), with interrupts masked for the walk (as for
+ * rtheap_check()), so keep it out of time-critical code, as with the
+ * kernel's heaps (their walk of the free list suspends the scheduler). A
+ * pvPortMalloc of the largest can still fail: the search looks at the head
+ * of that block's list only, and an alignment above rtheap's needs room for
+ * a gap. With 0 it is O(1) and bounded: the largest is the largest
+ * pvPortMalloc that cannot fail now (port_largest_guaranteed), the smallest
+ * and the number of free blocks are not known and reported as 0. Every other
+ * field is O(1) and exact. */
 void vPortGetHeapStats(HeapStats_t *pxHeapStats)
 {
     rtheap_t *heap = port_heap();
@@ -341,7 +360,7 @@ void vPortGetHeapStats(HeapStats_t *pxHeapStats)
         smallest = scan.count > 0 ? scan.smallest : 0u;
         count = scan.count;
 #else
-        largest = st.largest_guaranteed;
+        largest = port_largest_guaranteed(&st);
 #endif
     }
     pxHeapStats->xAvailableHeapSpaceInBytes = st.free_bytes;

@@ -87,7 +87,10 @@ static size_t rand_size(uint32_t *seed)
     return (size_t)(th_rand(seed) & ((1u << bits) - 1u));
 }
 
-/* An allocation of exactly largest_guaranteed must succeed, now. */
+/* An allocation of exactly largest_guaranteed must succeed, now; with the
+ * default RTHEAP_FIT_SCAN (the head of a list only) one byte more must fail:
+ * it is then the largest request that can succeed, whatever the largest free
+ * block (a larger one behind the head of its list is not reached). */
 static bool guarantee_holds(uint32_t op_index)
 {
     rtheap_stats_t s;
@@ -111,6 +114,20 @@ static bool guarantee_holds(uint32_t op_index)
     }
     bool ok = rtheap_usable_size(heap, p) >= s.largest_guaranteed;
     rtheap_free(heap, p);
+#if RTHEAP_FIT_SCAN == 1
+    void *more = rtheap_alloc(heap, s.largest_guaranteed + 1u);
+    ex.failed++;
+    if (more != NULL) {
+        th_print("  largest_guaranteed + 1 allocated after op ");
+        th_print_u(op_index);
+        th_println("");
+        rtheap_free(heap, more);
+        ex.alloc++;
+        ex.free++;
+        ex.failed--;
+        ok = false;
+    }
+#endif
     rtheap_stats_t t;
     ok = ok && rtheap_get_stats(heap, &t) && t.used_bytes == s.used_bytes &&
          t.largest_guaranteed == s.largest_guaranteed;

@@ -8,7 +8,8 @@
  *     (before and under the scheduler) call vApplicationMallocFailedHook() once
  *     each; a pvPortCalloc whose size overflows returns NULL without it, as heap_4;
  *   - every block is 32-byte aligned and inside ucHeap; pvPortCalloc zeroes;
- *   - the O(1) statistics: the largest free block is rtheap's largest_guaranteed,
+ *   - the O(1) statistics: the largest free block is rtheap's largest_guaranteed
+ *     less the worst 32-byte alignment gap, and a pvPortMalloc of it succeeds;
  *     the smallest and the number of free blocks 0 ("unknown");
  *   - vPortHeapResetState() starts a new heap on the next call;
  *   - nothing leaks from a failed task or queue creation. */
@@ -67,12 +68,23 @@ static void check_o1_stats(rtheap_t *heap)
     TH_CHECK(rtheap_get_stats(heap, &st));
     vPortGetHeapStats(&hs);
     TH_CHECK_EQ(hs.xAvailableHeapSpaceInBytes, st.free_bytes);
-    TH_CHECK_EQ(hs.xSizeOfLargestFreeBlockInBytes, st.largest_guaranteed);
+    size_t gap = 32u + RTHEAP_MIN_BLOCK - RTHEAP_ALIGNMENT; /* the worst alignment gap */
+    size_t largest = st.largest_guaranteed > gap ? st.largest_guaranteed - gap : 0u;
+    TH_CHECK_EQ(hs.xSizeOfLargestFreeBlockInBytes, largest);
     TH_CHECK_EQ(hs.xSizeOfSmallestFreeBlockInBytes, 0);
     TH_CHECK_EQ(hs.xNumberOfFreeBlocks, 0);
     TH_CHECK_EQ(hs.xMinimumEverFreeBytesRemaining, st.arena_bytes - st.peak_used_bytes);
     TH_CHECK_EQ(hs.xNumberOfSuccessfulAllocations, st.alloc_count);
     TH_CHECK_EQ(hs.xNumberOfSuccessfulFrees, st.free_count);
+    /* What it promises: a request of the largest succeeds now, wherever the
+     * block that serves it lies (hooks: none). */
+    if (largest != 0) {
+        uint32_t hooks = fw_malloc_failed;
+        void *p = pvPortMalloc(largest);
+        TH_CHECK_NOT_NULL(p);
+        TH_CHECK_EQ(fw_malloc_failed, hooks);
+        vPortFree(p);
+    }
 }
 
 static void check_hook_and_alignment(rtheap_t *heap)
