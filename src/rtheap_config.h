@@ -359,7 +359,10 @@ void rtheap_user_lock_release(uint32_t state);
  */
 #ifndef RTHEAP_USE_CLZ
 #if defined(__arm__) || defined(__thumb__)
-#if defined(__ARM_FEATURE_CLZ)
+/* Thumb-1 only (Armv6-M, Armv8-M Baseline): no CLZ, whatever the compiler
+ * says (clang defines __ARM_FEATURE_CLZ for Armv8-M Baseline, then calls
+ * __clzsi2). */
+#if defined(__ARM_FEATURE_CLZ) && !(defined(__ARM_ARCH_ISA_THUMB) && __ARM_ARCH_ISA_THUMB == 1)
 #define RTHEAP_USE_CLZ 1
 #else
 #define RTHEAP_USE_CLZ 0

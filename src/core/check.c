@@ -163,7 +163,14 @@ static rtheap_error_t rtheap_check_unlocked(rtheap_t *heap)
         heap->granules != (heap->regions[0].sentinel - heap->first) >> ALIGN_LOG2) {
         return RTHEAP_ERR_CONTROL;
     }
-    chain_totals_t totals = {0, 0, 0, 0, 0};
+    /* Field by field: GCC makes a call of memset of an initialiser at -O0
+     * on Armv6-M, and the core calls nothing it does not define. */
+    chain_totals_t totals;
+    totals.bytes = 0;
+    totals.fence_bytes = 0;
+    totals.used_bytes = 0;
+    totals.used_blocks = 0;
+    totals.free_blocks = 0;
     uintptr_t region_bytes = 0;
     /* wcet-loop: check-regions RTHEAP_MAX_REGIONS */
     for (uint32_t i = 0; i < heap->region_count; i++) {

@@ -308,11 +308,36 @@ size_t rtheap_rust_resize(void *ptr, size_t old_size, size_t size, rtheap_t *hea
     return rtheap_resize_in_place_locked(heap, ptr, size, old_size);
 }
 
+/**
+ * True if count * size overflows size_t; else the product is in *bytes. In
+ * half words, so that nothing needs a wider multiply: clang makes a call of
+ * __aeabi_lmul of __builtin_mul_overflow on Armv6-M and Armv8-M Baseline.
+ */
+RTHEAP_PRIVATE bool rtheap_mul_overflows(size_t count, size_t size, size_t *bytes)
+{
+    const unsigned half_bits = sizeof(size_t) * 4u;
+    const size_t half = (size_t)1 << half_bits;
+    *bytes = count * size;
+    size_t small = count < size ? count : size;
+    size_t big = count < size ? size : count;
+    if (big < half) {
+        return false; /* both below half: the product fits */
+    }
+    if (small >= half) {
+        return true; /* both at least half */
+    }
+    /* big * small = (big_hi * small) << half_bits + big_lo * small, each
+     * product below half * half. */
+    size_t hi = (big >> half_bits) * small;
+    size_t lo = (big & (half - 1u)) * small;
+    return hi >= half || (hi << half_bits) > SIZE_MAX - lo;
+}
+
 /** rtheap_calloc's body, inside the lock. */
 RTHEAP_PRIVATE void *rtheap_calloc_unlocked(rtheap_t *heap, size_t count, size_t size)
 {
     size_t bytes;
-    if (__builtin_mul_overflow(count, size, &bytes)) {
+    if (rtheap_mul_overflows(count, size, &bytes)) {
         rtheap_count_failed(heap);
         return NULL;
     }
