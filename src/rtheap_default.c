@@ -78,9 +78,18 @@ static BUILD_INLINE rtheap_t *rtheap_build_default(void)
     if (first < RTHEAP_DEFAULT_MIN_BYTES) {
         return NULL;
     }
-    /* Index sized for the larger region, so that neither is cut up. */
-    /* wcet-once: rtheap_init_for (the build's, as above) */
-    rtheap_t *heap = rtheap_init_for(__heap_start, first, second);
+    /* Index sized for the larger region, so that neither is cut up. A first
+     * region too small for that index gets the largest index it holds:
+     * the size asked for is halved (a row less each time) down to the first
+     * region's own, and the second region is then cut into blocks that index
+     * holds, separated by fences. */
+    rtheap_t *heap;
+    size_t largest = second;
+    do {
+        /* wcet-once: rtheap_init_for (the build's, as above) */
+        heap = rtheap_init_for(__heap_start, first, largest);
+        largest /= 2u;
+    } while (heap == NULL && largest > first / 2u);
 #if RTHEAP_DEFAULT_SECOND_REGION
     if (heap != NULL && second != 0) {
         /* wcet-once: rtheap_add_region (as above) */
@@ -142,6 +151,9 @@ rtheap_t *rtheap_default_init(void *mem, size_t bytes)
     if (rtheap_default_heap == NULL) {
         heap = rtheap_init(mem, bytes);
         rtheap_default_heap = heap;
+        if (heap != NULL) {
+            rtheap_default_missing.count = 0; /* the heap exists now */
+        }
     }
     RTHEAP_UNLOCK((rtheap_t *)NULL, state);
     return heap;

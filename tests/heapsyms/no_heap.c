@@ -7,8 +7,12 @@
  * this runs on the host as on a target). HEAP_BYTES 0 (no symbols), 1..255:
  * no heap: rtheap_default() NULL, RTHEAP_ERR_NO_HEAP reported exactly once
  * through the default error hook however often it is asked, each call counted,
- * rtheap_default_status() RTHEAP_ERR_NO_HEAP. HEAP_BYTES >= 1024: a heap, no
- * report (the positive control).
+ * rtheap_default_status() RTHEAP_ERR_NO_HEAP; rtheap_default_init() then
+ * gives it a heap, and the count drops to 0. HEAP_BYTES >= 1024: a heap, no
+ * report (the positive control). HEAP2_BYTES: a second region too
+ * (__heap2_start / __heap2_end), larger than the index a small first region
+ * can hold for it: the heap is built with the largest index that fits, and
+ * the second region serves what the first cannot.
  */
 #include <stdint.h>
 
@@ -39,6 +43,35 @@ __attribute__((used, aligned(16))) static unsigned char no_heap_area[HEAP_BYTES]
 __asm__(".globl __heap_start\n\t.set __heap_start, no_heap_area\n\t"
         ".globl __heap_end\n\t.set __heap_end, no_heap_area + " STR(HEAP_BYTES));
 #endif
+#ifdef HEAP2_BYTES
+__attribute__((used, aligned(16))) static unsigned char no_heap_area2[HEAP2_BYTES];
+__asm__(".globl __heap2_start\n\t.set __heap2_start, no_heap_area2\n\t"
+        ".globl __heap2_end\n\t.set __heap2_end, no_heap_area2 + " STR(HEAP2_BYTES));
+
+/* Both regions serve: blocks larger than the first region's whole arena
+ * come from the second, until it is full. */
+static void check_second_region(rtheap_t *heap)
+{
+    rtheap_stats_t st;
+    TH_CHECK(rtheap_get_stats(heap, &st));
+    TH_CHECK_EQ(st.region_count, 2u);
+    TH_CHECK(st.arena_bytes > HEAP2_BYTES / 2u);
+    void *blocks[64];
+    unsigned n = 0;
+    size_t size = HEAP_BYTES; /* more than the first region holds */
+    while (n < 64u && (blocks[n] = rtheap_alloc(heap, size)) != NULL) {
+        uintptr_t p = (uintptr_t)blocks[n];
+        TH_CHECK(p >= (uintptr_t)no_heap_area2 && p + size <= (uintptr_t)no_heap_area2 + HEAP2_BYTES);
+        n++;
+    }
+    TH_CHECK_EQ(n, 64u);
+    TH_CHECK_EQ(rtheap_check(heap), RTHEAP_OK);
+    while (n > 0) {
+        rtheap_free(heap, blocks[--n]);
+    }
+    TH_CHECK_EQ(rtheap_check(heap), RTHEAP_OK);
+}
+#endif
 
 int main(void)
 {
@@ -64,8 +97,18 @@ int main(void)
     if (!want_heap) {
         TH_CHECK(hook_heap == NULL);
         TH_CHECK_EQ(rtheap_default_no_heap_count(), 4u);
+        /* A heap given afterwards: the calls that found none are history. */
+        static unsigned char pool[4096] __attribute__((aligned(16)));
+        rtheap_t *heap = rtheap_default_init(pool, sizeof pool);
+        TH_CHECK_NOT_NULL(heap);
+        TH_CHECK(rtheap_default() == heap);
+        TH_CHECK_EQ(rtheap_default_status(), RTHEAP_OK);
+        TH_CHECK_EQ(rtheap_default_no_heap_count(), 0u);
     } else {
         TH_CHECK_EQ(rtheap_default_no_heap_count(), 0u);
+#ifdef HEAP2_BYTES
+        check_second_region(rtheap_default());
+#endif
     }
     th_print("no_heap: HEAP_BYTES=" STR(HEAP_BYTES) ": ");
     th_println(want_heap ? "a heap, no report" : "no heap, said once");
