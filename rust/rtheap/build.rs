@@ -725,6 +725,17 @@ fn no_compiler(
     Ok(dir)
 }
 
+/// The message for a C compiler that does not build for Arm.
+fn not_arm(cc: &Compiler) -> Fail {
+    format!(
+        "the C compiler {} does not compile for Arm (it is a compiler for another machine, \
+         a host CC perhaps): set CC_{} to arm-none-eabi-gcc or clang, or unset {}",
+        cc.tool.describe(),
+        cargo_env("TARGET").replace(['-', '.'], "_"),
+        cc.tool.origin
+    )
+}
+
 /// The configuration must keep a lock, unless the feature `unsafe-no-lock`
 /// says the firmware never allocates from two contexts. Also checks that a
 /// Cortex-M build has a compiler for Arm (a host `CC` builds x86 objects).
@@ -757,6 +768,18 @@ fn check_configuration(
         .map(|(name, define)| format!(" (the feature `{name}` adds -D{define}=1, which rules out any other lock)"))
         .unwrap_or_default();
     if !res.status.success() {
+        // A compiler for another machine (a host CC) fails on the CPU's flags
+        // before the probe can tell: asked again without them, it says so.
+        if let Some(cpu) = cpu {
+            let own: Vec<&str> = cpu.flags.split_whitespace().collect();
+            let mut again = cc.tool.command();
+            again.args(flags.iter().filter(|f| !own.contains(&f.as_str()))).arg("-E").arg(&probe);
+            if let Ok(res) = output(&mut again) {
+                if res.status.success() && !String::from_utf8_lossy(&res.stdout).contains("rtheap_probe_arm") {
+                    return Err(not_arm(cc));
+                }
+            }
+        }
         return Err(format!(
             "the C configuration does not compile with {}{}{feature_note}:\n{}",
             cc.tool.describe(),
@@ -779,13 +802,7 @@ fn check_configuration(
     }
     let Some(cpu) = cpu else { return Ok(()) };
     if !text.contains("rtheap_probe_arm") {
-        return Err(format!(
-            "the C compiler {} does not compile for Arm (it is a compiler for another machine, \
-             a host CC perhaps): set CC_{} to arm-none-eabi-gcc or clang, or unset {}",
-            cc.tool.describe(),
-            cargo_env("TARGET").replace(['-', '.'], "_"),
-            cc.tool.origin
-        ));
+        return Err(not_arm(cc));
     }
     let expansion: String = text
         .split("rtheap_probe_lock_expansion")

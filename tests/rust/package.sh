@@ -23,6 +23,8 @@
 #             opt-level "s" with debug: clang's producer, -Os; linked by ld.lld
 #   clang-O3  both on PATH, CC_<target>=clang (the variable wins over PATH): opt-level 3,
 #             no debug, .comment says clang, more code than the -Os build; ld.lld
+#   host-cc   CC=/usr/bin/gcc (a compiler for the host): refused with the crate's message
+#             that it does not compile for Arm
 #   none      no C compiler on PATH, CC empty: the prebuilt archive, said in a warning,
 #             no archive built; ld.lld. With RTHEAP_CONFIG_HEADER too: refused with one
 #             message and no panic
@@ -349,6 +351,8 @@ else
         cat "$work/spin-lock.log"; fail "spin-lock: build"
     fi
 fi
+refused host-cc "the C compiler .* does not compile for Arm (it is a compiler for another machine" \
+    gcc gcc '"s"' false CC=/usr/bin/gcc --
 refused both-locks "the features \`spin-lock\` and \`user-lock\` each choose the lock of every rtheap heap: enable one of them" \
     gcc gcc '"s"' false -- --features spin,user
 refused user-no-lock "the feature \`unsafe-no-lock\` says rtheap runs without a lock, and the feature \`user-lock\` chooses one" \
