@@ -111,7 +111,8 @@
 /*
  * RTHEAP_DEBUG: 1 makes the default error action a trap (so a debugger stops
  * at the culprit), checks the size/alignment the Rust ABI passes to
- * __rust_deallocate, and turns RTHEAP_POISON on by default.
+ * __rust_deallocate, and turns RTHEAP_POISON on by default where the checks
+ * that verify it are on (not with RTHEAP_SMALL's defaults).
  */
 #ifndef RTHEAP_DEBUG
 #define RTHEAP_DEBUG 0
@@ -123,7 +124,7 @@
  * writes after free.
  */
 #ifndef RTHEAP_POISON
-#define RTHEAP_POISON RTHEAP_DEBUG
+#define RTHEAP_POISON (RTHEAP_DEBUG && RTHEAP_CHECKS)
 #endif
 
 #ifndef RTHEAP_POISON_BYTE
