@@ -107,9 +107,17 @@ void *_realloc_r(reent_t *r, void *ptr, size_t size)
 
 void *_reallocf_r(reent_t *r, void *ptr, size_t size)
 {
+    if (ptr == NULL || size == 0) {
+        return _realloc_r(r, ptr, size);
+    }
+    /* A pointer that is no live block is refused (reported) here, once:
+     * neither reallocated nor freed, each of which would report it again. */
+    if (rtheap_usable_size(rtheap_default(), ptr) == 0) {
+        return rtheap_libc_nomem(r);
+    }
     void *p = _realloc_r(r, ptr, size);
-    if (p == NULL && ptr != NULL && size != 0) {
-        _free_r(r, ptr);
+    if (p == NULL) {
+        _free_r(r, ptr); /* out of memory: reallocf frees the block */
     }
     return p;
 }

@@ -312,6 +312,11 @@ static void test_bad_pointers(void)
     errno = 0;
     CHECK(realloc(&on_stack, 16) == NULL);
     CHECK(stats().error_count >= s0.error_count + 3);
+    /* reallocf of a bad pointer: one report, nothing freed, NULL and ENOMEM. */
+    unsigned before = hook_errors;
+    errno = 0;
+    CHECK(reallocf(&on_stack, 16) == NULL && errno == ENOMEM);
+    CHECK(hook_errors == before + 1u && hook_last == RTHEAP_ERR_FOREIGN_POINTER);
     CHECK(rtheap_check(rtheap_default()) == RTHEAP_OK);
     rtheap_set_error_hook(rtheap_default(), NULL, NULL);
 }
