@@ -142,10 +142,17 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
         return;
     }
     /* The layout handed back must be one this block can have been made for;
-     * a mismatch is reported, and the (validated) block is freed anyway. */
-    if (ptr != NULL &&
-        (rtheap_usable_size(heap, ptr) < old_size || ((uintptr_t)ptr & (align - 1u)) != 0)) {
-        rtheap_report_error(heap, RTHEAP_ERR_BAD_ARGUMENT, ptr);
+     * a mismatch is reported, and the (validated) block is freed anyway. A
+     * pointer that is no live block is reported by the size's lookup, once:
+     * neither its layout nor a free of it is reported again. */
+    if (ptr != NULL) {
+        size_t usable = rtheap_usable_size(heap, ptr);
+        if (usable == 0) {
+            return;
+        }
+        if (usable < old_size || ((uintptr_t)ptr & (align - 1u)) != 0) {
+            rtheap_report_error(heap, RTHEAP_ERR_BAD_ARGUMENT, ptr);
+        }
     }
     rtheap_free_nonnull(ptr, heap);
 }
