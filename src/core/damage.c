@@ -140,47 +140,6 @@ RTHEAP_COLD RTHEAP_CONTAIN bool rtheap_quarantine(rtheap_t *heap, block_t *b, ui
     return known;
 }
 
-/** b's link in direction `dir`: 0 its next link, 1 its previous link. */
-RTHEAP_PRIVATE block_t *rtheap_link(const block_t *b, uint32_t dir)
-{
-    return dir != 0 ? b->prev_free : b->next_free;
-}
-
-/**
- * Which end of a link of b that does not link back is damaged: x, the block
- * at its far end (dir 0: b's next block, whose previous link should lead to
- * b; 1: b's previous block, whose next link should), is when it holds up as
- * a free block (header, extent inside its region) but its own link back
- * leads nowhere that links back to x either (NULL is sound as a next link,
- * and as a previous link of the head of its list). x is then taken out of
- * service and reported once, for its own pointer, and true is returned;
- * false when b is the one to blame.
- */
-RTHEAP_COLD RTHEAP_CONTAIN bool rtheap_contain_far_end(rtheap_t *heap, const block_t *b,
-                                                       uint32_t dir)
-{
-    block_t *x = dir != 0 ? b->prev_free : b->next_free;
-    if (x == b || !rtheap_link_ok(heap, x)) {
-        return false;
-    }
-    block_t *y = dir != 0 ? x->next_free : x->prev_free;
-    size_t xd = x->header;
-    uintptr_t t = rtheap_size(xd);
-    const region_t *r = rtheap_region_of(heap, rtheap_addr(x)); /* x passed link_ok */
-    if (y == b || !rtheap_is_free_block(xd) || t < MIN_BLOCK || t > r->sentinel - rtheap_addr(x)) {
-        return false;
-    }
-    bool sound = y == NULL ? dir != 0 || heap->heads[rtheap_class_of_size(t)] == x
-                           : rtheap_link_ok(heap, y) && (dir != 0 ? y->prev_free : y->next_free) == x;
-    if (sound) {
-        return false;
-    }
-    if (!rtheap_quarantine(heap, x, t)) {
-        rtheap_report_damage(heap, RTHEAP_ERR_BAD_FREE_LIST, rtheap_addr(x), rtheap_payload(x));
-    }
-    return true;
-}
-
 /**
  * Cold path of a failed next-link check: if b's next link leads to a fence
  * (damage found and reported before, which could not be unlinked from this
@@ -204,11 +163,7 @@ RTHEAP_COLD RTHEAP_CONTAIN bool rtheap_cut_dead_next(rtheap_t *heap, block_t *b)
  * checks (the free block after one being freed or grown), out of service
  * and reports it for `ptr`: it is quarantined when its header is a free
  * block's and its extent lies inside r, and reported unless that damage was
- * known. Else where b ends is unknown, and it is only reported. When a link
- * of b that does not link back leads to the damaged block
- * (rtheap_contain_far_end), that block is the one reported, and b, whose
- * list cannot be trusted past it, leaves service with it unreported: one
- * overwritten link, one report, whichever end is met first.
+ * known. Else where b ends is unknown, and it is only reported.
  */
 RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_neighbour(rtheap_t *heap, const region_t *r,
                                                          block_t *b, const void *ptr)
@@ -216,13 +171,24 @@ RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_neighbour(rtheap_t *heap, const r
     uintptr_t h = rtheap_addr(b);
     size_t hd = b->header;
     uintptr_t t = rtheap_size(hd);
-    if (rtheap_is_free_block(hd) && t >= MIN_BLOCK && t <= r->sentinel - h) {
-        bool far = rtheap_contain_far_end(heap, b, 0) || rtheap_contain_far_end(heap, b, 1);
-        if (rtheap_quarantine(heap, b, t) || far) {
-            return;
-        }
+    bool listed = rtheap_is_free_block(hd) && t >= MIN_BLOCK && t <= r->sentinel - h;
+    if (listed && rtheap_quarantine(heap, b, t)) {
+        return;
     }
     rtheap_report_damage(heap, RTHEAP_ERR_BAD_FREE_LIST, h, ptr);
+    if (listed) {
+        /* A link of b that does not link back joins b to a block whose own
+         * link may be the word overwritten: that block is remembered as the
+         * damage reported, so that meeting it later (its link fails too)
+         * does not report the same word again. */
+        block_t *x = b->next_free;
+        if (!rtheap_link_ok(heap, x) || x->prev_free == b) {
+            x = b->prev_free;
+        }
+        if (x != b && rtheap_link_ok(heap, x)) {
+            heap->last_damage = rtheap_addr(x);
+        }
+    }
 }
 
 /**

@@ -3,9 +3,8 @@
  * is met first. Free blocks Y and X of one class are neighbours in a list; a write
  * after free changes one word of X: its previous link (list Y -> X) or its next link
  * (list X -> Y). Y is then met first, through a merge, and its link to X does not link
- * back. X is the damaged block (its own link leads nowhere that links back to it): it
- * is reported, once, for its own pointer; Y, whose list cannot be trusted past X, leaves
- * service with it, unreported. Meeting X afterwards (freeing its neighbour) reports
+ * back: Y is taken out of service and reported, for the pointer whose call met it.
+ * Meeting X afterwards (freeing its neighbour), whose own link fails too, reports
  * nothing more, and the heap goes on serving. Case C meets both in one free.
  * Host and every board. */
 #include <stddef.h>
@@ -36,11 +35,12 @@ static rtheap_t *fresh(void)
     return heap;
 }
 
-/* After the damage is met: reported once, for X; the rest of the heap serves. */
-static void after(rtheap_t *heap, void *x, void *live)
+/* After the damage is met: reported once, for the call that met it first (the free
+ * of `by`); the rest of the heap serves. */
+static void after(rtheap_t *heap, void *by, void *live)
 {
     TH_CHECK_EQ(reports, 1u);
-    TH_CHECK_PTR_EQ(reported, x);
+    TH_CHECK_PTR_EQ(reported, by);
     rtheap_stats_t st;
     TH_CHECK(rtheap_get_stats(heap, &st));
     TH_CHECK(st.quarantine_count >= 1u);
@@ -74,7 +74,7 @@ static void merge_meets_y_first(size_t word)
     rtheap_free(heap, n);                    /* merges with Y: meets the link */
     TH_CHECK_EQ(reports, 1u);
     rtheap_free(heap, m); /* next to X */
-    after(heap, x, live);
+    after(heap, n, live);
 }
 
 static void one_free_meets_both(void)
@@ -89,7 +89,7 @@ static void one_free_meets_both(void)
     rtheap_free(heap, y); /* Y -> X */
     x[1] = (char *)live - sizeof(size_t);
     rtheap_free(heap, n); /* between X and Y */
-    after(heap, x, live);
+    after(heap, n, live);
 }
 
 int main(void)
