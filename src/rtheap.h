@@ -105,7 +105,7 @@ typedef void (*rtheap_error_hook_t)(rtheap_t *heap, rtheap_error_t kind, const v
 
 /** Statistics; counters are maintained only when RTHEAP_STATS is 1. */
 typedef struct rtheap_stats {
-    size_t heap_bytes;          /**< all bytes given to init/add_region */
+    size_t heap_bytes;          /**< bytes given to init/add_region, as far as the heap uses them */
     size_t arena_bytes;         /**< bytes in blocks (heap minus control, sentinels, padding) */
     size_t used_bytes;          /**< usable payload bytes of live blocks */
     size_t used_bytes_with_overhead; /**< used_bytes plus the header word of each live block */
