@@ -231,7 +231,7 @@ mod ffi {
         pub fn __rust_reallocate_inplace(ptr: *mut c_void, old_size: usize, size: usize, align: usize) -> usize;
         pub fn __rust_usable_size(size: usize, align: usize) -> usize;
 
-        pub fn rtheap_init(mem: *mut c_void, bytes: usize) -> *mut Heap;
+        pub fn rtheap_init_for(mem: *mut c_void, bytes: usize, largest_region: usize) -> *mut Heap;
         pub fn rtheap_add_region(heap: *mut Heap, mem: *mut c_void, bytes: usize) -> bool;
         pub fn rtheap_alloc_aligned(heap: *mut Heap, size: usize, align: usize) -> *mut c_void;
         pub fn rtheap_free(heap: *mut Heap, ptr: *mut c_void);
@@ -818,13 +818,34 @@ impl Heap {
     /// (no other heap, no static, not the stack) for the rest of the program.
     #[must_use = "the region may have been refused: `.unwrap()` or `.expect(...)` the result"]
     pub unsafe fn init(&self, start_addr: usize, size: usize) -> Result<(), InitError> {
+        // SAFETY: forwarded caller contract.
+        unsafe { self.init_for(start_addr, size, 0) }
+    }
+
+    /// [`init`](Heap::init) for a heap that will also get a region larger
+    /// than this first one ([`add_region`](Heap::add_region);
+    /// `rtheap_init_for`): its index is sized for blocks as large as
+    /// `largest_region` bytes, one row of the index (68 bytes on Cortex-M)
+    /// per doubling. Without it, a larger region is cut into blocks no larger
+    /// than the first region can hold. `largest_region` no larger than `size`
+    /// is the same as [`init`](Heap::init).
+    ///
+    /// # Safety
+    /// As for [`init`](Heap::init).
+    #[must_use = "the region may have been refused: `.unwrap()` or `.expect(...)` the result"]
+    pub unsafe fn init_for(
+        &self,
+        start_addr: usize,
+        size: usize,
+        largest_region: usize,
+    ) -> Result<(), InitError> {
         let mem = start_addr as *mut c_void;
         init_section(|| {
             if !self.raw().is_null() {
                 return Err(InitError::State);
             }
             // SAFETY: forwarded caller contract; nothing else can see the region yet.
-            let heap = serialized(|| unsafe { ffi::rtheap_init(mem, size) });
+            let heap = serialized(|| unsafe { ffi::rtheap_init_for(mem, size, largest_region) });
             if heap.is_null() {
                 return Err(InitError::Region);
             }
@@ -856,7 +877,10 @@ impl Heap {
     }
 
     /// Adds a further, non-contiguous region (`rtheap_add_region`): blocks
-    /// never span two regions.
+    /// never span two regions. The largest block is what the index built by
+    /// [`init`](Heap::init) holds, sized for the first region: a larger region
+    /// is cut into blocks of that size, unless the heap was built with
+    /// [`init_for`](Heap::init_for).
     ///
     /// # Safety
     /// As for [`init`](Heap::init).

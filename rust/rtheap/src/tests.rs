@@ -119,6 +119,41 @@ fn heap_lifecycle_through_global_alloc() {
     assert_eq!(HEAP.check(), Ok(()));
 }
 
+/// A small first region and a larger one added: `init` cuts the larger
+/// into blocks the small one's index holds, `init_for` serves a block
+/// larger than the whole first region from it.
+#[test]
+fn init_for_sizes_the_index_for_a_larger_region() {
+    static CUT: Heap = Heap::new();
+    static SIZED: Heap = Heap::new();
+    static mut FIRST_A: Pool<2048> = Pool::new();
+    static mut BIG_A: Pool<65536> = Pool::new();
+    static mut FIRST_B: Pool<2048> = Pool::new();
+    static mut BIG_B: Pool<65536> = Pool::new();
+    let wide = Layout::from_size_align(16384, 8).unwrap();
+    let cases = [
+        (&CUT, take!(FIRST_A), take!(BIG_A), false),
+        (&SIZED, take!(FIRST_B), take!(BIG_B), true),
+    ];
+    for (heap, first, big, sized) in cases {
+        let (a, n) = (first.as_mut_ptr() as usize, first.len());
+        let (b, m) = (big.as_mut_ptr() as usize, big.len());
+        // SAFETY: pools used by nothing else.
+        unsafe { if sized { heap.init_for(a, n, m) } else { heap.init(a, n) } }.unwrap();
+        // SAFETY: as above.
+        unsafe { heap.add_region(b, m) }.unwrap();
+        // SAFETY: a valid layout; freed below.
+        let p = unsafe { heap.alloc(wide) };
+        assert_eq!(!p.is_null(), sized, "16 KiB from a 64 KiB region (init_for: {sized})");
+        if !p.is_null() {
+            assert!((p as usize) >= b && (p as usize) + wide.size() <= b + m);
+            // SAFETY: allocated above with this layout.
+            unsafe { heap.dealloc(p, wide) };
+        }
+        assert_eq!(heap.check(), Ok(()));
+    }
+}
+
 #[test]
 fn too_small_region_is_refused_and_left_unused() {
     static SMALL: Heap = Heap::new();
