@@ -185,7 +185,7 @@ RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_neighbour(rtheap_t *heap, const r
         if (!rtheap_link_ok(heap, x) || x->prev_free == b) {
             x = b->prev_free;
         }
-        if (x != b && rtheap_link_ok(heap, x)) {
+        if (rtheap_link_ok(heap, x)) { /* b itself (a self-link): reported just now */
             heap->last_damage = rtheap_addr(x);
         }
     }
