@@ -116,15 +116,15 @@ static bool guarantee_holds(uint32_t op_index)
     rtheap_free(heap, p);
 #if RTHEAP_FIT_SCAN == 1
     void *more = rtheap_alloc(heap, s.largest_guaranteed + 1u);
-    ex.failed++;
-    if (more != NULL) {
+    if (more == NULL) {
+        ex.failed++;
+    } else {
         th_print("  largest_guaranteed + 1 allocated after op ");
         th_print_u(op_index);
         th_println("");
         rtheap_free(heap, more);
         ex.alloc++;
         ex.free++;
-        ex.failed--;
         ok = false;
     }
 #endif

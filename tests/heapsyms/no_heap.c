@@ -61,7 +61,8 @@ static void check_second_region(rtheap_t *heap)
     size_t size = HEAP_BYTES; /* more than the first region holds */
     while (n < 64u && (blocks[n] = rtheap_alloc(heap, size)) != NULL) {
         uintptr_t p = (uintptr_t)blocks[n];
-        TH_CHECK(p >= (uintptr_t)no_heap_area2 && p + size <= (uintptr_t)no_heap_area2 + HEAP2_BYTES);
+        uintptr_t area = (uintptr_t)no_heap_area2;
+        TH_CHECK(p >= area && p + size <= area + HEAP2_BYTES);
         n++;
     }
     TH_CHECK_EQ(n, 64u);
