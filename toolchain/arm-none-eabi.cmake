@@ -23,6 +23,7 @@ endif()
 include("${_rtheap_cpu_file}")
 
 set(CMAKE_C_COMPILER arm-none-eabi-gcc)
+set(CMAKE_CXX_COMPILER arm-none-eabi-g++)
 set(CMAKE_ASM_COMPILER arm-none-eabi-gcc)
 set(CMAKE_AR arm-none-eabi-ar)
 set(CMAKE_RANLIB arm-none-eabi-ranlib)
@@ -32,6 +33,7 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
 set(CMAKE_C_FLAGS_INIT
   "${RTHEAP_CPU_FLAGS} -ffunction-sections -fdata-sections -fno-delete-null-pointer-checks")
+set(CMAKE_CXX_FLAGS_INIT "${CMAKE_C_FLAGS_INIT}")
 set(CMAKE_ASM_FLAGS_INIT "${RTHEAP_CPU_FLAGS}")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "${RTHEAP_CPU_FLAGS} -Wl,--gc-sections -nostartfiles")
 

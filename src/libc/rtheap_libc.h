@@ -15,7 +15,7 @@
  * Defined here, with picolibc's prototypes (<stdlib.h>, <malloc.h>):
  *   malloc free calloc realloc reallocarray reallocf memalign aligned_alloc
  *   posix_memalign valloc pvalloc malloc_usable_size cfree getpagesize
- *   mallinfo malloc_stats mallopt malloc_trim
+ *   mallinfo malloc_stats mstats mallopt malloc_trim
  * and newlib's reentrant entry points (_malloc_r, _free_r, ...; declared
  * below with newlib's prototypes), which newlib's own code calls; picolibc's
  * does not.
@@ -53,7 +53,7 @@
  *     bytes = arena: the heap never grows) plus the peak use and the largest
  *     guaranteed allocation to stderr. mallopt does nothing (returns 0), malloc_trim
  *     releases nothing (returns 0).
- * Every call except mallinfo/malloc_stats is O(1) (+ the copy of a moving
+ * Every call except mallinfo/malloc_stats/mstats is O(1) (+ the copy of a moving
  * realloc and the zeroing of calloc) and ISR-safe with rtheap's default lock.
  */
 #ifndef RTHEAP_LIBC_H
@@ -198,18 +198,25 @@ int _mallopt_r(RTHEAP_LIBC_REENT *reent, int param, int value);
 int _malloc_trim_r(RTHEAP_LIBC_REENT *reent, size_t pad);
 struct mallinfo;
 /**
- * mallinfo() (in rtheap_mallinfo.c).
+ * mallinfo().
  *
  * \param reent newlib's reent structure
  * \return what mallinfo() returns
  */
 struct mallinfo _mallinfo_r(RTHEAP_LIBC_REENT *reent);
 /**
- * malloc_stats() (in rtheap_mallinfo.c, with mallinfo).
+ * malloc_stats() (in rtheap_malloc_stats.c, with mstats: stdio's object).
  *
  * \param reent newlib's reent structure
  */
 void _malloc_stats_r(RTHEAP_LIBC_REENT *reent);
+/**
+ * mstats(title): the title on a line of its own, then malloc_stats().
+ *
+ * \param reent newlib's reent structure
+ * \param title printed first (NULL: an empty line)
+ */
+void _mstats_r(RTHEAP_LIBC_REENT *reent, char *title);
 /** @} */
 
 #ifdef __cplusplus

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <malloc.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -170,6 +171,34 @@ int _malloc_trim_r(reent_t *r, size_t pad)
     return 0;
 }
 
+static bool rtheap_libc_count_free(const rtheap_block_info_t *block, void *user)
+{
+    if (!block->used) {
+        ++*(size_t *)user;
+    }
+    return true;
+}
+
+struct mallinfo _mallinfo_r(RTHEAP_LIBC_REENT *reent)
+{
+    (void)reent;
+    struct mallinfo mi = {0};
+    rtheap_t *heap = rtheap_default();
+    rtheap_stats_t s;
+    if (heap == NULL || !rtheap_get_stats(heap, &s)) {
+        return mi;
+    }
+    size_t free_blocks = 0;
+    (void)rtheap_walk(heap, rtheap_libc_count_free, &free_blocks);
+    mi.arena = s.arena_bytes;
+    mi.ordblks = free_blocks;
+    mi.usmblks = s.peak_used_bytes;
+    mi.uordblks = s.used_bytes_with_overhead;
+    mi.fordblks = s.free_bytes;
+    mi.keepcost = s.largest_guaranteed;
+    return mi;
+}
+
 /* ---- the standard names ---- */
 
 void *malloc(size_t size)
@@ -261,4 +290,9 @@ int mallopt(int param, int value)
 int malloc_trim(size_t pad)
 {
     return _malloc_trim_r(RTHEAP_LIBC_SELF, pad);
+}
+
+struct mallinfo mallinfo(void)
+{
+    return _mallinfo_r(RTHEAP_LIBC_SELF);
 }
