@@ -67,7 +67,7 @@ configure_package_config_file("${CMAKE_CURRENT_LIST_DIR}/rtheapConfig.cmake.in"
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/rtheapConfigVersion.cmake"
   VERSION "${PROJECT_VERSION}" COMPATIBILITY SameMajorVersion)
 install(FILES "${PROJECT_BINARY_DIR}/rtheapConfig.cmake" "${PROJECT_BINARY_DIR}/rtheapConfigVersion.cmake"
-  DESTINATION "${RTHEAP_INSTALL_CMAKEDIR}")
+  "${CMAKE_CURRENT_LIST_DIR}/RtheapLibcDetect.cmake" DESTINATION "${RTHEAP_INSTALL_CMAKEDIR}")
 
 # pkg-config (for host builds and Makefiles): prefix relative to the .pc file, so the
 # file stays right with `cmake --install --prefix <elsewhere>` and DESTDIR.

@@ -10,7 +10,8 @@
 #                               a consumer firmware for BOARD configured with the installed
 #                               toolchain file and linked with the installed linker script
 #                               and memory.x, run under qemu-system-arm; then a consumer for
-#                               another CPU must be refused by the package config
+#                               another CPU, and one of rtheap::libc on the other C library,
+#                               must be refused by the package config
 #   cross_subdirectory          add_subdirectory() in a cross consumer: the default build
 #                               must not build rtheap_libc; a newlib firmware that links
 #                               rtheap::libc builds and runs; RTHEAP_LIBC=picolibc against
@@ -126,7 +127,20 @@ case "$mode" in
         expect_fail "find_package from a $other project is refused" "was built for $cpu" \
             cmake -G "$gen" -S "$consumer" -B "$w/consumer-$other" -DCMAKE_C_COMPILER="$cc" \
             -DRTHEAP_CONSUMER_MODE=find_package -DCMAKE_PREFIX_PATH="$w/prefix" \
-            -DCMAKE_TOOLCHAIN_FILE="$tc" -DRTHEAP_CPU=$other ;;
+            -DCMAKE_TOOLCHAIN_FILE="$tc" -DRTHEAP_CPU=$other
+        # Its rtheap::libc, found from a project on the other C library: refused too.
+        built=$(sed -n 's/^set(rtheap_LIBC "\(.*\)")$/\1/p' \
+            "$(find "$w/prefix" -name rtheapConfig.cmake | head -n 1)")
+        case $built in
+            picolibc) specs=--specs=nano.specs ;;
+            newlib*) specs=--specs=picolibc.specs ;;
+            *) echo "package[$mode]: FAILED: the package has no rtheap::libc"; exit 1 ;;
+        esac
+        expect_fail "rtheap::libc for $built, found from a $specs project, is refused" \
+            "was built for $built, but this project builds with" \
+            cmake -G "$gen" -S "$consumer" -B "$w/consumer-libc" -DCMAKE_C_COMPILER="$cc" \
+            -DRTHEAP_CONSUMER_MODE=find_package -DCMAKE_PREFIX_PATH="$w/prefix" \
+            -DCMAKE_TOOLCHAIN_FILE="$tc" -DRTHEAP_CPU="$cpu" "-DCMAKE_C_FLAGS=$specs" ;;
     cross_subdirectory)
         # shellcheck disable=SC2086
         consumer_cmake -DRTHEAP_CONSUMER_MODE=subdirectory -DRTHEAP_SOURCE_DIR="$root" \
