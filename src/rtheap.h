@@ -156,7 +156,8 @@ size_t rtheap_control_size(size_t bytes);
  * any region of at least rtheap_control_size(bytes) + RTHEAP_MIN_BLOCK
  * bytes is large enough, at any start address. A region larger than the
  * largest block (16 MiB on 32-bit targets) is cut into chunks, or with
- * RTHEAP_SMALL used up to that size. O(1) apart from clearing the index, which
+ * RTHEAP_SMALL used up to that size (on 64-bit hosts a first region is used
+ * up to 32 GiB). O(1) apart from clearing the index, which
  * is proportional to log2(bytes). Not ISR-safe against other calls on the
  * same memory (nothing exists yet to lock).
  *
@@ -194,8 +195,9 @@ rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t largest_region);
  * size, separated by fences of RTHEAP_MIN_BLOCK bytes (see
  * rtheap_init_for() to avoid that).
  *
- * Returns true on success; false (and reports RTHEAP_ERR_BAD_ARGUMENT) if
- * heap/mem is NULL, the region is too small or wraps the address space,
+ * Returns true on success; false if heap is NULL; false (and reports
+ * RTHEAP_ERR_BAD_ARGUMENT) if mem is NULL, the region is too small or wraps
+ * the address space,
  * overlaps the blocks or the control structure of a region already in the heap (the few bytes of
  * alignment padding at either end of a region are never used, so ranges
  * that share only padding are accepted), or RTHEAP_MAX_REGIONS regions

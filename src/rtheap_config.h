@@ -23,7 +23,7 @@
  * RTHEAP_MAX_REGIONS 1 and RTHEAP_DEFAULT_SECOND_REGION 0 (one region: no
  * region search). These are the options that cost code on every path; the
  * lock stays (every call remains ISR-safe). An option defined explicitly
- * still wins. Also, a plain allocation takes the over-aligned one's path
+ * still wins (RTHEAP_CHECKS 2 then needs RTHEAP_STATS 1 too). Also, a plain allocation takes the over-aligned one's path
  * (its search), so that the plain path is not linked; what an allocation
  * cuts off its block, and a region's one block, is freed by the release
  * that merges, the one copy of the list work, which every free goes
@@ -57,7 +57,7 @@
 /*
  * RTHEAP_ALIGNMENT: alignment of every pointer returned and granule of every
  * block size. Default: two pointers (8 on 32-bit: AAPCS and Rust's u64 need
- * 8; 16 on 64-bit hosts, like max_align_t). A power of two, at least
+ * 8; 16 on 64-bit hosts, like max_align_t). 8, 16, 32 or 64, at least
  * 2 * sizeof(void *).
  */
 #ifndef RTHEAP_ALIGNMENT
@@ -405,10 +405,11 @@ void rtheap_user_lock_release(uint32_t state);
 /*
  * RTHEAP_DEFAULT_SECOND_REGION: 1 lets rtheap_default() also add the region
  * [__heap2_start, __heap2_end) when the linker script defines it non-empty
- * (weak symbols: a script without them is fine).
+ * (weak symbols: a script without them is fine). Needs RTHEAP_MAX_REGIONS
+ * of 2 or more. Default: 1 when the heap may have more than one region.
  */
 #ifndef RTHEAP_DEFAULT_SECOND_REGION
-#define RTHEAP_DEFAULT_SECOND_REGION (!RTHEAP_SMALL)
+#define RTHEAP_DEFAULT_SECOND_REGION (RTHEAP_MAX_REGIONS > 1)
 #endif
 
 /* ------------------------------------------------------------------------ */
@@ -484,8 +485,24 @@ void rtheap_user_lock_release(uint32_t state);
 #if RTHEAP_CLASS_TABLE != 0 && RTHEAP_CLASS_TABLE != 1
 #error "RTHEAP_CLASS_TABLE must be 0 or 1"
 #endif
-#if RTHEAP_USE_CLZ == 1 && (defined(__arm__) || defined(__thumb__)) && !defined(__ARM_FEATURE_CLZ)
-#error "RTHEAP_USE_CLZ 1 on a core without CLZ would call libgcc's __clzsi2"
+#if RTHEAP_USE_CLZ != 0 && RTHEAP_USE_CLZ != 1
+#error "RTHEAP_USE_CLZ must be 0 or 1"
+#endif
+#if RTHEAP_USE_CLZ == 1 && (defined(__arm__) || defined(__thumb__)) &&                            \
+    (!defined(__ARM_FEATURE_CLZ) || (defined(__ARM_ARCH_ISA_THUMB) && __ARM_ARCH_ISA_THUMB == 1))
+#error "RTHEAP_USE_CLZ 1 on a core without CLZ (Armv6-M, Armv8-M Baseline) would call libgcc's __clzsi2"
+#endif
+#if RTHEAP_DEBUG != 0 && RTHEAP_DEBUG != 1
+#error "RTHEAP_DEBUG must be 0 or 1"
+#endif
+#if RTHEAP_POISON != 0 && RTHEAP_POISON != 1
+#error "RTHEAP_POISON must be 0 or 1"
+#endif
+#if RTHEAP_DEFAULT_SECOND_REGION != 0 && RTHEAP_DEFAULT_SECOND_REGION != 1
+#error "RTHEAP_DEFAULT_SECOND_REGION must be 0 or 1"
+#endif
+#if RTHEAP_DEFAULT_SECOND_REGION && RTHEAP_MAX_REGIONS < 2
+#error "RTHEAP_DEFAULT_SECOND_REGION 1 adds a second region: it needs RTHEAP_MAX_REGIONS >= 2"
 #endif
 
 #endif /* RTHEAP_CONFIG_H */

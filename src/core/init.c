@@ -46,6 +46,11 @@ RTHEAP_PRIVATE uintptr_t rtheap_control_bytes(uint32_t rows)
            rows * SL_COUNT * sizeof(block_t *);
 }
 
+/* Worst-case padding around the control structure and the blocks: the start
+ * rounded up to ALIGN, the first header placed so that its payload is
+ * aligned, and the end rounded down with room for the sentinel. */
+#define REGION_PADDING (3u * ALIGN + WORD)
+
 /**
  * Rows of the index for a heap whose first region has `bytes` and whose
  * largest region will have `largest` (rtheap_init_for). For the first
@@ -67,6 +72,15 @@ RTHEAP_PRIVATE RTHEAP_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_
         bytes <= rtheap_control_bytes(rows - 1u) + rtheap_max_block_for(rows - 1u)) {
         rows--;
     }
+    /* A region too small for that index and a block: the rows that leave room
+     * for one (at any start), so that every region at least as large as the
+     * smallest one init accepts is accepted too (its few bytes may then be
+     * cut into blocks, as a large region is). At most two rows go (SL_LOG2 2;
+     * one for 3 and 4). */
+    /* wcet-loop: small-region-rows 2 */
+    while (!later && rows > 1u && bytes < rtheap_control_bytes(rows) + REGION_PADDING + MIN_BLOCK) {
+        rows--;
+    }
     return rows;
 }
 
@@ -75,11 +89,6 @@ RTHEAP_PRIVATE uint32_t rtheap_index_rows(uintptr_t bytes)
 {
     return rtheap_heap_rows(bytes, 0);
 }
-
-/* Worst-case padding around the control structure and the blocks: the start
- * rounded up to ALIGN, the first header placed so that its payload is
- * aligned, and the end rounded down with room for the sentinel. */
-#define REGION_PADDING (3u * ALIGN + WORD)
 
 size_t rtheap_control_size(size_t bytes)
 {
