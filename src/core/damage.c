@@ -172,22 +172,31 @@ RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_neighbour(rtheap_t *heap, const r
     size_t hd = b->header;
     uintptr_t t = rtheap_size(hd);
     bool listed = rtheap_is_free_block(hd) && t >= MIN_BLOCK && t <= r->sentinel - h;
-    if (listed && rtheap_quarantine(heap, b, t)) {
-        return;
-    }
-    rtheap_report_damage(heap, RTHEAP_ERR_BAD_FREE_LIST, h, ptr);
+    /* A link of b that does not link back joins b to a block x whose own
+     * link may be the word overwritten. Read before the quarantine changes
+     * b's links. */
+    block_t *x = NULL;
     if (listed) {
-        /* A link of b that does not link back joins b to a block whose own
-         * link may be the word overwritten: that block is remembered as the
-         * damage reported, so that meeting it later (its link fails too)
-         * does not report the same word again. */
-        block_t *x = b->next_free;
+        x = b->next_free;
         if (!rtheap_link_ok(heap, x) || x->prev_free == b) {
             x = b->prev_free;
         }
-        if (rtheap_link_ok(heap, x)) { /* b itself (a self-link): reported just now */
-            heap->last_damage = rtheap_addr(x);
-        }
+        x = rtheap_link_ok(heap, x) ? x : NULL;
+    }
+    if (listed && rtheap_quarantine(heap, b, t)) {
+        return;
+    }
+    /* x reported already: b is the damage seen from its other side (both
+     * links of x overwritten, or x the damaged block of a list dropped
+     * before, b one of the blocks cut off behind it). */
+    if (x == NULL || rtheap_addr(x) != heap->last_damage) {
+        rtheap_report_damage(heap, RTHEAP_ERR_BAD_FREE_LIST, h, ptr);
+    }
+    /* x is remembered as the damage reported, so that meeting it later (its
+     * link fails too) does not report the same word again; b itself (a
+     * self-link) was reported just now. */
+    if (x != NULL) {
+        heap->last_damage = rtheap_addr(x);
     }
 }
 
@@ -240,6 +249,16 @@ RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_prev(rtheap_t *heap, const region
 {
     block_t *p = *rtheap_footer(h);
     uintptr_t at = h; /* the footer is no header position: reported at h */
+    /* The damage reported last a free block that ends at h: the footer is
+     * its own, overwritten with its links (a write after free over a small
+     * block): that block, as the footer should have said. */
+    uintptr_t d = heap->last_damage;
+    if (d != 0 && d < h && rtheap_header_pos_ok(r, d)) {
+        size_t dd = rtheap_block_at(d)->header;
+        if (rtheap_is_free_block(dd) && rtheap_size(dd) == h - d) {
+            p = rtheap_block_at(d);
+        }
+    }
     if (rtheap_addr(p) < h && rtheap_header_pos_ok(r, rtheap_addr(p))) {
         size_t pd = p->header;
         if (rtheap_is_free_block(pd) && rtheap_size(pd) == h - rtheap_addr(p)) {

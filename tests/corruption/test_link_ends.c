@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* One overwritten free-list link is reported once, whichever of the two blocks it joins
- * is met first. Free blocks Y and X of one class are neighbours in a list; a write
+ * is met first (A-C); so are both links of one block (D), and a damaged list head whose
+ * list was dropped, met again through a block behind it (E), and a link and the footer
+ * of one block (F). Free blocks Y and X of one class are neighbours in a list; a write
  * after free changes one word of X: its previous link (list Y -> X) or its next link
  * (list X -> Y). Y is then met first, through a merge, and its link to X does not link
  * back: Y is taken out of service and reported, for the pointer whose call met it.
@@ -9,6 +11,7 @@
  * Host and every board. */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "harness.h"
 #include "rtheap.h"
@@ -92,6 +95,96 @@ static void one_free_meets_both(void)
     after(heap, n, live);
 }
 
+/* Both links of B overwritten (list Q -> B -> N, none next to another): the frees next
+ * to Q and to N each meet a link to B that does not link back. One damage: reported
+ * once, for the first. */
+static void both_links_of_one_block(void)
+{
+    rtheap_t *heap = fresh();
+    void *q = rtheap_alloc(heap, 24);
+    void *s1 = rtheap_alloc(heap, 24);
+    void *t1 = rtheap_alloc(heap, 24);
+    void **b = rtheap_alloc(heap, 24);
+    void *s2 = rtheap_alloc(heap, 24);
+    void *n = rtheap_alloc(heap, 24);
+    void *s3 = rtheap_alloc(heap, 24);
+    void *live = rtheap_alloc(heap, 100);
+    TH_CHECK(q && s1 && t1 && b && s2 && n && s3 && live);
+    rtheap_free(heap, n);
+    rtheap_free(heap, b);
+    rtheap_free(heap, q); /* Q -> B -> N */
+    b[0] = (char *)live - sizeof(size_t);
+    b[1] = (char *)live - sizeof(size_t);
+    rtheap_free(heap, s1); /* merges with Q */
+    TH_CHECK_EQ(reports, 1u);
+    rtheap_free(heap, s3); /* merges with N */
+    after(heap, s1, live);
+    rtheap_free(heap, t1);
+    rtheap_free(heap, s2);
+    TH_CHECK_EQ(reports, 1u);
+}
+
+/* An overflow over the header of free block X, the head of list X -> N, and the low
+ * byte of its next link: the allocation that meets X drops its list, reported once.
+ * N, cut off behind X, is met later by the free of its neighbour: the same damage, not
+ * reported again. */
+static void block_behind_a_dropped_list(void)
+{
+    rtheap_t *heap = fresh();
+    unsigned char *a = rtheap_alloc(heap, 3u * sizeof(size_t));
+    void *x = rtheap_alloc(heap, 24);
+    void *s1 = rtheap_alloc(heap, 24);
+    void *n = rtheap_alloc(heap, 24);
+    void *s2 = rtheap_alloc(heap, 24);
+    void *live = rtheap_alloc(heap, 100);
+    TH_CHECK(a && x && s1 && n && s2 && live);
+    rtheap_free(heap, n);
+    rtheap_free(heap, x); /* X -> N */
+    size_t u = rtheap_usable_size(heap, a);
+    for (size_t i = 0; i <= sizeof(size_t); i++) {
+        a[u + i] = 'B'; /* the overflow: one word and one byte past a's end */
+    }
+    void *y = rtheap_alloc(heap, 24); /* meets X */
+    TH_CHECK_EQ(reports, 1u);
+    rtheap_free(heap, s2); /* merges with N */
+    TH_CHECK_EQ(reports, 1u);
+    rtheap_free(heap, y);
+    rtheap_free(heap, s1);
+    rtheap_free(heap, live);
+    TH_CHECK_EQ(reports, 1u);
+}
+
+/* A write after free over the previous link and the footer of a small free block B
+ * (list Q -> B): the free next to Q meets Q's link to B (reported); the free of the
+ * block after B then finds B's footer overwritten: the same damage, not reported
+ * again. */
+static void link_and_footer_of_one_block(void)
+{
+    rtheap_t *heap = fresh();
+    void *q = rtheap_alloc(heap, 1);
+    void *s1 = rtheap_alloc(heap, 1);
+    void *t1 = rtheap_alloc(heap, 1);
+    unsigned char *b = rtheap_alloc(heap, 1);
+    void *s2 = rtheap_alloc(heap, 1);
+    void *live = rtheap_alloc(heap, 100);
+    TH_CHECK(q && s1 && t1 && b && s2 && live);
+    size_t u = rtheap_usable_size(heap, b);
+    rtheap_free(heap, b);
+    rtheap_free(heap, q); /* Q -> B */
+    void *bad = (char *)live - sizeof(size_t); /* a used block's header */
+    memcpy(b + sizeof(void *), &bad, sizeof bad);          /* B's previous link */
+    memcpy(b + u - sizeof(void *), &bad, sizeof bad);      /* B's footer */
+    rtheap_free(heap, s1); /* merges with Q: Q's link to B */
+    TH_CHECK_EQ(reports, 1u);
+    rtheap_free(heap, s2); /* after B: its footer */
+    TH_CHECK_EQ(reports, 1u);
+    TH_CHECK_PTR_EQ(reported, s1);
+    rtheap_free(heap, t1);
+    rtheap_free(heap, live);
+    TH_CHECK_EQ(reports, 1u);
+    TH_CHECK_EQ(rtheap_check(heap), RTHEAP_OK);
+}
+
 int main(void)
 {
     th_println("test_link_ends: one overwritten link, reported once");
@@ -101,5 +194,11 @@ int main(void)
     merge_meets_y_first(0);
     th_println("C: one free meets both");
     one_free_meets_both();
+    th_println("D: both links of one block, met from each side");
+    both_links_of_one_block();
+    th_println("E: a block cut off behind a dropped list, met later");
+    block_behind_a_dropped_list();
+    th_println("F: a previous link and the footer of one block");
+    link_and_footer_of_one_block();
     return th_summary();
 }
