@@ -432,8 +432,9 @@ const char *rtheap_error_name(rtheap_error_t kind);
 /**
  * The default heap, built on first use, exactly once, from the linker
  * symbols `__heap_start` and `__heap_end` (plus `__heap2_start` and
- * `__heap2_end` when RTHEAP_DEFAULT_SECOND_REGION is 1 and that region is
- * non-empty). Returns NULL if the symbols are missing or describe a region
+ * `__heap2_end` when RTHEAP_DEFAULT_SECOND_REGION is 1 and that region has
+ * at least RTHEAP_DEFAULT_MIN_BYTES; one that overlaps the first is refused
+ * and reported, RTHEAP_ERR_BAD_ARGUMENT). Returns NULL if the symbols are missing or describe a region
  * too small for a heap (under RTHEAP_DEFAULT_MIN_BYTES, default 256): the
  * first such call reports RTHEAP_ERR_NO_HEAP once, through
  * RTHEAP_ERROR_HOOK(NULL, RTHEAP_ERR_NO_HEAP, NULL), and every call that

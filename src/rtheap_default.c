@@ -91,7 +91,9 @@ static BUILD_INLINE rtheap_t *rtheap_build_default(void)
         largest /= 2u;
     } while (heap == NULL && largest > first / 2u);
 #if RTHEAP_DEFAULT_SECOND_REGION
-    if (heap != NULL && second != 0) {
+    /* A second region as small as no first one may be is no region either:
+     * left out without a word (a script that leaves a few bytes of RAM2). */
+    if (heap != NULL && second >= RTHEAP_DEFAULT_MIN_BYTES) {
         /* wcet-once: rtheap_add_region (as above) */
         (void)rtheap_add_region(heap, __heap2_start, second);
     }
