@@ -252,8 +252,8 @@ RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_prev(rtheap_t *heap, const region
     /* The damage reported last a free block that ends at h: the footer is
      * its own, overwritten with its links (a write after free over a small
      * block): that block, as the footer should have said. */
-    uintptr_t d = heap->last_damage;
-    if (d != 0 && d < h && rtheap_header_pos_ok(r, d)) {
+    uintptr_t d = heap->last_damage; /* 0 or above h: its size cannot match */
+    if (rtheap_header_pos_ok(r, d)) {
         size_t dd = rtheap_block_at(d)->header;
         if (rtheap_is_free_block(dd) && rtheap_size(dd) == h - d) {
             p = rtheap_block_at(d);
