@@ -214,12 +214,11 @@ RTHEAP_PRIVATE REGISTER_INLINE void rtheap_register_region(rtheap_t *heap, uintp
 #endif
 }
 
-/* RTHEAP_NO_LIBCALLS: the control structure is zeroed by a loop of its own,
- * which the compiler must not turn into a call of memset. rtheap_fill_words
- * would do, but its call and the registers kept across it take more code
- * than the loop. */
-__attribute__((cold)) RTHEAP_NO_LIBCALLS rtheap_t *rtheap_init_for(void *mem, size_t bytes,
-                                                                   size_t largest_region)
+/* The control structure is zeroed by a loop of its own, which the compiler
+ * must not turn into a call of memset (RTHEAP_NO_STORE_PATTERN).
+ * rtheap_fill_words would do, but its call and the registers kept across it
+ * take more code than the loop. */
+__attribute__((cold)) rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t largest_region)
 {
     uintptr_t lo = (uintptr_t)mem;
     if (mem == NULL || bytes > UINTPTR_MAX - lo) {
@@ -246,6 +245,7 @@ __attribute__((cold)) RTHEAP_NO_LIBCALLS rtheap_t *rtheap_init_for(void *mem, si
     do {
         *word = 0;
         word++;
+        RTHEAP_NO_STORE_PATTERN(word);
     } while (word != end); /* wcet-loop: control-words bytes / 4 */
     heap->magic = HEAP_MAGIC ^ base;
     heap->fl_count = rows;

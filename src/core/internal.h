@@ -477,13 +477,21 @@ RTHEAP_PRIVATE void rtheap_clear_prev_free(uintptr_t h)
 #else
 #define RTHEAP_NO_LIBCALLS
 #endif
+/* In a loop that stores words: the compiler no longer knows where p points
+ * after it, so it cannot turn the loop into a call of memset (GCC, once the
+ * loop is inlined into a caller without RTHEAP_NO_LIBCALLS) or
+ * __aeabi_memclr4 (clang, which has no such attribute), whatever the build's
+ * flags (-ffreestanding or not). It emits nothing. */
+#define RTHEAP_NO_STORE_PATTERN(p) __asm__("" : "+r"(p))
 
-RTHEAP_PRIVATE RTHEAP_NO_LIBCALLS void rtheap_fill_words(uintptr_t dst, size_t value,
-                                                         uintptr_t bytes)
+RTHEAP_PRIVATE void rtheap_fill_words(uintptr_t dst, size_t value, uintptr_t bytes)
 {
     size_t *d = (size_t *)dst;
-    for (uintptr_t i = 0; i < bytes / WORD; i++) { /* wcet-loop: fill-words bytes / 4 */
-        d[i] = value;
+    size_t *end = d + bytes / WORD;
+    while (d != end) { /* wcet-loop: fill-words bytes / 4 */
+        *d = value;
+        d++;
+        RTHEAP_NO_STORE_PATTERN(d);
     }
 }
 

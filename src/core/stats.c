@@ -125,14 +125,20 @@ RTHEAP_PRIVATE bool rtheap_get_stats_unlocked(rtheap_t *heap, rtheap_stats_t *s)
     s->realloc_count = heap->realloc_count;
     s->failed_count = heap->failed_count;
 #else
+    /* Runs of at most two zeros: clang makes a longer one a call of
+     * __aeabi_memclr4. */
     s->used_bytes_with_overhead = 0;
     s->used_bytes = 0;
+    RTHEAP_NO_STORE_PATTERN(s);
     s->free_bytes = 0;
     s->peak_used_bytes = 0;
+    RTHEAP_NO_STORE_PATTERN(s);
     s->live_blocks = 0;
     s->alloc_count = 0;
+    RTHEAP_NO_STORE_PATTERN(s);
     s->free_count = 0;
     s->realloc_count = 0;
+    RTHEAP_NO_STORE_PATTERN(s);
     s->failed_count = 0;
 #endif
     return true;
