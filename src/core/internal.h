@@ -472,16 +472,10 @@ RTHEAP_PRIVATE void rtheap_clear_prev_free(uintptr_t h)
 /* Word fill (written here: the core must not call memset)                  */
 /* ------------------------------------------------------------------------ */
 
-#if defined(__GNUC__) && !defined(__clang__)
-#define RTHEAP_NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
-#else
-#define RTHEAP_NO_LIBCALLS
-#endif
 /* In a loop that stores words: the compiler no longer knows where p points
- * after it, so it cannot turn the loop into a call of memset (GCC, once the
- * loop is inlined into a caller without RTHEAP_NO_LIBCALLS) or
- * __aeabi_memclr4 (clang, which has no such attribute), whatever the build's
- * flags (-ffreestanding or not). It emits nothing. */
+ * after it, so it cannot turn the loop into a call of memset or memcpy (GCC)
+ * or __aeabi_memclr4 (clang), whatever the build's flags (-ffreestanding or
+ * not) and wherever the loop is inlined. It emits nothing. */
 #define RTHEAP_NO_STORE_PATTERN(p) __asm__("" : "+r"(p))
 
 RTHEAP_PRIVATE void rtheap_fill_words(uintptr_t dst, size_t value, uintptr_t bytes)

@@ -7,14 +7,17 @@
 #include "internal.h"
 #include "lock.h"
 
-/* The core must not call memcpy. */
-RTHEAP_PRIVATE RTHEAP_NO_LIBCALLS void rtheap_copy_words(uintptr_t dst, uintptr_t src,
-                                                         uintptr_t bytes)
+/* The core must not call memcpy (RTHEAP_NO_STORE_PATTERN). */
+RTHEAP_PRIVATE void rtheap_copy_words(uintptr_t dst, uintptr_t src, uintptr_t bytes)
 {
     size_t *d = (size_t *)dst;
     const size_t *s = (const size_t *)src;
-    for (uintptr_t i = 0; i < bytes / WORD; i++) { /* wcet-loop: copy-words bytes / 4 */
-        d[i] = s[i];
+    size_t *end = d + bytes / WORD;
+    while (d != end) { /* wcet-loop: copy-words bytes / 4 */
+        *d = *s;
+        d++;
+        s++;
+        RTHEAP_NO_STORE_PATTERN(d);
     }
 }
 
