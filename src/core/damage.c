@@ -235,38 +235,42 @@ RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_listed(rtheap_t *heap, block_t *b
     }
 }
 
+/** True if header position p of region r holds a free block that ends
+ * exactly at h (none above h does: its size would have to wrap). */
+RTHEAP_PRIVATE bool rtheap_free_ends_at(const region_t *r, uintptr_t p, uintptr_t h)
+{
+    if (!rtheap_header_pos_ok(r, p)) {
+        return false;
+    }
+    size_t pd = rtheap_block_at(p)->header;
+    return rtheap_is_free_block(pd) && rtheap_size(pd) == h - p;
+}
+
 /**
  * The free block in front of block h (inside region r, which says
  * PREV_FREE) could not be merged. If h's footer leads to a free block that
  * ends at h, that block's links are what is damaged: rtheap_contain_neighbour
- * takes it out of service. Otherwise the footer, or the header it leads to,
- * was overwritten and where that block starts is unknown: it is left to be
- * found through its list, where h's disowning it (the caller clears h's
- * PREV_FREE) tells that it was reported. Reported once for `ptr`.
+ * takes it out of service. So it does the damage reported last when that is
+ * a free block ending at h: the footer is its own, overwritten with its
+ * links (a write after free over a small block). Otherwise the footer, or
+ * the header it leads to, was overwritten and where that block starts is
+ * unknown: it is left to be found through its list, where h's disowning it
+ * (the caller clears h's PREV_FREE) tells that it was reported. Reported
+ * once for `ptr`.
  */
 RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_prev(rtheap_t *heap, const region_t *r, uintptr_t h,
                                                     const void *ptr)
 {
-    block_t *p = *rtheap_footer(h);
-    uintptr_t at = h; /* the footer is no header position: reported at h */
-    /* The damage reported last a free block that ends at h: the footer is
-     * its own, overwritten with its links (a write after free over a small
-     * block): that block, as the footer should have said. */
-    uintptr_t d = heap->last_damage; /* 0 or above h: its size cannot match */
-    if (rtheap_header_pos_ok(r, d)) {
-        size_t dd = rtheap_block_at(d)->header;
-        if (rtheap_is_free_block(dd) && rtheap_size(dd) == h - d) {
-            p = rtheap_block_at(d);
-        }
+    uintptr_t p = rtheap_addr(*rtheap_footer(h));
+    uintptr_t d = heap->last_damage;
+    uintptr_t owner = rtheap_free_ends_at(r, d, h) ? d : rtheap_free_ends_at(r, p, h) ? p : 0;
+    if (owner != 0) {
+        rtheap_contain_neighbour(heap, r, rtheap_block_at(owner), ptr);
+        return;
     }
-    if (rtheap_addr(p) < h && rtheap_header_pos_ok(r, rtheap_addr(p))) {
-        size_t pd = p->header;
-        if (rtheap_is_free_block(pd) && rtheap_size(pd) == h - rtheap_addr(p)) {
-            rtheap_contain_neighbour(heap, r, p, ptr);
-            return;
-        }
-        at = rtheap_addr(p); /* reported at the header the footer leads to */
-    }
+    /* Reported at the header the footer leads to, or at h when the footer
+     * is no header position below it. */
+    uintptr_t at = p < h && rtheap_header_pos_ok(r, p) ? p : h;
     rtheap_report_damage(heap, RTHEAP_ERR_BAD_NEIGHBOUR, at, ptr);
 }
 
