@@ -46,7 +46,12 @@ static void main_task(void *arg)
     for (int done = 0; done < 3;) {
         done += (int)ulTaskNotifyTake(pdTRUE, portMAX_DELAY);
     }
-    for (int i = 0; i < 100 && uxTaskGetNumberOfTasks() != tasks; i++) {
+    /* The idle task frees a deleted task's stack and TCB after it has taken
+     * the task off the count, outside its critical section: a tick can wake
+     * this task in between. Wait for both (at most 100 ticks). */
+    for (int i = 0;
+         i < 100 && (uxTaskGetNumberOfTasks() != tasks || xPortGetFreeHeapSize() != free_before);
+         i++) {
         vTaskDelay(1);
     }
     TH_CHECK_EQ(xPortGetFreeHeapSize(), free_before);
