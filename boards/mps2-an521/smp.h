@@ -11,6 +11,7 @@
  * QEMU 7.2's single-threaded schedulers (-icount, -accel tcg,thread=single) CPU1 stopped
  * running once its SysTick interrupt was enabled (under the default MTTCG it ran): tests
  * that need -icount take their interrupts on CPU0.
+ * CPU0 has neither FPU nor DSP extension: build -mcpu=cortex-m33+nodsp -mfloat-abi=soft.
  * Works in firmware built for Armv6-M too (-mcpu=cortex-m0plus runs on these M33s). */
 #ifndef RTHEAP_BOARD_SMP_H
 #define RTHEAP_BOARD_SMP_H
