@@ -372,8 +372,9 @@ bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out);
  * two free neighbours, every free block in exactly the list its size maps
  * to, bitmaps matching the lists, statistics matching the heap, and (with
  * RTHEAP_POISON) untouched free memory. Returns RTHEAP_OK or the first
- * invariant that broke (RTHEAP_ERR_CONTROL for a NULL heap). O(blocks):
- * for tests and debugging. ISR-safe, but it runs inside the lock: with the
+ * invariant that broke (RTHEAP_ERR_CONTROL for a NULL heap). O(blocks), and
+ * with RTHEAP_POISON O(blocks + free bytes), every free byte read: for
+ * tests and debugging. ISR-safe, but it runs inside the lock: with the
  * default lock, interrupts stay masked for the whole walk.
  *
  * \param heap the heap (from rtheap_init())

@@ -87,6 +87,11 @@ def gdb_script(ext, sock):
     for k, (_, _, damage, restore, _) in enumerate(ROUNDS, 1):
         lines.extend(damage)
         section("round-%d" % k, "rtheap check", "rtheap check gdb_small")
+        if k == 1:
+            # The victim's own header is damaged: its chain breaks there.
+            section("broken-payload", "rtheap block gdb_victim")
+            section("broken-header", "rtheap block (char *)gdb_victim - %d" % 4)
+            section("broken-interior", "rtheap block (char *)gdb_victim + 10")
         lines.append("continue")
         lines.extend(restore)
         section("restored-%d" % k, "rtheap check", "rtheap check gdb_small")
@@ -349,6 +354,17 @@ def verify(fw, gout, tagged):
     block_check("block-free", fb, 0, 0)
     block_check("block-big", fb, 1, 1)
     block_check("block-small-free", sb, 0)
+    # A broken chain: ADDR decoded as a payload pointer or a header, or not at all.
+    m = re.search(r"payload 0x([0-9a-f]+)", "\n".join(gs.get("block-victim", [])))
+    victim = int(m.group(1), 16) - 4 if m else None  # its header
+    for sec, want in (("broken-payload", "decoding 0x%x as the header" % (victim or 0)),
+                      ("broken-header", "decoding 0x%x as the header" % (victim or 0)),
+                      ("broken-interior", "cannot be found without the chain")):
+        text = "\n".join(gs.get(sec, []))
+        if victim is not None and "is broken at 0x%x" % victim in text and want in text:
+            ok("%s: '%s'" % (sec, want))
+        else:
+            fail("%s: expected 'broken at' and '%s', got\n%s" % (sec, want, text))
     # damage rounds: rtheap check agrees with the firmware's rtheap_check()
     for k, (name, heap, _, _, expect) in enumerate(ROUNDS, 1):
         flines = fs.get("round %d" % k, [])

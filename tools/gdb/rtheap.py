@@ -737,8 +737,20 @@ class RtheapBlock(RtheapCommand):
             pos += t
             n += 1
         if found is None:
-            # Damaged chain before ADDR: take ADDR as a payload pointer (or a header).
-            found = addr - w if (addr + 0) % h.align == 0 else addr
+            # Damaged chain before ADDR: ADDR is taken as a payload pointer if it is
+            # aligned like one, as a header if it is aligned like one; anything else
+            # cannot be placed without the chain.
+            off = addr % h.align
+            if off == 0:
+                found = addr - w
+            elif off == h.align - w:
+                found = addr
+            else:
+                out.append("0x%x is neither a payload nor a header address (payloads are "
+                           "%d-aligned): its block cannot be found without the chain"
+                           % (addr, h.align))
+                gdb.write("\n".join(out) + "\n")
+                return
             out.append("decoding 0x%x as the header of a block, without its chain" % found)
             n = None
         self.decode(h, ri, n, found, addr, prev, out)
