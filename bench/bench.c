@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
- * rtheap benchmark firmware (issue #7). One firmware per allocator, selected at compile
+ * rtheap benchmark firmware. One firmware per allocator, selected at compile
  * time (BENCH_BACKEND_*); one workload per run, selected by the semihosting command line
  * (QEMU: -semihosting-config ...,arg=bench,arg=<workload>), so every workload starts on a
  * fresh heap. Built and run by tools/bench.sh; the host side (bench/analyze.py) turns the

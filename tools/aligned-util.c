@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
- * rtheap: utilization of over-aligned allocations, averaged over seeds (issue 13).
+ * rtheap: utilization of over-aligned allocations, averaged over seeds.
  *
  * The shape of the bench's "aligned" growth workload (bench/bench.c): 16-1024 B
  * aligned to 16-1024, 70 % allocations and 30 % frees of a random live block, on a

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT OR Apache-2.0
-# rtheap: API reference (issue #9): Doxygen over src/rtheap.h and src/libc/rtheap_libc.h,
+# rtheap: API reference: Doxygen over src/rtheap.h and src/libc/rtheap_libc.h,
 # every warning an error (docs/Doxyfile.in: WARN_AS_ERROR = FAIL_ON_WARNINGS).
 #   build tree build/docs (library only); `cmake --build build/docs --target docs`;
 #   HTML in build/docs/html (open build/docs/html/index.html).

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT OR Apache-2.0
-# rtheap: static analysis of src/ (issue #8), warnings as errors.
+# rtheap: static analysis of src/, warnings as errors.
 #   cppcheck  two configurations: 64-bit host (no lock) and Cortex-M (PRIMASK lock,
 #             32-bit, CLZ), plus RTHEAP_CHECKS=2 / POISON / DEBUG builds
 #   clang-tidy with the committed .clang-tidy, host and Cortex-M (--target) flags

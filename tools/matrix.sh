@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT OR Apache-2.0
-# rtheap: the build matrix (issue 12, finding 7). Every documented option of
+# rtheap: the build matrix. Every documented option of
 # src/rtheap_config.h varied on its own, plus a few combinations, each built with GCC and
 # with clang, warnings as errors (-Wall -Wextra -Werror and the warning flags of the top
 # CMakeLists.txt), straight with the compiler (no CMake): src/rtheap.c + the stress rig

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* rtheap: measured detection rates of header overwrites and writes after free
- * (issue 12). Host only; built and run by tools/overwrite-rates.sh.
+/* rtheap: measured detection rates of header overwrites and writes after free.
+ * Host only; built and run by tools/overwrite-rates.sh.
  *
  * Each trial, from its own fixed seed: a fresh 8 KiB heap at a fixed address, a random
  * layout (live blocks with a byte pattern, free blocks between them), then ONE damage:

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT OR Apache-2.0
 # rtheap: measured share of header overwrites and writes after free that the heap
-# refuses, that do no harm, that stay latent, and that go undetected (issue 12).
+# refuses, that do no harm, that stay latent, and that go undetected.
 # Builds tools/overwrite-rates.c with src/rtheap.c (default options) under ASan + UBSan,
 # 64-bit and -m32 (the 32-bit figures are the Cortex-M ones: 4-byte header word,
 # ALIGNMENT 8), runs a fixed-seed set of trials per kind of damage (each trial in its own

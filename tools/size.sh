@@ -7,7 +7,7 @@
 # alloc, calloc, realloc, free, usable size, stats) and one that calls nothing.
 # The difference is what the core costs a firmware. A third program calls the five
 # __rust_* entry points (src/rtheap_rust.c on the default heap, src/rtheap_default.c):
-# "rust5.text" is what they cost (issue 13: <= 2.4 KB at -Os). Also prints the size of
+# "rust5.text" is what they cost. Also prints the size of
 # the whole object (every function, including rtheap_check/rtheap_walk).
 #
 # Usage: tools/size.sh [cpu...]      (default: cortex-m0 cortex-m3)

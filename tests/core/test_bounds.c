@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* Issue 12, findings 5 and 6: the bounds rtheap_init() promises, and sizes that wrap.
+/* The bounds rtheap_init() promises, and sizes that wrap.
  *
- * 5. rtheap.h: init returns NULL only if the region cannot hold
+ * 1. rtheap.h: init returns NULL only if the region cannot hold
  *    rtheap_control_size(bytes) + RTHEAP_MIN_BLOCK. So every region of n bytes with
  *    n >= rtheap_control_size(n) + RTHEAP_MIN_BLOCK must be accepted, whatever its start
  *    address: tested for every start offset 0..63 and every n where that bound is tight
  *    (the smallest n of each index size), plus n = rtheap_control_size(x) + MIN_BLOCK for
  *    a range of x. Each heap made must write nothing outside its region and hold a block.
- * 6. rtheap_init(buf, SIZE_MAX), and sizes for which buf + bytes wraps the address
+ * 2. rtheap_init(buf, SIZE_MAX), and sizes for which buf + bytes wraps the address
  *    space, must be refused (NULL) by rtheap_init, rtheap_init_for and rtheap_add_region
  *    (reported), without writing anything: the guard zone behind the buffer stays intact
  *    (and host-asan traps any write outside it).
@@ -224,7 +224,7 @@ static void test_wrapping_sizes(void)
 
 int main(void)
 {
-    th_println("core_bounds: init bound over offsets 0..63; sizes that wrap (issue 12)");
+    th_println("core_bounds: init bound over offsets 0..63; sizes that wrap");
     test_init_bound();
     test_wrapping_sizes();
     return th_summary();

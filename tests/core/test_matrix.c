@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* The build matrix's stress (tools/matrix.sh, issue 12 finding 7): one binary per option
+/* The build matrix's stress (tools/matrix.sh): one binary per option
  * combination, compiled straight from src/rtheap.c with that configuration's -D flags,
  * runs the shadow-model stress rig (stress.c) with rtheap_check() after every operation
  * and checks what holds in every configuration (the counters only where RTHEAP_STATS is

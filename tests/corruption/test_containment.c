@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* Containment (issue 12): for every kind of damage the O(1) checks can see in a free
+/* Containment: for every kind of damage the O(1) checks can see in a free
  * block (links, footer, a forged size, a forged FREE bit) and for a double free after a
  * merge, the damage is detected, reported exactly once, taken out of service (counted in
  * quarantine_count), and the heap goes on serving requests from its undamaged part:

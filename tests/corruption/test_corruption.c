@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* Corruption tests (issue #8): each kind of misuse and an overwrite of each header field
+/* Corruption tests: each kind of misuse and an overwrite of each header field
  * gets the documented behaviour: refused, reported through the error hook with the right
  * rtheap_error_t, counted; while deliberate damage is left in place rtheap_check()
  * reports it (and does not crash); once it is undone the heap is consistent and usable.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* Issue 12, finding 4: with RTHEAP_FIT_SCAN > 1 an allocation that no size class can
+/* With RTHEAP_FIT_SCAN > 1 an allocation that no size class can
  * guarantee scans its own class first fit. A damaged link met in that scan (a write after
  * free into the next link of the list's head) must be reported once, like every other
  * damaged link, not counted as running out of memory; and the heap goes on serving.
@@ -50,7 +50,7 @@ static bool build(layout_t *l)
 
 int main(void)
 {
-    th_println("corruption_fitscan: a damaged link in the bounded first fit (issue 12, finding 4)");
+    th_println("corruption_fitscan: a damaged link in the bounded first fit");
     layout_t l;
     /* Control: undamaged, the scan finds second. */
     if (build(&l)) {

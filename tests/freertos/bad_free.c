@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* Negative control (issue 15): a double free through vPortFree must stop at
+/* Negative control: a double free through vPortFree must stop at
  * configASSERT, as with the kernel's heaps (exit status 2, FW_EXIT_ASSERT), and
  * not corrupt the heap silently. */
 #include <stddef.h>

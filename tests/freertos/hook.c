@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* The malloc-failed hook and the heap_4-style options of rtheap's FreeRTOS heap
- * (issue 15), built with configAPPLICATION_ALLOCATED_HEAP 1 (ucHeap is defined
+/* The malloc-failed hook and the heap_4-style options of rtheap's FreeRTOS heap,
+ * built with configAPPLICATION_ALLOCATED_HEAP 1 (ucHeap is defined
  * here), RTHEAP_FREERTOS_STATS_WALK 0 (O(1) vPortGetHeapStats) and
  * RTHEAP_FREERTOS_ALIGNMENT 32 (the rtheap_alloc_aligned path). Checks:
  *   - the heap is built in the application's ucHeap on first use;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* heap_5's interface on rtheap (issue 15): vPortDefineHeapRegions() with two
+/* heap_5's interface on rtheap: vPortDefineHeapRegions() with two
  * regions (two static arrays with other data between them), no ucHeap (RTHEAP_FREERTOS_UCHEAP 0). Checks that
  *   - there is no heap before the regions are defined;
  *   - blocks come from both regions, each block wholly inside one;

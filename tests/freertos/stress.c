@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* FreeRTOS on rtheap under the real kernel (issue 15): tasks of four priorities
+/* FreeRTOS on rtheap under the real kernel: tasks of four priorities
  * create and delete tasks, queues and timers (which the kernel allocates through
  * pvPortMalloc) and allocate and free buffers, two of them CPU-bound at the same
  * priority (time slicing), one freeing what another allocated; meanwhile the

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* rtheap fuzz harness (issue #8): bytes -> heap operations, checked against a shadow model.
+/* rtheap fuzz harness: bytes -> heap operations, checked against a shadow model.
  *
  * Built three ways from this one file:
  *   - libFuzzer target (tools/fuzz.sh):  clang -fsanitize=fuzzer,address,undefined
@@ -48,7 +48,7 @@
 #define NSTALE 16
 #define FUZZ_MAX_OPS 400
 
-/* Reproducibility (issue 12, finding 8): every input starts from the same state. The
+/* Reproducibility: every input starts from the same state. The
  * arena is zeroed before each input, and it sits at a fixed address, so that the
  * pointer values the heap stores in it (free-list links, footers), which overwrites and
  * stale pointers interact with, are the same in every process: libFuzzer's fork-mode
@@ -1238,7 +1238,7 @@ static uint64_t replay_one(size_t i, bool catch_failures)
     return m.digest;
 }
 
-/* Issue 12, finding 8: every input replays identically whatever ran before it. Runs all
+/* Every input replays identically whatever ran before it. Runs all
  * inputs forward (recording each one's digest), backward, and in a strided order, and
  * compares. Prints the digest of the whole set (same in every process: the arena is at
  * a fixed address), so that two runs can be compared too. */

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT OR Apache-2.0
 # cmake -DSIZE=<arm-none-eabi-size> -DELF=<fw.elf> -P size_check.cmake
-# Finding 8 of issue 14: the heaps are symbols, not NOLOAD sections, so `size` reports
+# The heaps are symbols, not NOLOAD sections, so `size` reports
 # the RAM the program uses. Fails if the firmware has a .heap/.heap2 section or if
 # size's bss column reaches 1 MiB (a board's free RAM counted as bss).
 execute_process(COMMAND "${SIZE}" -A "${ELF}" OUTPUT_VARIABLE sysv RESULT_VARIABLE rc)

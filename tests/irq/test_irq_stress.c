@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* Interrupt stress (issue #8), boards only: SysTick fires every few thousand cycles and
+/* Interrupt stress, boards only: SysTick fires every few thousand cycles and
  * its handler allocates, reallocates and frees on the same heap while the main loop does
  * the same. The default Cortex-M lock (PRIMASK) makes every call atomic with respect to
  * the handler. Runs until IRQ_TOTAL_OPS operations (both sides) are done, then checks

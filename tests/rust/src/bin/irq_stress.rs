@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-//! Interrupt stress (issue 8), Rust side: a frequent SysTick interrupt
+//! Interrupt stress, Rust side: a frequent SysTick interrupt
 //! allocates, reallocates and frees (`Box<[u8]>`, `Vec<u32>` growth and
 //! shrinking, `String`) on the rtheap global allocator while the main loop does
 //! the same, until both sides together have made [`TOTAL_OPS`] allocator calls.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-//! Two rtheap heaps as Rust values at once (issue 15): `SRAM`, a
+//! Two rtheap heaps as Rust values at once: `SRAM`, a
 //! `rtheap::Heap` over the RAM the linker script leaves (`__heap_start` ..
 //! `__heap_end`), is the `#[global_allocator]`; `SECOND`, another
 //! `rtheap::Heap`, is the 16 MiB PSRAM (`__heap2_start` .. `__heap2_end`,
