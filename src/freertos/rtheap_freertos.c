@@ -304,12 +304,16 @@ void xPortResetHeapMinimumEverFreeHeapSize(void)
  * largest_guaranteed, less the worst alignment gap when pvPortMalloc aligns
  * above rtheap's own alignment (rtheap_alloc_aligned then searches for room
  * for the request and that gap: RTHEAP_MIN_BLOCK - RTHEAP_ALIGNMENT bytes
- * more than the alignment, for a gap that must hold a free block). */
+ * more than the alignment, for a gap that must hold a free block). A request
+ * below a minimum block's payload takes a whole minimum block, so what is
+ * left must be at least that payload, or nothing is guaranteed (0): then
+ * every request up to the figure cannot fail. */
 static size_t port_largest_guaranteed(const rtheap_stats_t *st)
 {
 #if RTHEAP_FREERTOS_ALIGNMENT > RTHEAP_ALIGNMENT
     size_t gap = RTHEAP_FREERTOS_ALIGNMENT + RTHEAP_MIN_BLOCK - RTHEAP_ALIGNMENT;
-    return st->largest_guaranteed > gap ? st->largest_guaranteed - gap : 0u;
+    size_t least = gap + RTHEAP_MIN_BLOCK - sizeof(void *); /* a minimum block's payload */
+    return st->largest_guaranteed >= least ? st->largest_guaranteed - gap : 0u;
 #else
     return st->largest_guaranteed;
 #endif

@@ -9,7 +9,9 @@
  *     each; a pvPortCalloc whose size overflows returns NULL without it, as heap_4;
  *   - every block is 32-byte aligned and inside ucHeap; pvPortCalloc zeroes;
  *   - the O(1) statistics: the largest free block is rtheap's largest_guaranteed
- *     less the worst 32-byte alignment gap, and a pvPortMalloc of it succeeds;
+ *     less the worst 32-byte alignment gap (0 if less than a minimum block's
+ *     payload is left), and every pvPortMalloc up to it succeeds, also with one
+ *     small hole in a full heap;
  *     the smallest and the number of free blocks 0 ("unknown");
  *   - vPortHeapResetState() starts a new heap on the next call;
  *   - nothing leaks from a failed task or queue creation. */
@@ -68,8 +70,10 @@ static void check_o1_stats(rtheap_t *heap)
     TH_CHECK(rtheap_get_stats(heap, &st));
     vPortGetHeapStats(&hs);
     TH_CHECK_EQ(hs.xAvailableHeapSpaceInBytes, st.free_bytes);
-    size_t gap = 32u + RTHEAP_MIN_BLOCK - RTHEAP_ALIGNMENT; /* the worst alignment gap */
-    size_t largest = st.largest_guaranteed > gap ? st.largest_guaranteed - gap : 0u;
+    /* Less the worst alignment gap, if a minimum block's payload is left. */
+    size_t gap = 32u + RTHEAP_MIN_BLOCK - RTHEAP_ALIGNMENT;
+    size_t least = gap + RTHEAP_MIN_BLOCK - sizeof(void *);
+    size_t largest = st.largest_guaranteed >= least ? st.largest_guaranteed - gap : 0u;
     TH_CHECK_EQ(hs.xSizeOfLargestFreeBlockInBytes, largest);
     TH_CHECK_EQ(hs.xSizeOfSmallestFreeBlockInBytes, 0);
     TH_CHECK_EQ(hs.xNumberOfFreeBlocks, 0);
@@ -84,6 +88,51 @@ static void check_o1_stats(rtheap_t *heap)
         TH_CHECK_NOT_NULL(p);
         TH_CHECK_EQ(fw_malloc_failed, hooks);
         vPortFree(p);
+    }
+}
+
+/* The O(1) largest free block's promise: every pvPortMalloc up to it
+ * succeeds now (each freed again, which gives the heap back as it was). */
+static void check_largest_promise(void)
+{
+    HeapStats_t hs;
+    vPortGetHeapStats(&hs);
+    size_t largest = hs.xSizeOfLargestFreeBlockInBytes;
+    uint32_t hooks = fw_malloc_failed;
+    for (size_t n = 1; n <= largest; n = n < 64u || n == largest ? n + 1u : largest) {
+        void *p = pvPortMalloc(n);
+        if (!TH_CHECK_NOT_NULL(p)) {
+            th_print("  pvPortMalloc failed: ");
+            th_print_u((uint32_t)n);
+            th_print(" bytes, reported largest ");
+            th_print_u((uint32_t)largest);
+            th_println("");
+            break;
+        }
+        vPortFree(p);
+    }
+    TH_CHECK_EQ(fw_malloc_failed, hooks);
+}
+
+/* A heap full of small blocks with one hole of a few sizes: the largest it
+ * reports must hold, down to requests that take a minimum block. */
+static void check_largest_holes(void)
+{
+    static const size_t sizes[] = {4, 12, 20, 28, 36, 44, 60, 92};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        int n;
+        void **chain = fill(sizes[i], &n);
+        TH_CHECK(n > 8);
+        /* Take a block from the middle of the chain and free it: the hole. */
+        void **prev = chain;
+        for (int k = 0; k < n / 2 && prev != NULL && *prev != NULL; k++) {
+            prev = *prev;
+        }
+        void **hole = *prev;
+        *prev = *hole;
+        vPortFree(hole);
+        check_largest_promise();
+        release(chain);
     }
 }
 
@@ -116,6 +165,7 @@ static void check_hook_and_alignment(rtheap_t *heap)
     vPortFree(z);
     vPortFree(NULL);
     check_o1_stats(heap);
+    check_largest_holes();
 }
 
 static void check_reset(void)
