@@ -21,14 +21,29 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(_rtheap_targets rtheap)
-set(_rtheap_headers "${PROJECT_SOURCE_DIR}/src/rtheap.h" "${PROJECT_SOURCE_DIR}/src/rtheap_config.h")
+set(_rtheap_headers "${PROJECT_SOURCE_DIR}/src/rtheap.h")
 if(TARGET rtheap_libc)
   list(APPEND _rtheap_targets rtheap_libc)
   list(APPEND _rtheap_headers "${PROJECT_SOURCE_DIR}/src/libc/rtheap_libc.h")
 endif()
-if(RTHEAP_CONFIG_HEADER)
-  message(STATUS "rtheap: the installed package defines RTHEAP_CONFIG_HEADER=\"${RTHEAP_CONFIG_HEADER}\": "
-    "its consumers need that header on their include path")
+if(RTHEAP_CONFIG_HEADER_FILE)
+  # The options header the library was built with, beside rtheap.h, and named by the
+  # installed rtheap_config.h: CMake, pkg-config and plain -I users all see the same
+  # settings without a definition of their own.
+  get_filename_component(_cfg_name "${RTHEAP_CONFIG_HEADER_FILE}" NAME)
+  list(APPEND _rtheap_headers "${RTHEAP_CONFIG_HEADER_FILE}")
+  file(READ "${PROJECT_SOURCE_DIR}/src/rtheap_config.h" _cfg_text)
+  string(REGEX REPLACE "^(/\\*[^\n]*\\*/\n)" "\\1/* Installed with the options header this \
+library was built with. */\n#ifndef RTHEAP_CONFIG_HEADER\n#define RTHEAP_CONFIG_HEADER \"${_cfg_name}\"\n\
+#endif\n" _cfg_text "${_cfg_text}")
+  file(WRITE "${PROJECT_BINARY_DIR}/install/rtheap_config.h" "${_cfg_text}")
+  list(APPEND _rtheap_headers "${PROJECT_BINARY_DIR}/install/rtheap_config.h")
+else()
+  list(APPEND _rtheap_headers "${PROJECT_SOURCE_DIR}/src/rtheap_config.h")
+  if(RTHEAP_CONFIG_HEADER)
+    message(STATUS "rtheap: the installed package defines RTHEAP_CONFIG_HEADER=\"${RTHEAP_CONFIG_HEADER}\": "
+      "its consumers need that header on their include path")
+  endif()
 endif()
 
 install(TARGETS ${_rtheap_targets} EXPORT rtheapTargets
@@ -64,8 +79,10 @@ configure_package_config_file("${CMAKE_CURRENT_LIST_DIR}/rtheapConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/rtheapConfig.cmake"
   INSTALL_DESTINATION "${RTHEAP_INSTALL_CMAKEDIR}"
   PATH_VARS RTHEAP_PACKAGE_LINKER_DIR RTHEAP_PACKAGE_BOARDS_DIR RTHEAP_PACKAGE_TOOLCHAIN_FILE)
+# ARCH_INDEPENDENT: rtheapConfig.cmake checks the CPU or pointer size itself, with a
+# message that says what to do (the version file's would only say "not accepted").
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/rtheapConfigVersion.cmake"
-  VERSION "${PROJECT_VERSION}" COMPATIBILITY SameMajorVersion)
+  VERSION "${PROJECT_VERSION}" COMPATIBILITY SameMajorVersion ARCH_INDEPENDENT)
 install(FILES "${PROJECT_BINARY_DIR}/rtheapConfig.cmake" "${PROJECT_BINARY_DIR}/rtheapConfigVersion.cmake"
   "${CMAKE_CURRENT_LIST_DIR}/RtheapLibcDetect.cmake" DESTINATION "${RTHEAP_INSTALL_CMAKEDIR}")
 

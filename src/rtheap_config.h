@@ -5,8 +5,8 @@
  * Every option has a default here. To change one, write your own header
  * with the #defines you want and build rtheap with
  *     -DRTHEAP_CONFIG_HEADER='"my_rtheap_config.h"'
- * (CMake: -DRTHEAP_CONFIG_HEADER=my_rtheap_config.h). The same settings must
- * be seen by every file that includes rtheap.h.
+ * (CMake: -DRTHEAP_CONFIG_HEADER=path/to/my_rtheap_config.h). The same
+ * settings must be seen by every file that includes rtheap.h.
  */
 #ifndef RTHEAP_CONFIG_H
 #define RTHEAP_CONFIG_H

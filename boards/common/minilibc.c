@@ -2,7 +2,9 @@
 /* rtheap firmware support: the few string functions GCC may call, for test firmware
  * that links no libc. Byte-wise and simple: correct on Armv6-M (no unaligned access).
  * Must be compiled with -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns
- * so GCC does not turn these loops back into calls to themselves. */
+ * so GCC does not turn these loops back into calls to themselves. `used`: with
+ * -flto, calls GCC itself makes to them appear only after the LTO step has
+ * dropped what the program's code did not call. */
 #include <stddef.h>
 
 /* Declared here rather than through <string.h>: this file needs no libc headers. */
@@ -12,7 +14,7 @@ void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+__attribute__((used)) void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
@@ -22,7 +24,7 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
     return dst;
 }
 
-void *memmove(void *dst, const void *src, size_t n)
+__attribute__((used)) void *memmove(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
@@ -43,7 +45,7 @@ void *memmove(void *dst, const void *src, size_t n)
     return dst;
 }
 
-void *memset(void *dst, int c, size_t n)
+__attribute__((used)) void *memset(void *dst, int c, size_t n)
 {
     unsigned char *d = dst;
     unsigned char v = (unsigned char)c;
@@ -53,7 +55,7 @@ void *memset(void *dst, int c, size_t n)
     return dst;
 }
 
-int memcmp(const void *a, const void *b, size_t n)
+__attribute__((used)) int memcmp(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = a;
     const unsigned char *y = b;
@@ -65,7 +67,7 @@ int memcmp(const void *a, const void *b, size_t n)
     return 0;
 }
 
-size_t strlen(const char *s)
+__attribute__((used)) size_t strlen(const char *s)
 {
     const char *p = s;
     while (*p != '\0') {

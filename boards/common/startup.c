@@ -18,6 +18,10 @@
 #define STARTUP_FAULT_EXIT 3
 #define STARTUP_UNHANDLED_EXIT 4
 #define STARTUP_NUM_IRQS 48
+/* The IRQ entries, written out: a range designator is a GNU extension (-pedantic). */
+#define STARTUP_IRQ_X4 IRQ_Handler, IRQ_Handler, IRQ_Handler, IRQ_Handler
+#define STARTUP_IRQ_X16 STARTUP_IRQ_X4, STARTUP_IRQ_X4, STARTUP_IRQ_X4, STARTUP_IRQ_X4
+#define STARTUP_IRQS STARTUP_IRQ_X16, STARTUP_IRQ_X16, STARTUP_IRQ_X16 /* 48 */
 
 extern uint32_t __data_start[], __data_end[], __data_load[];
 extern uint32_t __bss_start[], __bss_end[];
@@ -65,8 +69,10 @@ __attribute__((section(".vectors"), used)) const vector_fn startup_vectors[16 + 
     [12] = DebugMon_Handler,
     [14] = PendSV_Handler,
     [15] = SysTick_Handler,
-    [16 ... 16 + STARTUP_NUM_IRQS - 1] = IRQ_Handler,
+    [16] = STARTUP_IRQS,
 };
+/* STARTUP_IRQS writes out 48 entries (a C99 compile-time check: -std=c99 -pedantic). */
+typedef char startup_irqs_are_48[STARTUP_NUM_IRQS == 48 ? 1 : -1];
 
 __attribute__((noreturn)) void Reset_Handler(void)
 {

@@ -2,20 +2,32 @@
 # SPDX-License-Identifier: MIT OR Apache-2.0
 # rtheap package test driver (registered by tests/package/CMakeLists.txt).
 #   run.sh MODE ROOT WORK CC GENERATOR [CPU BOARD]
-# MODE: subdirectory | fetchcontent | find_package | pkg-config | cross | cross_subdirectory
+# MODE: subdirectory | fetchcontent | find_package | pkg-config | config_header | cross |
+#       cross_subdirectory
 # Configures, builds and runs the consumer project tests/package/consumer in WORK/MODE:
 #   subdirectory, fetchcontent  against the repository ROOT (offline: SOURCE_DIR)
 #   find_package, pkg-config    against `cmake --install` of ROOT into WORK/MODE/prefix
+#   config_header               rtheap built with RTHEAP_CONFIG_HEADER=consumer_options.h, a
+#                               path relative to the consumer's folder: by add_subdirectory,
+#                               then installed (cmake run in that folder) and used by
+#                               find_package and pkg-config, and by pkg-config again after
+#                               the prefix moved; the consumer must see the header's
+#                               settings through rtheap.h and the library must have them
 #   cross                       the same install for CPU with toolchain/arm-none-eabi.cmake,
 #                               a consumer firmware for BOARD configured with the installed
 #                               toolchain file and linked with the installed linker script
 #                               and memory.x, run under qemu-system-arm; then a consumer for
-#                               another CPU, and one of rtheap::libc on the other C library,
-#                               must be refused by the package config
+#                               another CPU, a host consumer, and one of rtheap::libc on the
+#                               other C library, must be refused by the package config; a softfp consumer of
+#                               a soft-float package builds and runs; (cortex-m3) a picolibc
+#                               package that passes its --specs on is refused by a
+#                               --specs=nano.specs project
 #   cross_subdirectory          add_subdirectory() in a cross consumer: the default build
 #                               must not build rtheap_libc; a newlib firmware that links
 #                               rtheap::libc builds and runs; RTHEAP_LIBC=picolibc against
-#                               a --specs=nano.specs toolchain stops at configure time
+#                               a --specs=nano.specs toolchain stops at configure time;
+#                               the newlib firmware again with LTO; RTHEAP_INSTALL=ON in
+#                               the subproject installs rtheap and rtheap::libc
 # Exit status 0 when the consumer built and returned 0.
 set -u
 mode=$1 root=$2 work=$3 cc=$4 gen=$5
@@ -64,11 +76,11 @@ if [ "$mode" = cross ] || [ "$mode" = cross_subdirectory ]; then
     cc=arm-none-eabi-gcc
 fi
 
-install_rtheap() {
+install_rtheap() { # extra cmake args...
     # shellcheck disable=SC2086
     step "configure rtheap (install tree)" cmake -G "$gen" -S "$root" -B "$w/rtheap" \
         -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=Release -DRTHEAP_BUILD_TESTS=OFF \
-        -DCMAKE_INSTALL_PREFIX="$w/prefix" $cross_args
+        -DCMAKE_INSTALL_PREFIX="$w/prefix" $cross_args "$@"
     step "build rtheap" cmake --build "$w/rtheap"
     step "install rtheap into $w/prefix" cmake --install "$w/rtheap"
     for f in include/rtheap.h include/rtheap_config.h lib/librtheap.a \
@@ -114,6 +126,31 @@ case "$mode" in
         step "cc consumer.c \$(pkg-config --cflags --libs rtheap)" \
             "$cc" "$consumer/consumer.c" $flags -o "$w/consumer"
         step "run consumer" "$w/consumer" ;;
+    config_header)
+        opts=-DRTHEAP_CONSUMER_EXPECT_OPTIONS=ON
+        consumer_cmake -DRTHEAP_CONSUMER_MODE=subdirectory -DRTHEAP_SOURCE_DIR="$root" \
+            -DRTHEAP_CONFIG_HEADER=consumer_options.h $opts
+        step "run consumer (add_subdirectory)" "$w/consumer/consumer"
+        rm -rf "$w/consumer"
+        # The name relative to the folder cmake runs in.
+        (cd "$consumer" && install_rtheap -DRTHEAP_CONFIG_HEADER=consumer_options.h) || exit 1
+        [ -f "$w/prefix/include/consumer_options.h" ] ||
+            { echo "package[$mode]: FAILED: the options header was not installed"; exit 1; }
+        if grep -n "$consumer" "$w/prefix/lib/cmake/rtheap/"rtheapTargets*.cmake; then
+            echo "package[$mode]: FAILED: the package names the source tree's header"; exit 1
+        fi
+        consumer_cmake -DRTHEAP_CONSUMER_MODE=find_package -DCMAKE_PREFIX_PATH="$w/prefix" $opts
+        step "run consumer (find_package)" "$w/consumer/consumer"
+        for prefix in prefix moved; do
+            [ "$prefix" = moved ] && mv "$w/prefix" "$w/moved"
+            flags=$(PKG_CONFIG_PATH="$w/$prefix/lib/pkgconfig" pkg-config --cflags --libs rtheap) ||
+                { echo "package[$mode]: FAILED: pkg-config --cflags --libs rtheap"; exit 1; }
+            # shellcheck disable=SC2086
+            step "cc consumer.c \$(pkg-config --cflags --libs rtheap) ($prefix)" \
+                "$cc" -DRTHEAP_CONSUMER_EXPECT_OPTIONS "$consumer/consumer.c" $flags \
+                -o "$w/consumer-pc"
+            step "run consumer (pkg-config, $prefix)" "$w/consumer-pc"
+        done ;;
     cross)
         install_rtheap
         # The consumer uses only what was installed: toolchain file, linker script, memory.x.
@@ -128,6 +165,10 @@ case "$mode" in
             cmake -G "$gen" -S "$consumer" -B "$w/consumer-$other" -DCMAKE_C_COMPILER="$cc" \
             -DRTHEAP_CONSUMER_MODE=find_package -DCMAKE_PREFIX_PATH="$w/prefix" \
             -DCMAKE_TOOLCHAIN_FILE="$tc" -DRTHEAP_CPU=$other
+        # Found from a host project: refused, with the package's own reason.
+        expect_fail "find_package from a host project is refused" "but this project is a host build" \
+            cmake -G "$gen" -S "$consumer" -B "$w/consumer-host" \
+            -DRTHEAP_CONSUMER_MODE=find_package -DCMAKE_PREFIX_PATH="$w/prefix"
         # Its rtheap::libc, found from a project on the other C library: refused too.
         built=$(sed -n 's/^set(rtheap_LIBC "\(.*\)")$/\1/p' \
             "$(find "$w/prefix" -name rtheapConfig.cmake | head -n 1)")
@@ -140,7 +181,32 @@ case "$mode" in
             "was built for $built, but this project builds with" \
             cmake -G "$gen" -S "$consumer" -B "$w/consumer-libc" -DCMAKE_C_COMPILER="$cc" \
             -DRTHEAP_CONSUMER_MODE=find_package -DCMAKE_PREFIX_PATH="$w/prefix" \
-            -DCMAKE_TOOLCHAIN_FILE="$tc" -DRTHEAP_CPU="$cpu" "-DCMAKE_C_FLAGS=$specs" ;;
+            -DCMAKE_TOOLCHAIN_FILE="$tc" -DRTHEAP_CPU="$cpu" "-DCMAKE_C_FLAGS=$specs"
+        # A soft-float package serves a softfp project (the same calling convention).
+        case $(sed -n 's/^set(RTHEAP_CPU_FLAGS "\(.*\)")$/\1/p' "$root/toolchain/cpu/$cpu.cmake") in
+            *-mfloat-abi=soft)
+                rm -rf "$w/consumer"
+                consumer_cmake -DRTHEAP_CONSUMER_MODE=find_package -DCMAKE_PREFIX_PATH="$w/prefix" \
+                    -DRTHEAP_CONSUMER_BOARD="$root/boards/$board" -DCMAKE_TOOLCHAIN_FILE="$tc" \
+                    -DRTHEAP_CPU="$cpu" "-DCMAKE_C_FLAGS=-mcpu=$cpu -mthumb -mfloat-abi=softfp"
+                qemu_run "consumer.elf (softfp)" "$w/consumer/consumer.elf" ;;
+        esac
+        # A package whose rtheap::libc passes its --specs on (RTHEAP_LIBC=picolibc over
+        # newlib, the compiler's default), found from a project whose flags name newlib-nano:
+        # refused. One tree is enough.
+        if [ "$cpu" = cortex-m3 ]; then
+            # shellcheck disable=SC2086
+            step "configure rtheap for picolibc over the default" cmake -G "$gen" -S "$root" \
+                -B "$w/rtheap-pico" -DCMAKE_C_COMPILER="$cc" -DRTHEAP_BUILD_TESTS=OFF \
+                -DCMAKE_INSTALL_PREFIX="$w/prefix-pico" -DRTHEAP_LIBC=picolibc $cross_args
+            step "build it" cmake --build "$w/rtheap-pico"
+            step "install it" cmake --install "$w/rtheap-pico"
+            expect_fail "rtheap::libc for picolibc, found from a --specs=nano.specs project, is refused" \
+                "was built for picolibc, but this project builds with newlib-nano" \
+                cmake -G "$gen" -S "$consumer" -B "$w/consumer-pico" -DCMAKE_C_COMPILER="$cc" \
+                -DRTHEAP_CONSUMER_MODE=find_package -DCMAKE_PREFIX_PATH="$w/prefix-pico" \
+                -DCMAKE_TOOLCHAIN_FILE="$tc" -DRTHEAP_CPU="$cpu" "-DCMAKE_C_FLAGS=--specs=nano.specs"
+        fi ;;
     cross_subdirectory)
         # shellcheck disable=SC2086
         consumer_cmake -DRTHEAP_CONSUMER_MODE=subdirectory -DRTHEAP_SOURCE_DIR="$root" \
@@ -158,7 +224,29 @@ case "$mode" in
             "cannot link into a newlib-nano firmware" \
             cmake -G "$gen" -S "$consumer" -B "$w/consumer-mismatch" -DCMAKE_C_COMPILER="$cc" \
             -DRTHEAP_CONSUMER_MODE=subdirectory -DRTHEAP_SOURCE_DIR="$root" $cross_args \
-            -DRTHEAP_LIBC=picolibc "-DCMAKE_C_FLAGS=--specs=nano.specs" ;;
+            -DRTHEAP_LIBC=picolibc "-DCMAKE_C_FLAGS=--specs=nano.specs"
+        # LTO: newlib's members call _malloc_r after the LTO step; rtheap::libc's objects
+        # must still be there.
+        # shellcheck disable=SC2086
+        step "configure consumer with LTO" cmake -G "$gen" -S "$consumer" -B "$w/consumer-lto" \
+            -DCMAKE_C_COMPILER="$cc" -DRTHEAP_CONSUMER_MODE=subdirectory \
+            -DRTHEAP_SOURCE_DIR="$root" -DRTHEAP_CONSUMER_BOARD="$root/boards/$board" \
+            -DRTHEAP_CONSUMER_LIBC=ON -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=ON $cross_args
+        step "build consumer_libc.elf with LTO" \
+            cmake --build "$w/consumer-lto" --target consumer_libc.elf
+        qemu_run "consumer_libc.elf (LTO)" "$w/consumer-lto/consumer_libc.elf"
+        # A subproject that installs rtheap: its install holds rtheap::libc too.
+        # shellcheck disable=SC2086
+        step "configure consumer with RTHEAP_INSTALL=ON" cmake -G "$gen" -S "$consumer" \
+            -B "$w/consumer-install" -DCMAKE_C_COMPILER="$cc" -DRTHEAP_CONSUMER_MODE=subdirectory \
+            -DRTHEAP_SOURCE_DIR="$root" -DRTHEAP_INSTALL=ON $cross_args
+        step "build it" cmake --build "$w/consumer-install"
+        step "install rtheap from the subproject" \
+            cmake --install "$w/consumer-install" --prefix "$w/subproject-prefix"
+        for f in lib/librtheap.a lib/librtheap_libc.a include/rtheap_libc.h; do
+            [ -f "$w/subproject-prefix/$f" ] ||
+                { echo "package[$mode]: FAILED: $f not installed by the subproject"; exit 1; }
+        done ;;
     *)
         echo "package: unknown mode '$mode'"; exit 1 ;;
 esac
