@@ -19,9 +19,10 @@
 #                               and memory.x, run under qemu-system-arm; then a consumer for
 #                               another CPU, a host consumer, and one of rtheap::libc on the
 #                               other C library, must be refused by the package config; a softfp consumer of
-#                               a soft-float package builds and runs; (cortex-m3) a picolibc
-#                               package that passes its --specs on is refused by a
-#                               --specs=nano.specs project
+#                               a soft-float package builds and runs; (cortex-m3) rtheap
+#                               installed with an own toolchain file serves a firmware, and
+#                               a picolibc package that passes its --specs on is refused by
+#                               a --specs=nano.specs project
 #   cross_subdirectory          add_subdirectory() in a cross consumer: the default build
 #                               must not build rtheap_libc; a newlib firmware that links
 #                               rtheap::libc builds and runs; RTHEAP_LIBC=picolibc against
@@ -191,6 +192,26 @@ case "$mode" in
                     -DRTHEAP_CPU="$cpu" "-DCMAKE_C_FLAGS=-mcpu=$cpu -mthumb -mfloat-abi=softfp"
                 qemu_run "consumer.elf (softfp)" "$w/consumer/consumer.elf" ;;
         esac
+        # rtheap installed with the firmware's own toolchain file, which names only the
+        # compiler and the CPU flags (no RTHEAP_CPU): the package records that CPU.
+        if [ "$cpu" = cortex-m3 ]; then
+            flags="-mcpu=cortex-m3 -mthumb -mfloat-abi=soft"
+            printf '%s\n' "set(CMAKE_SYSTEM_NAME Generic)" "set(CMAKE_SYSTEM_PROCESSOR arm)" \
+                "set(CMAKE_C_COMPILER arm-none-eabi-gcc)" "set(CMAKE_CXX_COMPILER arm-none-eabi-g++)" \
+                "set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)" \
+                "set(CMAKE_C_FLAGS_INIT \"$flags\")" "set(CMAKE_CXX_FLAGS_INIT \"$flags\")" \
+                >"$w/own-toolchain.cmake"
+            step "configure rtheap with an own toolchain file" cmake -G "$gen" -S "$root" \
+                -B "$w/rtheap-own" -DRTHEAP_BUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX="$w/prefix-own" \
+                -DCMAKE_TOOLCHAIN_FILE="$w/own-toolchain.cmake"
+            step "build it" cmake --build "$w/rtheap-own"
+            step "install it" cmake --install "$w/rtheap-own"
+            rm -rf "$w/consumer"
+            consumer_cmake -DRTHEAP_CONSUMER_MODE=find_package -DCMAKE_PREFIX_PATH="$w/prefix-own" \
+                -DRTHEAP_CONSUMER_BOARD="$root/boards/$board" \
+                -DCMAKE_TOOLCHAIN_FILE="$w/own-toolchain.cmake"
+            qemu_run "consumer.elf (own toolchain file)" "$w/consumer/consumer.elf"
+        fi
         # A package whose rtheap::libc passes its --specs on (RTHEAP_LIBC=picolibc over
         # newlib, the compiler's default), found from a project whose flags name newlib-nano:
         # refused. One tree is enough.
