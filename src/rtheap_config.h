@@ -266,13 +266,25 @@ extern volatile uint32_t rtheap_lock_owner;
  * its unlock must leave the lock held. PRIMASK's own bit is bit 0. */
 #define RTHEAP_SPIN_NESTED 2u
 
+/* The register class of the lock's operands that CBZ/CBNZ do not read: any
+ * register in Thumb-2, a low one on Armv8-M Baseline (16-bit encodings only).
+ * Five low registers at once were more than clang could find inlined on the
+ * Cortex-M7 ("inline assembly requires more registers than available"). */
+#if __ARM_ARCH_ISA_THUMB >= 2
+#define RTHEAP_SPIN_REG_ "r"
+#else
+#define RTHEAP_SPIN_REG_ "l"
+#endif
+
 static inline __attribute__((always_inline)) uint32_t rtheap_spin_lock(void)
 {
     uint32_t me = (uint32_t)RTHEAP_CORE_ID() + 1u;
     uint32_t primask, seen, failed;
     /* Masked first, then spin: a handler of this core cannot preempt the
-     * holder. Low registers and no CBZ backwards: the same text assembles for
-     * Armv8-M Baseline. The nested path sets bit 1 of the saved state. */
+     * holder. Low registers where they are needed (CBZ/CBNZ, and all of them
+     * on Armv8-M Baseline) and no CBZ backwards: the same text assembles for
+     * every Armv7-M and Armv8-M core. The nested path sets bit 1 of the saved
+     * state. */
     __asm__ volatile(".syntax unified\n\t" /* GCC's Armv8-M Baseline inline asm is divided */
                      "mrs %[primask], primask\n\t"
                      "cpsid i\n"
@@ -296,8 +308,9 @@ static inline __attribute__((always_inline)) uint32_t rtheap_spin_lock(void)
                      /* LDREX has no acquire: the heap's accesses stay after it. */
                      "dmb\n\t"
 #endif
-                     : [primask] "=&l"(primask), [seen] "=&l"(seen), [failed] "=&l"(failed)
-                     : [word] "l"(&rtheap_lock_owner), [me] "l"(me)
+                     : [primask] "=&" RTHEAP_SPIN_REG_(primask), [seen] "=&l"(seen),
+                       [failed] "=&l"(failed)
+                     : [word] RTHEAP_SPIN_REG_(&rtheap_lock_owner), [me] RTHEAP_SPIN_REG_(me)
                      : "cc", "memory");
     return primask;
 }
@@ -309,14 +322,14 @@ static inline __attribute__((always_inline)) void rtheap_spin_unlock(uint32_t st
          * is freed (STL, or DMB then STR), then PRIMASK as it was. */
 #if __ARM_ARCH >= 8
         __asm__ volatile("stl %1, [%0]\n\t"
-                         "msr primask, %2" ::"l"(&rtheap_lock_owner),
-                         "l"(0u), "l"(state)
+                         "msr primask, %2" ::RTHEAP_SPIN_REG_(&rtheap_lock_owner),
+                         RTHEAP_SPIN_REG_(0u), RTHEAP_SPIN_REG_(state)
                          : "memory");
 #else
         __asm__ volatile("dmb\n\t"
                          "str %1, [%0]\n\t"
-                         "msr primask, %2" ::"l"(&rtheap_lock_owner),
-                         "l"(0u), "l"(state)
+                         "msr primask, %2" ::RTHEAP_SPIN_REG_(&rtheap_lock_owner),
+                         RTHEAP_SPIN_REG_(0u), RTHEAP_SPIN_REG_(state)
                          : "memory");
 #endif
     }
