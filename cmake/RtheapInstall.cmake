@@ -2,7 +2,8 @@
 # rtheap install rules (included by the top-level CMakeLists.txt when RTHEAP_INSTALL).
 #
 #   cmake --install <tree> --prefix <prefix>   installs
-#     include/rtheap.h, include/rtheap_config.h (+ rtheap_libc.h where rtheap::libc is built)
+#     include/rtheap.h, include/rtheap_config.h (+ rtheap_libc.h where rtheap::libc is built,
+#         + rtheap_options.h, the RTHEAP_CONFIG_HEADER file, which rtheap_config.h then names)
 #     lib/librtheap.a (+ lib/librtheap_libc.a)
 #     lib/cmake/rtheap/rtheapConfig.cmake, rtheapConfigVersion.cmake, rtheapTargets*.cmake
 #         -> find_package(rtheap [0.1] [COMPONENTS libc]): rtheap::rtheap, rtheap::libc
@@ -27,16 +28,27 @@ if(TARGET rtheap_libc)
   list(APPEND _rtheap_headers "${PROJECT_SOURCE_DIR}/src/libc/rtheap_libc.h")
 endif()
 if(RTHEAP_CONFIG_HEADER_FILE)
-  # The options header the library was built with, beside rtheap.h, and named by the
-  # installed rtheap_config.h: CMake, pkg-config and plain -I users all see the same
-  # settings without a definition of their own.
-  get_filename_component(_cfg_name "${RTHEAP_CONFIG_HEADER_FILE}" NAME)
-  list(APPEND _rtheap_headers "${RTHEAP_CONFIG_HEADER_FILE}")
-  file(READ "${PROJECT_SOURCE_DIR}/src/rtheap_config.h" _cfg_text)
-  string(REGEX REPLACE "^(/\\*[^\n]*\\*/\n)" "\\1/* Installed with the options header this \
-library was built with. */\n#ifndef RTHEAP_CONFIG_HEADER\n#define RTHEAP_CONFIG_HEADER \"${_cfg_name}\"\n\
-#endif\n" _cfg_text "${_cfg_text}")
-  file(WRITE "${PROJECT_BINARY_DIR}/install/rtheap_config.h" "${_cfg_text}")
+  # The options header the library was built with, as include/rtheap_options.h, named
+  # by the installed rtheap_config.h: CMake, pkg-config and plain -I users all see the
+  # same settings without a definition of their own.
+  set(_cfg_src "${PROJECT_SOURCE_DIR}/src/rtheap_config.h")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_cfg_src}")
+  file(READ "${_cfg_src}" _cfg_text)
+  set(_cfg_block "/* Installed with the options header this library was built with. */
+#ifndef RTHEAP_CONFIG_HEADER
+#define RTHEAP_CONFIG_HEADER \"rtheap_options.h\"
+#endif
+")
+  string(FIND "${_cfg_text}" "\n" _cfg_eol)   # after the licence line
+  if(_cfg_eol LESS 0)
+    message(FATAL_ERROR "rtheap: ${_cfg_src} has no first line")
+  endif()
+  math(EXPR _cfg_eol "${_cfg_eol} + 1")
+  string(SUBSTRING "${_cfg_text}" 0 ${_cfg_eol} _cfg_head)
+  string(SUBSTRING "${_cfg_text}" ${_cfg_eol} -1 _cfg_tail)
+  file(WRITE "${PROJECT_BINARY_DIR}/install/rtheap_config.h" "${_cfg_head}${_cfg_block}${_cfg_tail}")
+  install(FILES "${RTHEAP_CONFIG_HEADER_FILE}" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
+    RENAME rtheap_options.h)
   list(APPEND _rtheap_headers "${PROJECT_BINARY_DIR}/install/rtheap_config.h")
 else()
   list(APPEND _rtheap_headers "${PROJECT_SOURCE_DIR}/src/rtheap_config.h")
@@ -71,9 +83,29 @@ set(RTHEAP_PACKAGE_TOOLCHAIN_FILE "${RTHEAP_INSTALL_DATADIR}/toolchain/arm-none-
 if(CMAKE_CROSSCOMPILING)
   set(RTHEAP_PACKAGE_CPU "${RTHEAP_CPU}")
   set(RTHEAP_PACKAGE_CPU_FLAGS "${RTHEAP_CPU_FLAGS}")
+  if(NOT RTHEAP_PACKAGE_CPU_FLAGS)
+    # The firmware's own toolchain file: the CPU its C flags select (the last -mcpu).
+    string(REGEX MATCHALL "-m(cpu|arch|thumb|float-abi|fpu)[^ ]*" RTHEAP_PACKAGE_CPU_FLAGS
+      "${CMAKE_C_FLAGS}")
+    string(REPLACE ";" " " RTHEAP_PACKAGE_CPU_FLAGS "${RTHEAP_PACKAGE_CPU_FLAGS}")
+    string(REGEX MATCHALL "-mcpu=[^ ]+" _cpus "${CMAKE_C_FLAGS}")
+    if(_cpus)
+      list(GET _cpus -1 RTHEAP_PACKAGE_CPU)
+      string(REPLACE "-mcpu=" "" RTHEAP_PACKAGE_CPU "${RTHEAP_PACKAGE_CPU}")
+    else()
+      set(RTHEAP_PACKAGE_CPU "${CMAKE_SYSTEM_PROCESSOR}-cross")
+    endif()
+  endif()
 else()
   set(RTHEAP_PACKAGE_CPU "")
   set(RTHEAP_PACKAGE_CPU_FLAGS "")
+endif()
+# The pointer size of a host package: -m32 (RTHEAP_HOST_M32) is added after project(),
+# so CMAKE_SIZEOF_VOID_P does not know it.
+if(RTHEAP_HOST_M32)
+  set(RTHEAP_PACKAGE_SIZEOF_VOID_P 4)
+else()
+  set(RTHEAP_PACKAGE_SIZEOF_VOID_P "${CMAKE_SIZEOF_VOID_P}")
 endif()
 configure_package_config_file("${CMAKE_CURRENT_LIST_DIR}/rtheapConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/rtheapConfig.cmake"

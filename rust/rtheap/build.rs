@@ -72,10 +72,10 @@ const V8MBASE: &[&str] = &["v6-M", "v6S-M", "v8-M.baseline"];
 const V8MMAIN: &[&str] = &["v6-M", "v6S-M", "v7", "v7E-M", "v8-M.baseline", "v8-M.mainline"];
 
 /// The CPUs by name (toolchain/cpu/<name>.cmake of the repository has the
-/// same flags; cortex-m23 and cortex-m33f have no CMake tree). The Cortex-M33's
-/// DSP extension is optional, and Rust's thumbv8m.main targets do not assume
-/// it (QEMU's AN521 CPU0 has none): its code is built without it (`+nodsp`),
-/// which clang would otherwise use.
+/// same flags, but for `+nodsp`; cortex-m23 and cortex-m33f have no CMake
+/// tree). The Cortex-M33's DSP extension is optional, and Rust's thumbv8m.main
+/// targets do not assume it (QEMU's AN521 CPU0 has none): its code is built
+/// without it (`+nodsp`), which clang would otherwise use.
 const CPUS: &[Cpu] = &[
     Cpu { name: "cortex-m0", flags: "-mcpu=cortex-m0 -mthumb -mfloat-abi=soft", archs: V6M, hard_float: false },
     Cpu { name: "cortex-m3", flags: "-mcpu=cortex-m3 -mthumb -mfloat-abi=soft", archs: V7M, hard_float: false },

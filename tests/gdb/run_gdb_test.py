@@ -90,8 +90,9 @@ def gdb_script(ext, sock):
         if k == 1:
             # The victim's own header is damaged: its chain breaks there.
             section("broken-payload", "rtheap block gdb_victim")
-            section("broken-header", "rtheap block (char *)gdb_victim - %d" % 4)
+            section("broken-header", "rtheap block (char *)gdb_victim - 4")
             section("broken-interior", "rtheap block (char *)gdb_victim + 10")
+            section("broken-interior-word", "rtheap block (char *)gdb_victim + 4")
         lines.append("continue")
         lines.extend(restore)
         section("restored-%d" % k, "rtheap check", "rtheap check gdb_small")
@@ -357,9 +358,12 @@ def verify(fw, gout, tagged):
     # A broken chain: ADDR decoded as a payload pointer or a header, or not at all.
     m = re.search(r"payload 0x([0-9a-f]+)", "\n".join(gs.get("block-victim", [])))
     victim = int(m.group(1), 16) - 4 if m else None  # its header
+    # The victim's damaged header is no plausible header: only its payload pointer
+    # decodes it; its header address and interior addresses cannot be placed.
     for sec, want in (("broken-payload", "decoding 0x%x as the header" % (victim or 0)),
-                      ("broken-header", "decoding 0x%x as the header" % (victim or 0)),
-                      ("broken-interior", "cannot be found without the chain")):
+                      ("broken-header", "cannot be found without the chain"),
+                      ("broken-interior", "cannot be found without the chain"),
+                      ("broken-interior-word", "cannot be found without the chain")):
         text = "\n".join(gs.get(sec, []))
         if victim is not None and "is broken at 0x%x" % victim in text and want in text:
             ok("%s: '%s'" % (sec, want))

@@ -135,7 +135,11 @@ case "$mode" in
         rm -rf "$w/consumer"
         # The name relative to the folder cmake runs in.
         (cd "$consumer" && install_rtheap -DRTHEAP_CONFIG_HEADER=consumer_options.h) || exit 1
-        [ -f "$w/prefix/include/consumer_options.h" ] ||
+        # Re-run from another folder (as a build tool does): the header stays resolved.
+        step "re-run cmake on the install tree from $w" cmake "$w/rtheap"
+        grep -q "options from $consumer/consumer_options.h" "$log" ||
+            { cat "$log"; echo "package[$mode]: FAILED: the options header was lost"; exit 1; }
+        [ -f "$w/prefix/include/rtheap_options.h" ] ||
             { echo "package[$mode]: FAILED: the options header was not installed"; exit 1; }
         if grep -n "$consumer" "$w/prefix/lib/cmake/rtheap/"rtheapTargets*.cmake; then
             echo "package[$mode]: FAILED: the package names the source tree's header"; exit 1

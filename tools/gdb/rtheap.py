@@ -738,16 +738,16 @@ class RtheapBlock(RtheapCommand):
             n += 1
         if found is None:
             # Damaged chain before ADDR: ADDR is taken as a payload pointer if it is
-            # aligned like one, as a header if it is aligned like one; anything else
-            # cannot be placed without the chain.
+            # aligned like one, as a header if it is aligned like one and holds a
+            # plausible header; anything else cannot be placed without the chain.
             off = addr % h.align
             if off == 0:
                 found = addr - w
-            elif off == h.align - w:
-                found = addr
+            elif off == h.align - w and h.plausible(h.regions[ri], addr, h.mem.word(addr)):
+                found = addr  # a header position holding a header, not payload data
             else:
-                out.append("0x%x is neither a payload nor a header address (payloads are "
-                           "%d-aligned): its block cannot be found without the chain"
+                out.append("0x%x is neither a payload address (payloads are %d-aligned) nor "
+                           "a plausible header: its block cannot be found without the chain"
                            % (addr, h.align))
                 gdb.write("\n".join(out) + "\n")
                 return
