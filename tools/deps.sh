@@ -9,7 +9,7 @@
 # cppcheck, clang-tidy: tools/lint.sh; doxygen: tools/docs.sh (API reference); pkgconf: the
 # pkg-config package test (tests/package). lld, llvm: the Rust crate linked by ld.lld without
 # GCC, and its C objects read by llvm-dwarfdump (tests/rust/package.sh).
-RTHEAP_PACKAGES="cmake ninja-build gcc gcc-multilib gcc-arm-none-eabi libnewlib-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm qemu-user rustc-web cargo-web rust-web-src clang libclang-rt-14-dev lcov cppcheck clang-tidy doxygen pkgconf gdb-multiarch python3 lld llvm"
+RTHEAP_PACKAGES="cmake ninja-build gcc gcc-multilib gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib picolibc-arm-none-eabi qemu-system-arm qemu-user rustc-web cargo-web rust-web-src clang libclang-rt-14-dev lcov cppcheck clang-tidy doxygen pkgconf gdb-multiarch python3 lld llvm"
 
 rtheap_install_deps() {
     pkgs=$RTHEAP_PACKAGES

@@ -54,6 +54,11 @@ void PendSV_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void SysTick_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void IRQ_Handler(void) __attribute__((weak, alias("Default_Handler")));
 
+/* The handle C++ registers its static destructors under (crtbegin.o defines it,
+ * which -nostartfiles leaves out; weak, so that one wins where it is linked). */
+extern void *__dso_handle;
+__attribute__((weak)) void *__dso_handle = &__dso_handle;
+
 typedef void (*vector_fn)(void);
 
 __attribute__((section(".vectors"), used)) const vector_fn startup_vectors[16 + STARTUP_NUM_IRQS] = {
