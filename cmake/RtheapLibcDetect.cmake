@@ -2,7 +2,9 @@
 # _rtheap_libc_detect(<out>): the C library the toolchain's flags build with. Used by
 # rtheap's own build (src/libc) and by the installed package (rtheapConfig.cmake),
 # which checks a consumer of rtheap::libc against the C library the layer was built for.
-# <out>: picolibc, newlib, newlib-nano or "" (none found); <out>_WHY: how it was told.
+# <out>: picolibc, newlib, newlib-nano or "" (none found); <out>_WHY: how it was told;
+# <out>_FIXED: TRUE when no RTHEAP_LIBC --specs can change it (a specs file in the flags,
+# or a compiler whose own default is picolibc), FALSE for newlib as a compiler default.
 # The specs files named in the flags decide; else the macros of <stdlib.h> as the
 # compiler sees it with the toolchain's flags (-E -dM, no link needed).
 function(_rtheap_libc_detect out)
@@ -10,10 +12,12 @@ function(_rtheap_libc_detect out)
   if(flags MATCHES "--specs=([^ ]*picolibc[^ ]*\\.specs)")
     set(${out} picolibc PARENT_SCOPE)
     set(${out}_WHY "--specs=${CMAKE_MATCH_1} in the toolchain's flags" PARENT_SCOPE)
+    set(${out}_FIXED TRUE PARENT_SCOPE)
     return()
   elseif(flags MATCHES "--specs=(nano\\.specs)")
     set(${out} newlib-nano PARENT_SCOPE)
     set(${out}_WHY "--specs=nano.specs in the toolchain's flags" PARENT_SCOPE)
+    set(${out}_FIXED TRUE PARENT_SCOPE)
     return()
   endif()
   set(probe "${CMAKE_CURRENT_BINARY_DIR}/rtheap_libc_probe.c")
@@ -23,11 +27,13 @@ function(_rtheap_libc_detect out)
     OUTPUT_VARIABLE macros ERROR_QUIET RESULT_VARIABLE rc)
   set(${out} "" PARENT_SCOPE)
   set(${out}_WHY "no C library headers (<stdlib.h>) with the toolchain's flags" PARENT_SCOPE)
+  set(${out}_FIXED FALSE PARENT_SCOPE)
   if(NOT rc EQUAL 0)
     return()
   endif()
   if(macros MATCHES "#define __PICOLIBC__ ")
     set(${out} picolibc PARENT_SCOPE)
+    set(${out}_FIXED TRUE PARENT_SCOPE)
   elseif(macros MATCHES "#define _NANO_FORMATTED_IO ")
     set(${out} newlib-nano PARENT_SCOPE)
   elseif(macros MATCHES "#define _NEWLIB_VERSION ")
