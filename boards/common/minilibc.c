@@ -116,17 +116,9 @@ __attribute__((used)) size_t strlen(const char *s)
     return (size_t)(p - s);
 }
 
-/* The 4 and 8 variants only promise aligned arguments; memset's take the count
- * before the value. */
+/* memset's takes the count before the value. The 4 and 8 variants only promise
+ * aligned arguments: they are the same functions under other names. */
 __attribute__((used)) void __aeabi_memcpy(void *dst, const void *src, size_t n)
-{
-    copy_up(dst, src, n);
-}
-__attribute__((used)) void __aeabi_memcpy4(void *dst, const void *src, size_t n)
-{
-    copy_up(dst, src, n);
-}
-__attribute__((used)) void __aeabi_memcpy8(void *dst, const void *src, size_t n)
 {
     copy_up(dst, src, n);
 }
@@ -134,23 +126,7 @@ __attribute__((used)) void __aeabi_memmove(void *dst, const void *src, size_t n)
 {
     move(dst, src, n);
 }
-__attribute__((used)) void __aeabi_memmove4(void *dst, const void *src, size_t n)
-{
-    move(dst, src, n);
-}
-__attribute__((used)) void __aeabi_memmove8(void *dst, const void *src, size_t n)
-{
-    move(dst, src, n);
-}
 __attribute__((used)) void __aeabi_memset(void *dst, size_t n, int c)
-{
-    fill(dst, (unsigned char)c, n);
-}
-__attribute__((used)) void __aeabi_memset4(void *dst, size_t n, int c)
-{
-    fill(dst, (unsigned char)c, n);
-}
-__attribute__((used)) void __aeabi_memset8(void *dst, size_t n, int c)
 {
     fill(dst, (unsigned char)c, n);
 }
@@ -158,11 +134,11 @@ __attribute__((used)) void __aeabi_memclr(void *dst, size_t n)
 {
     fill(dst, 0, n);
 }
-__attribute__((used)) void __aeabi_memclr4(void *dst, size_t n)
-{
-    fill(dst, 0, n);
-}
-__attribute__((used)) void __aeabi_memclr8(void *dst, size_t n)
-{
-    fill(dst, 0, n);
-}
+void __aeabi_memcpy4(void *dst, const void *src, size_t n) __attribute__((alias("__aeabi_memcpy")));
+void __aeabi_memcpy8(void *dst, const void *src, size_t n) __attribute__((alias("__aeabi_memcpy")));
+void __aeabi_memmove4(void *dst, const void *src, size_t n) __attribute__((alias("__aeabi_memmove")));
+void __aeabi_memmove8(void *dst, const void *src, size_t n) __attribute__((alias("__aeabi_memmove")));
+void __aeabi_memset4(void *dst, size_t n, int c) __attribute__((alias("__aeabi_memset")));
+void __aeabi_memset8(void *dst, size_t n, int c) __attribute__((alias("__aeabi_memset")));
+void __aeabi_memclr4(void *dst, size_t n) __attribute__((alias("__aeabi_memclr")));
+void __aeabi_memclr8(void *dst, size_t n) __attribute__((alias("__aeabi_memclr")));

@@ -77,13 +77,17 @@ if [ "$mode" = cross ] || [ "$mode" = cross_subdirectory ]; then
     cc=arm-none-eabi-gcc
 fi
 
+build_install() { # name (tree $w/rtheap$name, prefix $w/prefix$name), cmake args...
+    name=$1; shift
+    step "configure rtheap$name (install tree)" cmake -G "$gen" -S "$root" -B "$w/rtheap$name" \
+        -DRTHEAP_BUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX="$w/prefix$name" "$@"
+    step "build rtheap$name" cmake --build "$w/rtheap$name"
+    step "install rtheap$name into $w/prefix$name" cmake --install "$w/rtheap$name"
+}
+
 install_rtheap() { # extra cmake args...
     # shellcheck disable=SC2086
-    step "configure rtheap (install tree)" cmake -G "$gen" -S "$root" -B "$w/rtheap" \
-        -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=Release -DRTHEAP_BUILD_TESTS=OFF \
-        -DCMAKE_INSTALL_PREFIX="$w/prefix" $cross_args "$@"
-    step "build rtheap" cmake --build "$w/rtheap"
-    step "install rtheap into $w/prefix" cmake --install "$w/rtheap"
+    build_install "" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=Release $cross_args "$@"
     for f in include/rtheap.h include/rtheap_config.h lib/librtheap.a \
              lib/cmake/rtheap/rtheapConfig.cmake lib/cmake/rtheap/rtheapConfigVersion.cmake \
              lib/pkgconfig/rtheap.pc share/rtheap/linker/cortex-m.ld \
@@ -205,11 +209,7 @@ case "$mode" in
                 "set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)" \
                 "set(CMAKE_C_FLAGS_INIT \"$flags\")" "set(CMAKE_CXX_FLAGS_INIT \"$flags\")" \
                 >"$w/own-toolchain.cmake"
-            step "configure rtheap with an own toolchain file" cmake -G "$gen" -S "$root" \
-                -B "$w/rtheap-own" -DRTHEAP_BUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX="$w/prefix-own" \
-                -DCMAKE_TOOLCHAIN_FILE="$w/own-toolchain.cmake"
-            step "build it" cmake --build "$w/rtheap-own"
-            step "install it" cmake --install "$w/rtheap-own"
+            build_install -own -DCMAKE_TOOLCHAIN_FILE="$w/own-toolchain.cmake"
             rm -rf "$w/consumer"
             consumer_cmake -DRTHEAP_CONSUMER_MODE=find_package -DCMAKE_PREFIX_PATH="$w/prefix-own" \
                 -DRTHEAP_CONSUMER_BOARD="$root/boards/$board" \
@@ -221,11 +221,7 @@ case "$mode" in
         # refused. One tree is enough.
         if [ "$cpu" = cortex-m3 ]; then
             # shellcheck disable=SC2086
-            step "configure rtheap for picolibc over the default" cmake -G "$gen" -S "$root" \
-                -B "$w/rtheap-pico" -DCMAKE_C_COMPILER="$cc" -DRTHEAP_BUILD_TESTS=OFF \
-                -DCMAKE_INSTALL_PREFIX="$w/prefix-pico" -DRTHEAP_LIBC=picolibc $cross_args
-            step "build it" cmake --build "$w/rtheap-pico"
-            step "install it" cmake --install "$w/rtheap-pico"
+            build_install -pico -DCMAKE_C_COMPILER="$cc" -DRTHEAP_LIBC=picolibc $cross_args
             expect_fail "rtheap::libc for picolibc, found from a --specs=nano.specs project, is refused" \
                 "was built for picolibc, but this project builds with newlib-nano" \
                 cmake -G "$gen" -S "$consumer" -B "$w/consumer-pico" -DCMAKE_C_COMPILER="$cc" \
