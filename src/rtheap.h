@@ -20,7 +20,10 @@
  * \par Alignment
  *   Every pointer returned is aligned to RTHEAP_ALIGNMENT (8 on 32-bit
  *   targets, as AAPCS requires for 64-bit types; 16 on 64-bit hosts). The
- *   *_aligned calls accept any power of two.
+ *   *_aligned calls accept any power of two. One above 2^(bits - 2) (2^30
+ *   on 32-bit targets) is never served: no block could meet it but at the
+ *   address 2^(bits - 1), so the call fails as out of memory (NULL, a failed
+ *   allocation counted), as rtheap_request_usable_size() says (0).
  *
  * \par Concurrency
  *   Every public call runs inside RTHEAP_LOCK()/RTHEAP_UNLOCK(). On Cortex-M
@@ -160,6 +163,12 @@ size_t rtheap_control_size(size_t bytes);
  * up to 32 GiB). O(1) apart from clearing the index, which
  * is proportional to log2(bytes). Not ISR-safe against other calls on the
  * same memory (nothing exists yet to lock).
+ *
+ * A heap may be built in a block of another heap. Its blocks then carry
+ * headers of the same form inside that block, which the outer heap's O(1)
+ * checks cannot tell from its own: a pointer of the inner heap handed to the
+ * outer one is not refused, and corrupts both. Each block goes back to the
+ * heap it came from.
  *
  * \param mem start of the first region (any alignment)
  * \param bytes size of the region in bytes

@@ -4,7 +4,8 @@
  *
  * Reset_Handler: enables the FPU when compiled for one, copies .data, zeroes .bss,
  * runs the init arrays, calls main() and exits through semihosting with main's
- * return value (QEMU's exit status).
+ * return value (QEMU's exit status); a weak _exit() (and empty _init/_fini) lets a
+ * C library's exit() link and end the same way.
  * Faults (HardFault, MemManage, BusFault, UsageFault, SecureFault, NMI) print
  *   HardFault: PC=0x........ LR=0x........
  * (the stacked PC and LR of the faulting code) and exit with status 3 (STARTUP_FAULT_EXIT).
@@ -58,6 +59,20 @@ void IRQ_Handler(void) __attribute__((weak, alias("Default_Handler")));
  * which -nostartfiles leaves out; weak, so that one wins where it is linked). */
 extern void *__dso_handle;
 __attribute__((weak)) void *__dso_handle = &__dso_handle;
+
+/* What a C library's exit() reaches that -nostartfiles leaves out: newlib's
+ * calls _fini (crti.o's) and ends in _exit, a system call. Weak, so that the
+ * firmware's or the C library's own win where they are linked: _exit leaves
+ * through semihosting with the status, as a return from main does. */
+void _init(void);
+void _fini(void);
+__attribute__((noreturn)) void _exit(int code);
+__attribute__((weak)) void _init(void) {}
+__attribute__((weak)) void _fini(void) {}
+__attribute__((weak, noreturn)) void _exit(int code)
+{
+    semihost_exit(code);
+}
 
 typedef void (*vector_fn)(void);
 

@@ -123,7 +123,7 @@ RTHEAP_OUTLINE void *rtheap_alloc_aligned_unlocked(rtheap_t *heap, size_t size, 
     uintptr_t t = rtheap_block_size_for(size);
     found_t f = {0, 0};
     block_t *b = NULL;
-    if (t != 0 && t <= heap->max_block) {
+    if (t != 0 && t <= heap->max_block && align <= MAX_ALIGN) {
         uintptr_t pad = align + MIN_BLOCK - ALIGN; /* the worst gap */
 #if RTHEAP_ALIGNED_FIT
         b = rtheap_probe_placed(heap, t, align, &f.cls, &f.size);
@@ -223,11 +223,11 @@ size_t rtheap_request_usable_size(size_t size, size_t align)
 {
     /* No heap on this target holds a block above the largest size a header can
      * carry (its payload: that size less a word): such a request could never
-     * be satisfied. align: a power of two up to 2^(bits - 2), so that
-     * align - 1 is below that bound exactly when align is in 1..2^(bits - 2). */
+     * be satisfied. align: a power of two up to MAX_ALIGN, so that align - 1
+     * is below that bound exactly when align is in 1..MAX_ALIGN. */
     uintptr_t a1 = (uintptr_t)align - 1u;
-    if (size > ((MAX_GRANULES - 1u) << ALIGN_LOG2) - WORD ||
-        a1 >= ((uintptr_t)1 << (sizeof(size_t) * 8 - 2)) || (align & a1) != 0) {
+    if (size > ((MAX_GRANULES - 1u) << ALIGN_LOG2) - WORD || a1 >= MAX_ALIGN ||
+        (align & a1) != 0) {
         return 0;
     }
     return (size_t)(rtheap_block_size_for(size) - WORD);
