@@ -18,9 +18,8 @@ RTHEAP_PRIVATE const region_t *rtheap_region_scan(const rtheap_t *heap, uintptr_
 {
     /* The count is a word of heap memory: a stray store to it must not send
      * the scan past the array, so the array's size bounds it too. */
-    uint32_t n = heap->region_count < RTHEAP_MAX_REGIONS ? heap->region_count : RTHEAP_MAX_REGIONS;
     /* wcet-loop: region-scan RTHEAP_MAX_REGIONS - 1 */
-    for (uint32_t i = 1; i < n; i++) {
+    for (uint32_t i = 1; i < RTHEAP_MAX_REGIONS && i < heap->region_count; i++) {
         const region_t *r = &heap->regions[i];
         if (h - r->first < r->sentinel - r->first) {
             return r;
