@@ -20,10 +20,11 @@
  * \par Alignment
  *   Every pointer returned is aligned to RTHEAP_ALIGNMENT (8 on 32-bit
  *   targets, as AAPCS requires for 64-bit types; 16 on 64-bit hosts). The
- *   *_aligned calls accept any power of two. One above 2^(bits - 2) (2^30
- *   on 32-bit targets) is never served: no block could meet it but at the
- *   address 2^(bits - 1), so the call fails as out of memory (NULL, a failed
- *   allocation counted), as rtheap_request_usable_size() says (0).
+ *   *_aligned calls accept any power of two. A new block is never given one
+ *   above 2^(bits - 2) (2^30 on 32-bit targets): only a block at the address
+ *   2^(bits - 1) could have it, so such an allocation fails as out of memory
+ *   (NULL, a failed allocation counted), as rtheap_request_usable_size() says
+ *   (0). A realloc keeps a block in place that already has the alignment.
  *
  * \par Concurrency
  *   Every public call runs inside RTHEAP_LOCK()/RTHEAP_UNLOCK(). On Cortex-M
@@ -38,8 +39,9 @@
  * \par Bad input and damage
  *   Freeing NULL is a no-op. A pointer that is outside every region,
  *   misaligned, already free, not the start of a block, or whose header or
- *   next header fails the O(1) checks is refused: the heap is untouched, the
- *   error is counted and reported through the error hook
+ *   next header fails the O(1) checks is refused (the checks read headers:
+ *   see rtheap_init() for a heap built in another heap's block): the heap is
+ *   untouched, the error is counted and reported through the error hook
  *   (rtheap_set_error_hook(), else RTHEAP_ERROR_HOOK). Free-list links,
  *   footers and sizes are checked before they are followed, so a write after
  *   free never makes rtheap read, write or fault outside its regions; a
@@ -491,8 +493,9 @@ rtheap_error_t rtheap_default_status(void);
 /* ------------------------------------------------------------------------ */
 
 /**
- * A block of at least `size` bytes aligned to `align` (any power of two),
- * or NULL. A zero size returns a unique, freeable pointer. O(1). ISR-safe.
+ * A block of at least `size` bytes aligned to `align` (any power of two;
+ * above 2^(bits - 2), NULL: see "Alignment" above), or NULL. A zero size
+ * returns a unique, freeable pointer. O(1). ISR-safe.
  *
  * \param size bytes wanted
  * \param align alignment, a power of two

@@ -419,10 +419,12 @@ void rtheap_user_lock_release(uint32_t state);
  * RTHEAP_DEFAULT_SECOND_REGION: 1 lets rtheap_default() also add the region
  * [__heap2_start, __heap2_end) when the linker script defines it non-empty
  * (weak symbols: a script without them is fine). Needs RTHEAP_MAX_REGIONS
- * of 2 or more. Default: 1 when the heap may have more than one region.
+ * of 2 or more. Default: 1 when the heap may have more than one region,
+ * except with RTHEAP_SMALL (one region even when RTHEAP_MAX_REGIONS is
+ * raised for rtheap_add_region()).
  */
 #ifndef RTHEAP_DEFAULT_SECOND_REGION
-#define RTHEAP_DEFAULT_SECOND_REGION (RTHEAP_MAX_REGIONS > 1)
+#define RTHEAP_DEFAULT_SECOND_REGION (RTHEAP_MAX_REGIONS > 1 && !RTHEAP_SMALL)
 #endif
 
 /* ------------------------------------------------------------------------ */

@@ -61,9 +61,11 @@ extern void *__dso_handle;
 __attribute__((weak)) void *__dso_handle = &__dso_handle;
 
 /* What a C library's exit() reaches that -nostartfiles leaves out: newlib's
- * calls _fini (crti.o's) and ends in _exit, a system call. Weak, so that the
- * firmware's or the C library's own win where they are linked: _exit leaves
- * through semihosting with the status, as a return from main does. */
+ * calls _fini (crti.o's) and ends in _exit, a system call. Weak, so that a
+ * definition in the firmware's own objects (its system calls) wins; an
+ * archive member that defines only _exit (librdimon's, picolibc's
+ * libsemihost's) is then not pulled in, and this one is used instead. It
+ * leaves through semihosting with the status, as a return from main does. */
 void _init(void);
 void _fini(void);
 __attribute__((noreturn)) void _exit(int code);

@@ -85,10 +85,10 @@
 #else
 #define MAX_GRANULES ((uintptr_t)1 << (TAG_SHIFT - ALIGN_LOG2))
 #endif
-/* The largest alignment served: 2^(bits - 2). A larger one could be met only
- * by a block at the address 2^(bits - 1) (0 is NULL), so it is refused as
- * never satisfiable (NULL, a failed allocation), as
- * rtheap_request_usable_size says of it. */
+/* The largest alignment a new block is given: 2^(bits - 2). A larger one
+ * could be met only by a block at the address 2^(bits - 1) (0 is NULL), so
+ * an allocation asking for it fails as never satisfiable (NULL, a failed
+ * allocation), as rtheap_request_usable_size says of it. */
 #define MAX_ALIGN ((uintptr_t)1 << (sizeof(uintptr_t) * 8u - 2u))
 /* The most of a region that is used. A region larger than the largest block
  * is cut into blocks with fences between them (rtheap_register_region),

@@ -45,6 +45,12 @@
 #if !RTHEAP_LOCK_PRIMASK && !RTHEAP_LOCK_SPIN && !RTHEAP_LOCK_USER
 #error "rtheap_freertos.c needs rtheap's PRIMASK lock (the default on Cortex-M), its spinlock or the user lock: see the comment above"
 #endif
+/* xPortGetFreeHeapSize(), the minimum ever free and vPortGetHeapStats() are
+ * rtheap's counters, which RTHEAP_STATS 0 (and RTHEAP_SMALL's default) leaves
+ * out: they would all read 0. */
+#if !RTHEAP_STATS
+#error "rtheap_freertos.c needs RTHEAP_STATS 1 (FreeRTOS's heap figures are rtheap's statistics); with RTHEAP_SMALL define RTHEAP_STATS 1 too"
+#endif
 
 #ifndef RTHEAP_FREERTOS_UCHEAP
 #ifdef configTOTAL_HEAP_SIZE

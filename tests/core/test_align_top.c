@@ -5,7 +5,7 @@
  * 2^31, for which that function says 0 ("never satisfiable"), is refused as an
  * allocation that fails (NULL, counted, no error). The heap is address space mapped
  * at a fixed address around 2^31 (host32 tree only: a 64-bit process cannot map
- * memory at 2^63). */
+ * memory at 2^63); a process where that range is taken says so and checks nothing. */
 #include <stdint.h>
 #include <sys/mman.h>
 
@@ -18,9 +18,15 @@ int main(void)
 {
     th_println("test_align_top: alignments 2^30 and 2^31 on a heap holding the address 2^31");
     void *want = (void *)(AROUND - SPAN / 2u);
-    void *mem = mmap(want, SPAN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    TH_CHECK(mem == want); /* a hint the kernel honours when the range is free */
+    void *mem = mmap(want, SPAN, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     if (mem != want) {
+        /* Taken in this process (a huge stack limit puts ld.so there) or out of
+         * user space (a 2 GiB/2 GiB kernel split): nothing to check it on. */
+        if (mem != MAP_FAILED) {
+            munmap(mem, SPAN); /* a kernel without MAP_FIXED_NOREPLACE: a hint */
+        }
+        th_println("  (the address 2^31 cannot be mapped in this process: not checked)");
         return th_summary();
     }
     cu_hook_t hook;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 // C++ on rtheap::libc (newlib): libstdc++'s operator new and delete call malloc and
-// free, its aligned forms aligned_alloc, so every C++ allocation is an rtheap block.
+// free, its aligned forms memalign, so every C++ allocation is an rtheap block.
 // Linked with linker/cortex-m.ld: libstdc++'s new throws std::bad_alloc and its
 // nothrow form catches it, through the unwind tables the script keeps.
 #include <cstdint>
