@@ -5,8 +5,6 @@
  * raised limit lets the firmware add a region of its own. */
 #include "core_util.h"
 
-extern char __heap_start[], __heap_end[];
-
 static uint8_t extra[2048] __attribute__((aligned(16)));
 
 int main(void)
