@@ -144,7 +144,8 @@ typedef bool (*rtheap_walker_t)(const rtheap_block_info_t *block, void *user);
  * counting the worst-case alignment padding at both ends of the region and
  * in front of the first block, and the sentinel: rtheap_init() succeeds on
  * every region of at least rtheap_control_size(bytes) + RTHEAP_MIN_BLOCK
- * bytes. O(1). Pure: touches no memory, so ISR-safe.
+ * bytes. Never fails (any `bytes` has an answer); returns no memory, so no
+ * alignment. O(1). Pure: touches no memory, so ISR-safe.
  *
  * \param bytes size of the first region in bytes
  * \return control-structure bytes, padding included
@@ -184,8 +185,8 @@ rtheap_t *rtheap_init(void *mem, size_t bytes);
  * the first one with rtheap_add_region() (a big PSRAM behind a small SRAM):
  * without it, such a region is cut into chunks no larger than the first
  * region, separated by fences of RTHEAP_MIN_BLOCK bytes, and no allocation
- * can be larger than a chunk. Costs one index row (4 + RTHEAP_SL_COUNT
- * pointers) per doubling beyond the first region's size. Returns as
+ * can be larger than a chunk. Costs one index row (a 4-byte bitmap word
+ * and RTHEAP_SL_COUNT list-head pointers) per doubling beyond the first region's size. Returns as
  * rtheap_init() does (NULL on failure); largest_region <= bytes is
  * rtheap_init(). Same complexity as rtheap_init(); not ISR-safe against
  * other calls on the same memory.
@@ -237,8 +238,8 @@ void *rtheap_alloc(rtheap_t *heap, size_t size);
 /**
  * Allocates at least `size` bytes aligned to `align`, which must be a power
  * of two (values below RTHEAP_ALIGNMENT are raised to it). Returns NULL if
- * align is not a power of two (RTHEAP_ERR_BAD_ARGUMENT is reported) or
- * memory cannot be found. The block can be freed, reallocated and queried
+ * heap is NULL, align is not a power of two (RTHEAP_ERR_BAD_ARGUMENT is
+ * reported) or memory cannot be found (counted as failed). The block can be freed, reallocated and queried
  * like any other. O(1). ISR-safe.
  *
  * \param heap the heap (from rtheap_init())
@@ -271,8 +272,8 @@ void *rtheap_calloc(rtheap_t *heap, size_t count, size_t size);
  *   - ptr == NULL: same as rtheap_alloc(heap, size).
  *   - size == 0: the block is shrunk to the minimum block and returned
  *     (never freed: use rtheap_free).
- * Returns the (possibly moved) pointer, or NULL if no memory: the old block
- * is then left intact. A bad ptr is refused (error hook, NULL returned,
+ * Returns the (possibly moved) pointer, or NULL if heap is NULL or there is
+ * no memory: the old block is then left intact. A bad ptr is refused (error hook, NULL returned,
  * nothing freed). O(1) + O(size) for the copy when moving. ISR-safe.
  *
  * \param heap the heap (from rtheap_init())
@@ -285,8 +286,9 @@ void *rtheap_realloc(rtheap_t *heap, void *ptr, size_t size);
 /**
  * rtheap_realloc() that also guarantees `align` (a power of two) for the
  * result: in place when ptr is already aligned to it, otherwise moved.
- * Returns NULL on failure (old block intact) or a bad alignment.
- * O(1) + O(size) for the copy. ISR-safe.
+ * Returns NULL if heap is NULL, memory cannot be found (old block intact),
+ * the alignment is bad (RTHEAP_ERR_BAD_ARGUMENT) or ptr is bad (refused and
+ * reported, nothing freed). O(1) + O(size) for the copy. ISR-safe.
  *
  * \param heap the heap (from rtheap_init())
  * \param ptr a live block, or NULL
@@ -332,7 +334,7 @@ size_t rtheap_resize_in_place(rtheap_t *heap, void *ptr, size_t size);
 /**
  * Frees a block. NULL (or a NULL heap) is a no-op. A bad pointer is refused
  * and reported (see "Bad input and damage" above); the heap is untouched.
- * O(1). ISR-safe.
+ * Returns no memory, so no alignment. O(1). ISR-safe.
  *
  * \param heap the heap (from rtheap_init())
  * \param ptr a live block, or NULL
@@ -341,8 +343,8 @@ void rtheap_free(rtheap_t *heap, void *ptr);
 
 /**
  * Usable bytes of the live block at `ptr` (>= the size asked for).
- * Returns 0 for NULL or a bad pointer (reported) or a NULL heap. O(1).
- * ISR-safe.
+ * Returns 0 for NULL or a bad pointer (reported) or a NULL heap. Returns no
+ * memory, so no alignment. O(1). ISR-safe.
  *
  * \param heap the heap (from rtheap_init())
  * \param ptr a live block
@@ -369,7 +371,8 @@ size_t rtheap_request_usable_size(size_t size, size_t align);
  * Copies the statistics into *out. O(1) (the largest guaranteed allocation
  * is computed from the bitmaps; the block it promises is checked as an
  * allocation would check it, and taken out of service if damaged, so the
- * promise holds). Returns false if heap or out is NULL. ISR-safe.
+ * promise holds). Returns false if heap or out is NULL. No alignment (no
+ * memory returned). ISR-safe.
  *
  * \param heap the heap (from rtheap_init())
  * \param out where the statistics are copied
@@ -383,7 +386,8 @@ bool rtheap_get_stats(rtheap_t *heap, rtheap_stats_t *out);
  * two free neighbours, every free block in exactly the list its size maps
  * to, bitmaps matching the lists, statistics matching the heap, and (with
  * RTHEAP_POISON) untouched free memory. Returns RTHEAP_OK or the first
- * invariant that broke (RTHEAP_ERR_CONTROL for a NULL heap). O(blocks), and
+ * invariant that broke (RTHEAP_ERR_CONTROL for a NULL heap); no memory is
+ * returned, so no alignment. O(blocks), and
  * with RTHEAP_POISON O(blocks + free bytes), every free byte read: for
  * tests and debugging. ISR-safe, but it runs inside the lock: with the
  * default lock, interrupts stay masked for the whole walk.
@@ -396,7 +400,8 @@ rtheap_error_t rtheap_check(rtheap_t *heap);
 /**
  * Calls `walker` for every block in address order, region by region, and
  * stops early if it returns false. Returns the number of blocks visited, 0
- * for a NULL heap/walker. O(blocks). ISR-safe like rtheap_check(); the
+ * for a NULL heap/walker; no memory is returned, so no alignment.
+ * O(blocks). ISR-safe like rtheap_check(); the
  * callback runs inside the heap lock and must not call into the same heap.
  *
  * \param heap the heap (from rtheap_init())
@@ -408,8 +413,9 @@ size_t rtheap_walk(rtheap_t *heap, rtheap_walker_t walker, void *user);
 
 /**
  * Installs a per-heap error hook (NULL restores the RTHEAP_ERROR_HOOK
- * default). `user` is passed back to it. Does nothing for a NULL heap.
- * O(1). ISR-safe.
+ * default). `user` is passed back to it. Does nothing for a NULL heap
+ * (there is no other failure); returns no memory, so no alignment. O(1).
+ * ISR-safe.
  *
  * \param heap the heap (from rtheap_init())
  * \param hook the hook, or NULL for the default
@@ -420,7 +426,8 @@ void rtheap_set_error_hook(rtheap_t *heap, rtheap_error_hook_t hook, void *user)
 /**
  * Counts an error and hands it to the heap's error hook, for layers built on
  * rtheap (the libc and Rust front ends) that detect misuse themselves.
- * Does nothing for a NULL heap. O(1). ISR-safe.
+ * Does nothing for a NULL heap (there is no other failure); returns no
+ * memory, so no alignment. O(1). ISR-safe.
  *
  * \param heap the heap (from rtheap_init())
  * \param kind the error
@@ -430,7 +437,8 @@ void rtheap_report_error(rtheap_t *heap, rtheap_error_t kind, const void *ptr);
 
 /**
  * Short constant name of an error ("double free", ...); "unknown error"
- * for a value that is none, never NULL. O(1), pure, ISR-safe.
+ * for a value that is none, never NULL (it cannot fail); no heap memory, so
+ * no alignment. O(1), pure, ISR-safe.
  *
  * \param kind an error
  * \return its name
@@ -450,8 +458,9 @@ const char *rtheap_error_name(rtheap_error_t kind);
  * too small for a heap (under RTHEAP_DEFAULT_MIN_BYTES, default 256): the
  * first such call reports RTHEAP_ERR_NO_HEAP once, through
  * RTHEAP_ERROR_HOOK(NULL, RTHEAP_ERR_NO_HEAP, NULL), and every call that
- * finds no heap is counted (rtheap_default_no_heap_count()). O(1) after the
- * first call. ISR-safe (the first call builds the heap inside the lock).
+ * finds no heap is counted (rtheap_default_no_heap_count()). The handle is
+ * no memory to use, so no alignment. O(1) after the first call. ISR-safe
+ * (the first call builds the heap inside the lock).
  *
  * \return the default heap, or NULL
  */
@@ -459,7 +468,8 @@ rtheap_t *rtheap_default(void);
 
 /**
  * How many calls of rtheap_default() (so: allocations through the libc and
- * Rust front ends) found no heap. 0 once the heap exists. O(1). ISR-safe.
+ * Rust front ends) found no heap. 0 once the heap exists. Cannot fail;
+ * returns no memory, so no alignment. O(1). ISR-safe.
  *
  * \return the count
  */
@@ -482,7 +492,8 @@ rtheap_t *rtheap_default_init(void *mem, size_t bytes);
  * can) build it, RTHEAP_ERR_NO_HEAP when the linker symbols are missing or
  * describe a region too small for a heap and rtheap_default_init() was not
  * called. Lets front ends (libc, Rust) tell "no heap" from "out of memory".
- * O(1) after the first call. ISR-safe.
+ * Cannot fail otherwise; returns no memory, so no alignment. O(1) after the
+ * first call. ISR-safe.
  *
  * \return RTHEAP_OK or RTHEAP_ERR_NO_HEAP
  */
@@ -506,7 +517,9 @@ void *__rust_allocate(size_t size, size_t align);
 /**
  * Frees `ptr` (NULL is a no-op). `old_size`/`align` are checked against the
  * block in RTHEAP_DEBUG builds (mismatch reported as RTHEAP_ERR_BAD_ARGUMENT)
- * and never trusted for memory safety. O(1). ISR-safe.
+ * and never trusted for memory safety. A bad pointer is refused and
+ * reported, as by rtheap_free(); returns no memory, so no alignment. O(1).
+ * ISR-safe.
  *
  * \param ptr a live block, or NULL
  * \param old_size the size it was allocated with

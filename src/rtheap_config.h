@@ -408,8 +408,9 @@ void rtheap_user_lock_release(uint32_t state);
  * the worst gap, as 0 does at once. Better utilization where over-aligned
  * allocations dominate (78.7 -> 81.0 % on average over 300 seeded runs of
  * a workload like the bench's aligned one, 16-1024 B aligned to 16-1024),
- * for about 65 instructions more per over-aligned allocation on Cortex-M3
- * (the bench's mix at -O2: 205 / 244 -> 273 / 347, mean / worst). Default 0.
+ * for about 30 instructions more per over-aligned allocation on Cortex-M3
+ * at -O2 and 65 at -Os (the bench's mix, mean / worst: 253 / 293 -> 281 / 364
+ * at -O2, 319 / 362 -> 385 / 481 at -Os). Default 0.
  */
 #ifndef RTHEAP_ALIGNED_FIT
 #define RTHEAP_ALIGNED_FIT 0
