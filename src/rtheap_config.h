@@ -31,10 +31,12 @@
  * exist yet (an allocation is a reallocation of NULL), while
  * __rust_deallocate and __rust_reallocate_inplace take the default heap as
  * it is (before it is built no block of it exists: nothing to free or
- * resize). With one region, a heap uses at most the first 16 MiB of its
- * memory on 32-bit targets (the largest block), so that no code cuts a
- * region into blocks.
- * On Cortex-M3 at -Os the five Rust entry points take 1008 B less than
+ * resize). With one region, a heap uses at most the largest block its
+ * index holds, so that no code cuts a region into blocks: the first 16 MiB
+ * of its memory on 32-bit targets, and for a few region sizes of a few
+ * hundred bytes with RTHEAP_SL_LOG2 2 or 3 (an index a row short, to leave
+ * room for a block) up to a few dozen bytes less than the region.
+ * On Cortex-M3 at -Os the five Rust entry points take 1000 B less than
  * with the same options and RTHEAP_SMALL 0, for about 85 instructions more
  * per allocation, 26 per realloc, 1 per resize in place and 3 per free (the
  * bench's mix, means).

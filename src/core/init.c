@@ -16,6 +16,16 @@
 #endif
 _Static_assert((MAX_GRANULES >> MAX_GRANULES_LOG2) == 1u, "MAX_GRANULES_LOG2 is its log2");
 
+/* The fewest rows an index has: enough for a block of three minimum blocks,
+ * so that a region cut into chunks (rtheap_register_region) always has room
+ * for a chunk of at least a minimum block, a fence and a last block. One row
+ * holds that unless the rows are very short (RTHEAP_SL_LOG2 2, or a minimum
+ * block of four granules). */
+#define ROWS_HOLD_THREE_MIN(r) \
+    ((((uintptr_t)1 << ((r) + RTHEAP_SL_LOG2 - 1u)) - 1u) * ALIGN >= 3u * MIN_BLOCK)
+#define MIN_ROWS (ROWS_HOLD_THREE_MIN(1u) ? 1u : ROWS_HOLD_THREE_MIN(2u) ? 2u : 3u)
+_Static_assert(ROWS_HOLD_THREE_MIN(3u), "three rows hold three minimum blocks");
+
 /** Rows the index needs for blocks of up to `bytes` bytes. */
 RTHEAP_PRIVATE uint32_t rtheap_rows_for(uintptr_t bytes)
 {
@@ -66,9 +76,10 @@ RTHEAP_PRIVATE RTHEAP_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_
 {
     bool later = largest > bytes;
     uint32_t rows = rtheap_rows_for(later ? largest : bytes);
+    rows = rows > MIN_ROWS ? rows : MIN_ROWS;
     /* The sum stays far below the top of uintptr_t: a few KiB of control
      * and at most MAX_GRANULES granules. */
-    if (!later && rows > 1u &&
+    if (!later && rows > MIN_ROWS &&
         bytes <= rtheap_control_bytes(rows - 1u) + rtheap_max_block_for(rows - 1u)) {
         rows--;
     }
@@ -78,7 +89,8 @@ RTHEAP_PRIVATE RTHEAP_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_
      * cut into blocks, as a large region is). At most two rows go (SL_LOG2 2;
      * one for 3 and 4). */
     /* wcet-loop: small-region-rows 2 */
-    while (!later && rows > 1u && bytes < rtheap_control_bytes(rows) + REGION_PADDING + MIN_BLOCK) {
+    while (!later && rows > MIN_ROWS &&
+           bytes < rtheap_control_bytes(rows) + REGION_PADDING + MIN_BLOCK) {
         rows--;
     }
     return rows;
@@ -170,6 +182,15 @@ RTHEAP_PRIVATE REGISTER_INLINE void rtheap_register_region(rtheap_t *heap, uintp
 {
     uintptr_t pos = rtheap_first_header(lo);
     uintptr_t sentinel = rtheap_sentinel_header(hi);
+#if ONE_BLOCK_REGION
+    /* The region is one block, used up to the largest block the index holds:
+     * all of it (MAX_REGION_BYTES) but for the few sizes just above a row's
+     * worth of control, where the index got a row fewer to leave room for a
+     * block. */
+    if (sentinel - pos > heap->max_block) {
+        sentinel = pos + heap->max_block;
+    }
+#endif
 #if RTHEAP_MAX_REGIONS == 1
     /* One region at most: it is the first, in a zeroed control structure. */
     uint32_t i = 0;
@@ -188,9 +209,7 @@ RTHEAP_PRIVATE REGISTER_INLINE void rtheap_register_region(rtheap_t *heap, uintp
     heap->region_count = i + 1u;
     heap->heap_bytes = before + bytes;
 #if ONE_BLOCK_REGION
-    /* The region is no larger than a block (MAX_REGION_BYTES), and its
-     * index holds it whole. The sentinel first: the release of the block
-     * reads it. */
+    /* The sentinel first: the release of the block reads it. */
     rtheap_block_at(sentinel)->header = rtheap_hdr(0, FLAG_PREV_FREE, KIND_BLOCK);
     rtheap_add_free_block(heap, pos, sentinel - pos);
 #else

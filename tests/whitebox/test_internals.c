@@ -249,9 +249,12 @@ static void test_control_size(void)
         size_t ctrl = (size_t)rtheap_control_bytes(rows);
         size_t arena = bytes > ctrl ? (bytes - ctrl) & ~(size_t)(ALIGN - 1u) : 0u;
         size_t cap = (size_t)((MAX_GRANULES - 1u) << ALIGN_LOG2);
-        ok = ok && rows <= rtheap_rows_for(bytes);
-        /* An index that leaves room for a block, unless it is one row already. */
-        ok = ok && (rows == 1u || bytes >= cs + MIN_BLOCK);
+        uint32_t need = rtheap_rows_for(bytes);
+        ok = ok && rows <= (need > MIN_ROWS ? need : MIN_ROWS);
+        /* Never too short to hold a chunk, a fence and a block of the least size. */
+        ok = ok && rows >= MIN_ROWS && rtheap_max_block_for(rows) >= 3u * MIN_BLOCK;
+        /* An index that leaves room for a block, unless it has the fewest rows. */
+        ok = ok && (rows == MIN_ROWS || bytes >= cs + MIN_BLOCK);
         if (bytes >= 1024u) {
             /* Above the small regions whose index loses rows to leave room for
              * a block (and whose few bytes may then be cut into blocks): the
