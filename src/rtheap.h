@@ -116,7 +116,9 @@ typedef struct rtheap_stats {
     size_t used_bytes_with_overhead; /**< used_bytes plus the header word of each live block */
     size_t free_bytes;          /**< arena_bytes - used_bytes_with_overhead - quarantined_bytes */
     size_t peak_used_bytes;     /**< highest used_bytes_with_overhead seen */
-    size_t largest_guaranteed;  /**< a plain rtheap_alloc() of up to this many bytes cannot fail now */
+    /** a plain rtheap_alloc() of up to this many bytes cannot fail now (0: none is sure to,
+     * not even of 0 bytes) */
+    size_t largest_guaranteed;
     size_t live_blocks;         /**< blocks allocated and not freed */
     uint32_t alloc_count;       /**< successful allocations (alloc, aligned, calloc, moving realloc) */
     uint32_t free_count;        /**< successful frees (including those of a moving realloc) */

@@ -76,7 +76,9 @@ RTHEAP_PRIVATE RTHEAP_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_
 {
     bool later = largest > bytes;
     uint32_t rows = rtheap_rows_for(later ? largest : bytes);
-    rows = rows > MIN_ROWS ? rows : MIN_ROWS;
+    if (MIN_ROWS > 1u && rows < MIN_ROWS) { /* rtheap_rows_for gives 1 at least */
+        rows = MIN_ROWS;
+    }
     /* The sum stays far below the top of uintptr_t: a few KiB of control
      * and at most MAX_GRANULES granules. */
     if (!later && rows > MIN_ROWS &&
