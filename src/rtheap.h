@@ -110,7 +110,9 @@ typedef void (*rtheap_error_hook_t)(rtheap_t *heap, rtheap_error_t kind, const v
 
 /** Statistics; counters are maintained only when RTHEAP_STATS is 1. */
 typedef struct rtheap_stats {
-    size_t heap_bytes;          /**< bytes given to init/add_region, as far as the heap uses them */
+    /** bytes given to init/add_region, each region counted up to the most one can have
+     * (on 32-bit targets with RTHEAP_SMALL: 16 MiB) */
+    size_t heap_bytes;
     size_t arena_bytes;         /**< bytes in blocks (heap minus control, sentinels, padding) */
     size_t used_bytes;          /**< usable payload bytes of live blocks */
     size_t used_bytes_with_overhead; /**< used_bytes plus the header word of each live block */
@@ -156,7 +158,8 @@ size_t rtheap_control_size(size_t bytes);
 
 /**
  * Creates a heap in [mem, mem + bytes). The control structure is placed at
- * the start and sized to the region; the rest becomes one free block.
+ * the start and sized to the region; the rest becomes one free block (see
+ * below for a region larger than a block).
  * `mem` may have any alignment (it is rounded up).
  *
  * Returns the heap handle (inside the region), or NULL if mem is NULL, the

@@ -19,12 +19,12 @@ _Static_assert((MAX_GRANULES >> MAX_GRANULES_LOG2) == 1u, "MAX_GRANULES_LOG2 is 
 /* The fewest rows an index has: enough for a block of three minimum blocks,
  * so that a region cut into chunks (rtheap_register_region) always has room
  * for a chunk of at least a minimum block, a fence and a last block. One row
- * holds that unless the rows are very short (RTHEAP_SL_LOG2 2, or a minimum
- * block of four granules). */
+ * holds that but with RTHEAP_SL_LOG2 2 and a minimum block of two granules
+ * (the smallest alignment). */
 #define ROWS_HOLD_THREE_MIN(r) \
     ((((uintptr_t)1 << ((r) + RTHEAP_SL_LOG2 - 1u)) - 1u) * ALIGN >= 3u * MIN_BLOCK)
-#define MIN_ROWS (ROWS_HOLD_THREE_MIN(1u) ? 1u : ROWS_HOLD_THREE_MIN(2u) ? 2u : 3u)
-_Static_assert(ROWS_HOLD_THREE_MIN(3u), "three rows hold three minimum blocks");
+#define MIN_ROWS (ROWS_HOLD_THREE_MIN(1u) ? 1u : 2u)
+_Static_assert(ROWS_HOLD_THREE_MIN(2u), "two rows hold three minimum blocks");
 
 /** Rows the index needs for blocks of up to `bytes` bytes. */
 RTHEAP_PRIVATE uint32_t rtheap_rows_for(uintptr_t bytes)
