@@ -70,6 +70,10 @@ const V7M: &[&str] = &["v6-M", "v6S-M", "v7"];
 const V7EM: &[&str] = &["v6-M", "v6S-M", "v7", "v7E-M"];
 const V8MBASE: &[&str] = &["v6-M", "v6S-M", "v8-M.baseline"];
 const V8MMAIN: &[&str] = &["v6-M", "v6S-M", "v7", "v7E-M", "v8-M.baseline", "v8-M.mainline"];
+/// Armv8.1-M Mainline (Cortex-M55, Cortex-M85): Rust's thumbv8m.main targets
+/// are what a firmware for one uses; `RTHEAP_CPU` says the core is newer.
+const V81MMAIN: &[&str] =
+    &["v6-M", "v6S-M", "v7", "v7E-M", "v8-M.baseline", "v8-M.mainline", "v8.1-M.mainline"];
 
 /// The CPUs by name (toolchain/cpu/<name>.cmake of the repository has the
 /// same flags, but for `+nodsp`; cortex-m23 and cortex-m33f have no CMake
@@ -100,6 +104,15 @@ const CPUS: &[Cpu] = &[
         archs: V8MMAIN,
         hard_float: true,
     },
+    // The Cortex-M55's vector extension (MVE) and FPU are options of the chip:
+    // the code uses neither (but the FPU's registers for the hard-float ABI).
+    Cpu {
+        name: "cortex-m55",
+        flags: "-mcpu=cortex-m55+nomve+nofp -mthumb -mfloat-abi=soft",
+        archs: V81MMAIN,
+        hard_float: false,
+    },
+    Cpu { name: "cortex-m55f", flags: "-mcpu=cortex-m55+nomve -mthumb -mfloat-abi=hard", archs: V81MMAIN, hard_float: true },
 ];
 
 /// Rust target -> default CPU. The float ABI follows the target's
@@ -206,15 +219,37 @@ fn run(cargo: &mut Cargo) -> Result<(), Fail> {
 fn cpu_for(cargo: &mut Cargo, target: &str) -> Result<Option<&'static Cpu>, Fail> {
     let names = || CPUS.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
     if let Some(name) = cargo.var("RTHEAP_CPU") {
-        return match CPUS.iter().find(|c| c.name == name) {
-            Some(cpu) => Ok(Some(cpu)),
-            None => Err(format!("RTHEAP_CPU={name} is not one of {}", names())),
+        let Some(cpu) = CPUS.iter().find(|c| c.name == name) else {
+            return Err(format!("RTHEAP_CPU={name} is not one of {}", names()));
         };
+        // A Cortex-M target's float ABI is in its name: the C library must use
+        // the same, or the firmware does not link.
+        let hard = target.ends_with("eabihf");
+        if target.starts_with("thumb") && cpu.hard_float != hard {
+            let fitting = CPUS.iter().filter(|c| c.hard_float == hard).map(|c| c.name).collect::<Vec<_>>();
+            return Err(format!(
+                "RTHEAP_CPU={name} builds for the {} ABI, but the Rust target {target} uses the {} \
+                 ABI: the firmware would not link. Name one of {}",
+                float_abi(cpu.hard_float),
+                float_abi(hard),
+                fitting.join(", ")
+            ));
+        }
+        return Ok(Some(cpu));
     }
     Ok(TARGETS
         .iter()
         .find(|(t, _)| *t == target)
         .map(|(_, name)| CPUS.iter().find(|c| c.name == *name).expect("TARGETS names a CPU")))
+}
+
+/// A float ABI as the messages name it.
+fn float_abi(hard: bool) -> &'static str {
+    if hard {
+        "hard-float (floats in VFP registers)"
+    } else {
+        "soft-float"
+    }
 }
 
 /// The lock the crate's features choose for the C library.
@@ -639,7 +674,15 @@ fn build_library(
     let lib = work.join("librtheap.a");
     write_library(cargo, &objects, &lib, target, host)?;
     if let Some(cpu) = cpu {
-        check_archive(&lib, target, cpu, &format!("the compiler {}", cc.tool.describe()))?;
+        let rebuild = format!(
+            "The crate built it with {} (RTHEAP_CPU={}){}: drop the flags that choose another \
+             CPU or float ABI, or name the CPU with RTHEAP_CPU (one of {})",
+            cpu.flags,
+            cpu.name,
+            if flag_vars.is_empty() { String::new() } else { format!(" and then {}", flag_vars.join(", ")) },
+            CPUS.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+        );
+        check_archive(&lib, target, cpu, &format!("the compiler {}", cc.tool.describe()), &rebuild)?;
     }
     Ok(work)
 }
@@ -718,7 +761,13 @@ fn no_compiler(
         ));
     }
     cargo.rerun_if_changed(&lib);
-    check_archive(&lib, target, cpu, "the prebuilt archive")?;
+    check_archive(
+        &lib,
+        target,
+        cpu,
+        "the prebuilt archive",
+        "The crate's own archive is not the one for this target: package the crate again",
+    )?;
     cargo.warning(format!(
         "rtheap: no C compiler found for {target} (tried {tried}): linking the prebuilt {} \
          (default configuration, -Os, no debug information, whatever the profile); to build it \
@@ -899,7 +948,12 @@ fn given_library(cargo: &mut Cargo, dir: &Path, target: &str, cpu: Option<&Cpu>,
     // Relink when the library is rebuilt.
     cargo.rerun_if_changed(&lib);
     if let Some(cpu) = cpu {
-        check_archive(&lib, target, cpu, "RTHEAP_LIB_DIR")?;
+        let rebuild = format!(
+            "Rebuild it for {target} with the flags {} (those of RTHEAP_CPU={}), or unset \
+             RTHEAP_LIB_DIR to let this crate build the library",
+            cpu.flags, cpu.name
+        );
+        check_archive(&lib, target, cpu, "RTHEAP_LIB_DIR", &rebuild)?;
     }
     check_archive_lock(&lib, lock)?;
     Ok(dir.to_path_buf())
@@ -936,15 +990,11 @@ fn check_archive_lock(lib: &Path, lock: Lock) -> Result<(), Fail> {
 /// Stops the build when an archive cannot link into this target (wrong
 /// architecture or float ABI), instead of a linker error deep in rustc's
 /// output ("uses VFP register arguments").
-fn check_archive(lib: &Path, target: &str, cpu: &Cpu, whose: &str) -> Result<(), Fail> {
+/// `rebuild` says how to fix a mismatch, for the archive's source.
+fn check_archive(lib: &Path, target: &str, cpu: &Cpu, whose: &str, rebuild: &str) -> Result<(), Fail> {
     let data = fs::read(lib).map_err(|e| format!("{whose}: cannot read {}: {e}", lib.display()))?;
     let members = archive::read_archive(&data).ok_or_else(|| format!("{whose}: {} is not a static archive", lib.display()))?;
-    let abi = |hard: bool| if hard { "hard-float (floats in VFP registers)" } else { "soft-float" };
-    let rebuild = format!(
-        "Rebuild it for {target} (a CMake cross tree with -DRTHEAP_CPU={}, i.e. {}), or unset \
-         RTHEAP_LIB_DIR to let this crate build the library",
-        cpu.name, cpu.flags
-    );
+    let abi = float_abi;
     let mut arm_members = 0;
     for (member, bytes) in &members {
         let Some(info) = archive::object_info(bytes) else { continue };

@@ -25,6 +25,8 @@
 #             no debug, .comment says clang, more code than the -Os build; ld.lld
 #   host-cc   CC=/usr/bin/gcc (a compiler for the host): refused with the crate's message
 #             that it does not compile for Arm
+#   cpu-abi   RTHEAP_CPU naming a CPU of the other float ABI: refused with the crate's
+#             message
 #   none      no C compiler on PATH, CC empty: the prebuilt archive, said in a warning,
 #             no archive built; ld.lld. With RTHEAP_CONFIG_HEADER too: refused with one
 #             message and no panic
@@ -353,6 +355,9 @@ else
 fi
 refused host-cc "the C compiler .* does not compile for Arm (it is a compiler for another machine" \
     gcc gcc '"s"' false CC=/usr/bin/gcc --
+case $target in *eabihf) other_abi=cortex-m4 ;; *) other_abi=cortex-m4f ;; esac
+refused cpu-abi "RTHEAP_CPU=$other_abi builds for the .* ABI, but the Rust target $target uses the .* ABI: the firmware would not link" \
+    gcc gcc '"s"' false "RTHEAP_CPU=$other_abi" --
 refused both-locks "the features \`spin-lock\` and \`user-lock\` each choose the lock of every rtheap heap: enable one of them" \
     gcc gcc '"s"' false -- --features spin,user
 refused user-no-lock "the feature \`unsafe-no-lock\` says rtheap runs without a lock, and the feature \`user-lock\` chooses one" \
