@@ -222,25 +222,44 @@ fn cpu_for(cargo: &mut Cargo, target: &str) -> Result<Option<&'static Cpu>, Fail
         let Some(cpu) = CPUS.iter().find(|c| c.name == name) else {
             return Err(format!("RTHEAP_CPU={name} is not one of {}", names()));
         };
-        // A Cortex-M target's float ABI is in its name: the C library must use
-        // the same, or the firmware does not link.
-        let hard = target.ends_with("eabihf");
-        if target.starts_with("thumb") && cpu.hard_float != hard {
-            let fitting = CPUS.iter().filter(|c| c.hard_float == hard).map(|c| c.name).collect::<Vec<_>>();
+        let Some(own) = target_cpu(target) else { return Ok(Some(cpu)) };
+        // The target's float ABI (the firmware would not link with another) and
+        // code the target's CPUs run (an M0 faults on Armv7-M code).
+        if cpu.hard_float != own.hard_float || !runs_on(cpu, own) {
             return Err(format!(
-                "RTHEAP_CPU={name} builds for the {} ABI, but the Rust target {target} uses the {} \
-                 ABI: the firmware would not link. Name one of {}",
+                "RTHEAP_CPU={name} builds {} code for the {} ABI, which the Rust target {target} \
+                 (the {} ABI, {} code) cannot use: name one of {}",
+                cpu.archs.last().copied().unwrap_or("?"),
                 float_abi(cpu.hard_float),
-                float_abi(hard),
-                fitting.join(", ")
+                float_abi(own.hard_float),
+                own.archs.last().copied().unwrap_or("?"),
+                fitting_cpus(own)
             ));
         }
         return Ok(Some(cpu));
     }
-    Ok(TARGETS
+    Ok(target_cpu(target))
+}
+
+/// The CPU a Rust target builds for by default (`None`: not Cortex-M).
+fn target_cpu(target: &str) -> Option<&'static Cpu> {
+    TARGETS
         .iter()
         .find(|(t, _)| *t == target)
-        .map(|(_, name)| CPUS.iter().find(|c| c.name == *name).expect("TARGETS names a CPU")))
+        .map(|(_, name)| CPUS.iter().find(|c| c.name == *name).expect("TARGETS names a CPU"))
+}
+
+/// Whether code built for `cpu` runs where the target's CPU `own` does: its
+/// architecture is one `own` runs, or Armv8.1-M Mainline on an Armv8-M
+/// Mainline target (a Cortex-M55's firmware is a thumbv8m.main one).
+fn runs_on(cpu: &Cpu, own: &Cpu) -> bool {
+    let arch = cpu.archs.last().copied().unwrap_or("");
+    own.archs.contains(&arch) || (arch == "v8.1-M.mainline" && own.archs == V8MMAIN)
+}
+
+/// The CPUs RTHEAP_CPU may name for a target whose own CPU is `own`.
+fn fitting_cpus(own: &Cpu) -> String {
+    CPUS.iter().filter(|c| c.hard_float == own.hard_float && runs_on(c, own)).map(|c| c.name).collect::<Vec<_>>().join(", ")
 }
 
 /// A float ABI as the messages name it.
@@ -648,8 +667,8 @@ fn build_library(
     }
     flags.extend(extra);
 
-    check_configuration(cargo, &cc, &flags, &work, cpu, config.as_deref(), lock)?;
-    check_stats_layout(cargo, &cc, &flags, manifest)?;
+    check_configuration(cargo, &cc, &flags, &work, cpu, config.as_deref(), lock, &flag_vars)?;
+    check_stats_layout(cargo, &cc, &flags, manifest, &work, &flag_vars)?;
 
     let mut objects = Vec::new();
     for c in &sources {
@@ -680,7 +699,7 @@ fn build_library(
             cpu.flags,
             cpu.name,
             if flag_vars.is_empty() { String::new() } else { format!(" and then {}", flag_vars.join(", ")) },
-            CPUS.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+            target_cpu(target).map(fitting_cpus).unwrap_or_default()
         );
         check_archive(&lib, target, cpu, &format!("the compiler {}", cc.tool.describe()), &rebuild)?;
     }
@@ -777,13 +796,22 @@ fn no_compiler(
     Ok(dir)
 }
 
+/// Where the user's C flags came from, for a message about them.
+fn flags_note(flag_vars: &[String]) -> String {
+    if flag_vars.is_empty() {
+        String::new()
+    } else {
+        format!(" (C flags from {}: check them against the target)", flag_vars.join(", "))
+    }
+}
+
 /// The message for a C compiler that does not build for Arm.
 fn not_arm(cc: &Compiler) -> Fail {
     format!(
         "the C compiler {} does not compile for Arm (it is a compiler for another machine, \
-         a host CC perhaps): set CC_{} to arm-none-eabi-gcc or clang, or unset {}",
+         a host CC perhaps): set {} to arm-none-eabi-gcc or clang, or unset it to let the \
+         crate look for one",
         cc.tool.describe(),
-        cargo_env("TARGET").replace(['-', '.'], "_"),
         cc.tool.origin
     )
 }
@@ -791,6 +819,7 @@ fn not_arm(cc: &Compiler) -> Fail {
 /// The configuration must keep a lock, unless the feature `unsafe-no-lock`
 /// says the firmware never allocates from two contexts. Also checks that a
 /// Cortex-M build has a compiler for Arm (a host `CC` builds x86 objects).
+#[allow(clippy::too_many_arguments)]
 fn check_configuration(
     cargo: &mut Cargo,
     cc: &Compiler,
@@ -799,6 +828,7 @@ fn check_configuration(
     cpu: Option<&Cpu>,
     config: Option<&str>,
     lock: Lock,
+    flag_vars: &[String],
 ) -> Result<(), Fail> {
     // The preprocessor's verdict on the configuration as the library sees it
     // (config header, -D flags and the defaults of rtheap_config.h).
@@ -833,9 +863,10 @@ fn check_configuration(
             }
         }
         return Err(format!(
-            "the C configuration does not compile with {}{}{feature_note}:\n{}",
+            "the C configuration does not compile with {}{}{feature_note}{}:\n{}",
             cc.tool.describe(),
             config.map(|h| format!(" and RTHEAP_CONFIG_HEADER={h}")).unwrap_or_default(),
+            flags_note(flag_vars),
             String::from_utf8_lossy(&res.stderr).trim_end()
         ));
     }
@@ -881,13 +912,38 @@ fn check_configuration(
 
 /// stats_layout.c asserts (at compile time) the layout of rtheap_stats_t
 /// that the Rust `Stats` has: the C header and the crate cannot drift apart.
-fn check_stats_layout(cargo: &mut Cargo, cc: &Compiler, flags: &[String], manifest: &Path) -> Result<(), Fail> {
+fn check_stats_layout(
+    cargo: &mut Cargo,
+    cc: &Compiler,
+    flags: &[String],
+    manifest: &Path,
+    work: &Path,
+    flag_vars: &[String],
+) -> Result<(), Fail> {
     let file = manifest.join("stats_layout.c");
     cargo.rerun_if_changed(&file);
-    let mut cmd = cc.tool.command();
-    cmd.args(flags).arg("-fsyntax-only").arg(&file);
-    let res = output(&mut cmd).map_err(|e| format!("cannot run the C compiler {}: {e}", cc.tool.describe()))?;
+    let syntax = |file: &Path| {
+        let mut cmd = cc.tool.command();
+        cmd.args(flags).arg("-fsyntax-only").arg(file);
+        output(&mut cmd).map_err(|e| format!("cannot run the C compiler {}: {e}", cc.tool.describe()))
+    };
+    let res = syntax(&file)?;
     if !res.status.success() {
+        // Flags the compiler refuses (another CPU's float ABI, say) fail a
+        // file of one small function too: they are what is wrong, not the
+        // sources.
+        let probe = work.join("rtheap-flags-probe.c");
+        let text = "int rtheap_flags_probe(int x);\nint rtheap_flags_probe(int x) { return x + 1; }\n";
+        fs::write(&probe, text).map_err(|e| format!("cannot write {}: {e}", probe.display()))?;
+        if !syntax(&probe)?.status.success() {
+            return Err(format!(
+                "the C compiler {} refuses the flags it is given{}: {}\n{}",
+                cc.tool.describe(),
+                flags_note(flag_vars),
+                flags.join(" "),
+                String::from_utf8_lossy(&res.stderr).trim_end()
+            ));
+        }
         return Err(format!(
             "the C header's rtheap_stats_t differs from the crate's Stats (stats_layout.c, \
              compiled with {}): the C sources and the crate come from different versions; use \
@@ -941,6 +997,16 @@ fn write_library(cargo: &mut Cargo, objects: &[PathBuf], lib: &Path, target: &st
 
 /// A librtheap.a built elsewhere: checked against the target, then linked.
 fn given_library(cargo: &mut Cargo, dir: &Path, target: &str, cpu: Option<&Cpu>, lock: Lock) -> Result<PathBuf, Fail> {
+    if dir.is_relative() {
+        // Cargo runs this script in the crate's folder, not the firmware's:
+        // a relative path would name another folder than the user means.
+        return Err(format!(
+            "RTHEAP_LIB_DIR={} is a relative path, which this build script would take from the \
+             crate's own folder ({}): give an absolute path",
+            dir.display(),
+            env::current_dir().map(|d| d.display().to_string()).unwrap_or_default()
+        ));
+    }
     let lib = dir.join("librtheap.a");
     if !lib.is_file() {
         return Err(format!("RTHEAP_LIB_DIR={}: no librtheap.a there", dir.display()));

@@ -25,8 +25,9 @@
 #             no debug, .comment says clang, more code than the -Os build; ld.lld
 #   host-cc   CC=/usr/bin/gcc (a compiler for the host): refused with the crate's message
 #             that it does not compile for Arm
-#   cpu-abi   RTHEAP_CPU naming a CPU of the other float ABI: refused with the crate's
-#             message
+#   cpu-abi   RTHEAP_CPU naming a CPU of the other float ABI, or (cpu-newer) one whose
+#             code the target's CPU cannot run, refused with the crate's message naming
+#             a CPU that fits; lib-dir-relative: a relative RTHEAP_LIB_DIR refused
 #   none      no C compiler on PATH, CC empty: the prebuilt archive, said in a warning,
 #             no archive built; ld.lld. With RTHEAP_CONFIG_HEADER too: refused with one
 #             message and no panic
@@ -355,9 +356,16 @@ else
 fi
 refused host-cc "the C compiler .* does not compile for Arm (it is a compiler for another machine" \
     gcc gcc '"s"' false CC=/usr/bin/gcc --
-case $target in *eabihf) other_abi=cortex-m4 ;; *) other_abi=cortex-m4f ;; esac
-refused cpu-abi "RTHEAP_CPU=$other_abi builds for the .* ABI, but the Rust target $target uses the .* ABI: the firmware would not link" \
+case $target in
+    *eabihf) other_abi=cortex-m4 newer=cortex-m55f fits=cortex-m4f ;;
+    *) other_abi=cortex-m4f newer=cortex-m3 fits=cortex-m0 ;;
+esac
+refused cpu-abi "RTHEAP_CPU=$other_abi builds .* code for the .* ABI, which the Rust target $target (the .* ABI, .* code) cannot use: name one of .*$fits" \
     gcc gcc '"s"' false "RTHEAP_CPU=$other_abi" --
+refused cpu-newer "RTHEAP_CPU=$newer builds .* code for the .* ABI, which the Rust target $target (the .* ABI, .* code) cannot use: name one of .*$fits" \
+    gcc gcc '"s"' false "RTHEAP_CPU=$newer" --
+refused lib-dir-relative "RTHEAP_LIB_DIR=lib is a relative path, which this build script would take from the crate's own folder (.*): give an absolute path" \
+    gcc gcc '"s"' false "RTHEAP_LIB_DIR=lib" --
 refused both-locks "the features \`spin-lock\` and \`user-lock\` each choose the lock of every rtheap heap: enable one of them" \
     gcc gcc '"s"' false -- --features spin,user
 refused user-no-lock "the feature \`unsafe-no-lock\` says rtheap runs without a lock, and the feature \`user-lock\` chooses one" \

@@ -80,8 +80,8 @@
 //! Variables: `RTHEAP_CONFIG_HEADER` (a header with your `#define
 //! RTHEAP_...` options), `RTHEAP_CPU` (one of `cortex-m0`, `cortex-m3`,
 //! `cortex-m4`, `cortex-m4f`, `cortex-m7`, `cortex-m23`, `cortex-m33`,
-//! `cortex-m33f`, `cortex-m55`, `cortex-m55f`; its float ABI must be the
-//! target's), `RTHEAP_CFLAGS`, `RTHEAP_CC`, `RTHEAP_AR`, and
+//! `cortex-m33f`, `cortex-m55`, `cortex-m55f`; one the target's code runs
+//! on, with its float ABI), `RTHEAP_CFLAGS`, `RTHEAP_CC`, `RTHEAP_AR`, and
 //! `RTHEAP_LIB_DIR` (a directory with a `librtheap.a` built elsewhere,
 //! checked against the target).
 //!
