@@ -86,40 +86,6 @@ RTHEAP_COLD RTHEAP_CONTAIN void rtheap_refuse(rtheap_t *heap, rtheap_error_t e, 
 /* ------------------------------------------------------------------------ */
 
 /**
- * True if free block b (t bytes, its extent checked) is damage reported
- * before: b was cut off behind a fence (its previous link leads to one:
- * damage reported when that block was found, whose next link could not be
- * followed to b), or its footer is bad and the block after it no longer
- * calls it free (a neighbour freed next to it found the footer and
- * disowned it).
- */
-RTHEAP_PRIVATE bool rtheap_known_damage(const rtheap_t *heap, const block_t *b, uintptr_t t)
-{
-    uintptr_t h = rtheap_addr(b);
-    const block_t *prev = b->prev_free;
-    size_t nd = rtheap_block_at(h + t)->header;
-    /* A NULL link is no header position: rtheap_link_ok refuses it. */
-    return (rtheap_link_ok(heap, prev) && rtheap_is_fence(prev->header)) ||
-           (*rtheap_footer(h + t) != b && rtheap_is_block(nd) && !rtheap_prev_is_free(nd));
-}
-
-/**
- * The size of q (a header position of a region) if it is a free block whose
- * extent lies inside its region and which is damage reported before
- * (rtheap_known_damage); else 0.
- */
-RTHEAP_PRIVATE uintptr_t rtheap_known_free_damage(const rtheap_t *heap, const block_t *q)
-{
-    uintptr_t h = rtheap_addr(q);
-    const region_t *r = rtheap_region_of(heap, h);
-    size_t hd = q->header;
-    uintptr_t t = rtheap_size(hd);
-    bool known = r != NULL && rtheap_is_free_block(hd) && t >= MIN_BLOCK &&
-                 t <= r->sentinel - h && rtheap_known_damage(heap, q, t);
-    return known ? t : 0;
-}
-
-/**
  * Quarantines b, a free block (by its header) of t bytes whose extent the
  * caller checked lies inside its region: its header becomes a fence, the
  * next block is told that its previous block is not free, and b leaves its
@@ -127,8 +93,13 @@ RTHEAP_PRIVATE uintptr_t rtheap_known_free_damage(const rtheap_t *heap, const bl
  * b (the head of its list, or a previous block that links back) is made to
  * skip it when b's next link is sound, and ends the list there when it is
  * not. Nothing is written through a link that fails its check. Counted;
- * reporting is the caller's. True if that damage was known already
- * (rtheap_known_damage, before the quarantine).
+ * reporting is the caller's.
+ *
+ * True if that damage was known already: b was cut off behind a fence (its
+ * previous link leads to one: damage reported when that block was found,
+ * whose next link could not be followed to b), or its footer is bad and the
+ * block after it no longer calls it free (a neighbour freed next to it
+ * found the footer and disowned it).
  */
 RTHEAP_COLD RTHEAP_CONTAIN bool rtheap_quarantine(rtheap_t *heap, block_t *b, uintptr_t t)
 {
@@ -136,8 +107,10 @@ RTHEAP_COLD RTHEAP_CONTAIN bool rtheap_quarantine(rtheap_t *heap, block_t *b, ui
     block_t *prev = b->prev_free;
     block_t *n = rtheap_block_at(h + t);
     size_t nd = n->header;
+    /* A NULL link is no header position: rtheap_link_ok refuses it. */
     bool prev_ok = rtheap_link_ok(heap, prev);
-    bool known = rtheap_known_damage(heap, b, t);
+    bool known = (prev_ok && rtheap_is_fence(prev->header)) ||
+                 (*rtheap_footer(h + t) != b && rtheap_is_block(nd) && !rtheap_prev_is_free(nd));
     uint32_t c = rtheap_class_of_size(t);
     block_t *next = b->next_free;
     bool led_to = heap->heads[c] == b;
@@ -203,25 +176,20 @@ RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_neighbour(rtheap_t *heap, const r
      * link may be the word overwritten. Read before the quarantine changes
      * b's links. */
     block_t *x = NULL;
-    bool x_known = false;
     if (listed) {
         x = b->next_free;
         if (!rtheap_link_ok(heap, x) || x->prev_free == b) {
             x = b->prev_free;
         }
         x = rtheap_link_ok(heap, x) ? x : NULL;
-        /* x reported already: b is the damage seen from its other side
-         * (both links of x overwritten, or x the damaged block of a list
-         * dropped before, b one of the blocks cut off behind it; or x
-         * disowned by a neighbour, its footer and links overwritten). Read
-         * before the quarantine rewrites the headers after b. */
-        x_known = x != NULL && (rtheap_addr(x) == heap->last_damage ||
-                                rtheap_known_free_damage(heap, x) != 0);
     }
     if (listed && rtheap_quarantine(heap, b, t)) {
         return;
     }
-    if (!x_known) {
+    /* x reported already: b is the damage seen from its other side (both
+     * links of x overwritten, or x the damaged block of a list dropped
+     * before, b one of the blocks cut off behind it). */
+    if (x == NULL || rtheap_addr(x) != heap->last_damage) {
         rtheap_report_damage(heap, RTHEAP_ERR_BAD_FREE_LIST, h, ptr);
     }
     /* x is remembered as the damage reported, so that meeting it later (its
@@ -233,32 +201,12 @@ RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_neighbour(rtheap_t *heap, const r
 }
 
 /**
- * b, a free block that holds up but for its next link, which leads to q
- * whose back link is not b: true if q is damage reported before, a free
- * block disowned by the block after it (its footer bad, and that block no
- * longer says its previous block is free: a neighbour freed next to q
- * reported it). q is quarantined then (its bytes known), and b's list is
- * cut at it, without a second report; b stays.
- */
-RTHEAP_COLD RTHEAP_CONTAIN bool rtheap_cut_disowned_next(rtheap_t *heap, block_t *b)
-{
-    block_t *q = b->next_free;
-    uintptr_t t = rtheap_link_ok(heap, q) ? rtheap_known_free_damage(heap, q) : 0;
-    if (t == 0) {
-        return false; /* not known: b's side is reported */
-    }
-    (void)rtheap_quarantine(heap, q, t);
-    return rtheap_cut_dead_next(heap, b);
-}
-
-/**
  * Takes damaged block b, found through list c (its head, or through a
  * checked next link), out of service, reported once for b's own pointer:
  * as rtheap_contain_neighbour does when its header is a free block's and
  * its extent lies inside its region; else the list is dropped whole, and a
  * fence (quarantined before, still listed) is known damage. When b holds up
- * but for a next link to a fence, or to a block disowned before (which is
- * quarantined then), it stays and its list is cut there.
+ * but for a next link to a fence, it stays and its list is cut there.
  */
 RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_listed(rtheap_t *heap, block_t *b, uint32_t c)
 {
@@ -271,8 +219,7 @@ RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_listed(rtheap_t *heap, block_t *b
         size_t hd = b->header;
         uintptr_t t = rtheap_size(hd);
         if (rtheap_is_free_block(hd) && t >= MIN_BLOCK && t <= r->sentinel - h) {
-            if (*rtheap_footer(h + t) != b ||
-                (!rtheap_cut_dead_next(heap, b) && !rtheap_cut_disowned_next(heap, b))) {
+            if (*rtheap_footer(h + t) != b || !rtheap_cut_dead_next(heap, b)) {
                 rtheap_contain_neighbour(heap, r, b, rtheap_payload(b));
             }
             return;
@@ -305,7 +252,8 @@ RTHEAP_PRIVATE bool rtheap_free_ends_at(const region_t *r, uintptr_t p, uintptr_
  * ends at h, that block's links are what is damaged: rtheap_contain_neighbour
  * takes it out of service. So it does the damage reported last when that is
  * a free block ending at h: the footer is its own, overwritten with its
- * links (a write after free over a small block). Otherwise the footer, or
+ * links (a write after free over a small block); and a smallest free block
+ * that ends at h, whose footer went with its links. Otherwise the footer, or
  * the header it leads to, was overwritten and where that block starts is
  * unknown: it is left to be found through its list, where h's disowning it
  * (the caller clears h's PREV_FREE) tells that it was reported. Reported
@@ -316,7 +264,13 @@ RTHEAP_COLD RTHEAP_CONTAIN void rtheap_contain_prev(rtheap_t *heap, const region
 {
     uintptr_t p = rtheap_addr(*rtheap_footer(h));
     uintptr_t d = heap->last_damage;
-    uintptr_t owner = rtheap_free_ends_at(r, d, h) ? d : rtheap_free_ends_at(r, p, h) ? p : 0;
+    /* A smallest block in front is found without its footer: a write after
+     * free over its whole payload overwrites its links and footer at once. */
+    uintptr_t m = h - MIN_BLOCK;
+    uintptr_t owner = rtheap_free_ends_at(r, d, h)   ? d
+                      : rtheap_free_ends_at(r, p, h) ? p
+                      : rtheap_free_ends_at(r, m, h) ? m
+                                                     : 0;
     if (owner != 0) {
         rtheap_contain_neighbour(heap, r, rtheap_block_at(owner), ptr);
         return;
