@@ -65,6 +65,13 @@ struct Cpu {
     hard_float: bool,
 }
 
+impl Cpu {
+    /// The architecture its code is built for (the newest of `archs`).
+    fn arch(&self) -> &'static str {
+        self.archs.last().copied().unwrap_or("")
+    }
+}
+
 const V6M: &[&str] = &["v6-M", "v6S-M"];
 const V7M: &[&str] = &["v6-M", "v6S-M", "v7"];
 const V7EM: &[&str] = &["v6-M", "v6S-M", "v7", "v7E-M"];
@@ -229,10 +236,10 @@ fn cpu_for(cargo: &mut Cargo, target: &str) -> Result<Option<&'static Cpu>, Fail
             return Err(format!(
                 "RTHEAP_CPU={name} builds {} code for the {} ABI, which the Rust target {target} \
                  (the {} ABI, {} code) cannot use: name one of {}",
-                cpu.archs.last().copied().unwrap_or("?"),
+                cpu.arch(),
                 float_abi(cpu.hard_float),
                 float_abi(own.hard_float),
-                own.archs.last().copied().unwrap_or("?"),
+                own.arch(),
                 fitting_cpus(own)
             ));
         }
@@ -253,7 +260,7 @@ fn target_cpu(target: &str) -> Option<&'static Cpu> {
 /// architecture is one `own` runs, or Armv8.1-M Mainline on an Armv8-M
 /// Mainline target (a Cortex-M55's firmware is a thumbv8m.main one).
 fn runs_on(cpu: &Cpu, own: &Cpu) -> bool {
-    let arch = cpu.archs.last().copied().unwrap_or("");
+    let arch = cpu.arch();
     own.archs.contains(&arch) || (arch == "v8.1-M.mainline" && own.archs == V8MMAIN)
 }
 
@@ -1060,7 +1067,6 @@ fn check_archive_lock(lib: &Path, lock: Lock) -> Result<(), Fail> {
 fn check_archive(lib: &Path, target: &str, cpu: &Cpu, whose: &str, rebuild: &str) -> Result<(), Fail> {
     let data = fs::read(lib).map_err(|e| format!("{whose}: cannot read {}: {e}", lib.display()))?;
     let members = archive::read_archive(&data).ok_or_else(|| format!("{whose}: {} is not a static archive", lib.display()))?;
-    let abi = float_abi;
     let mut arm_members = 0;
     for (member, bytes) in &members {
         let Some(info) = archive::object_info(bytes) else { continue };
@@ -1081,8 +1087,8 @@ fn check_archive(lib: &Path, target: &str, cpu: &Cpu, whose: &str, rebuild: &str
                 "{whose}: {member} of {} uses the {} ABI, but the Rust target {target} uses the {} \
                  ABI: the firmware would not link (\"uses VFP register arguments\"). {rebuild}",
                 lib.display(),
-                abi(attrs.hard_float),
-                abi(cpu.hard_float)
+                float_abi(attrs.hard_float),
+                float_abi(cpu.hard_float)
             ));
         }
         if !cpu.archs.contains(&attrs.cpu_arch.as_str()) {

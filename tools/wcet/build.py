@@ -12,7 +12,7 @@ import subprocess
 CC = "arm-none-eabi-gcc"
 
 # CPU -> (QEMU board, FreeRTOS port directory, cycle model); tests/wcet/CMakeLists.txt
-# lists the same CPUs (_wcet_cpus)
+# reads the names (a tree for another CPU gets no WCET tests)
 CPUS = {
     "cortex-m0": ("microbit", "ARM_CM0", "armv6m"),
     "cortex-m3": ("mps2-an385", "ARM_CM3", "armv7m"),
