@@ -226,6 +226,7 @@ fn run(cargo: &mut Cargo) -> Result<(), Fail> {
 fn cpu_for(cargo: &mut Cargo, target: &str) -> Result<Option<&'static Cpu>, Fail> {
     let names = || CPUS.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
     if let Some(name) = cargo.var("RTHEAP_CPU") {
+        let name = name.trim();
         let Some(cpu) = CPUS.iter().find(|c| c.name == name) else {
             return Err(format!("RTHEAP_CPU={name} is not one of {}", names()));
         };
@@ -654,6 +655,15 @@ fn build_library(
     let config = cargo.var("RTHEAP_CONFIG_HEADER");
     let (mut extra, flag_vars) = user_flags(cargo, target, host);
     if let Some(h) = &config {
+        if Path::new(h).is_relative() {
+            // The compiler would look for it next to the C sources, in the
+            // crate's own folder, not the firmware's.
+            return Err(format!(
+                "RTHEAP_CONFIG_HEADER={h} is a relative path, which the C compiler would look \
+                 for beside the crate's sources ({}): give an absolute path",
+                src.display()
+            ));
+        }
         cargo.rerun_if_changed(Path::new(h));
         extra.push(format!("-DRTHEAP_CONFIG_HEADER=\"{h}\""));
     }
@@ -674,7 +684,7 @@ fn build_library(
     }
     flags.extend(extra);
 
-    check_configuration(cargo, &cc, &flags, &work, cpu, config.as_deref(), lock, &flag_vars)?;
+    check_configuration(cargo, &cc, &flags, &work, target, cpu, config.as_deref(), lock, &flag_vars)?;
     check_stats_layout(cargo, &cc, &flags, manifest, &work, &flag_vars)?;
 
     let mut objects = Vec::new();
@@ -832,6 +842,7 @@ fn check_configuration(
     cc: &Compiler,
     flags: &[String],
     work: &Path,
+    target: &str,
     cpu: Option<&Cpu>,
     config: Option<&str>,
     lock: Lock,
@@ -845,7 +856,8 @@ fn check_configuration(
                 #if RTHEAP_LOCK_NONE\nrtheap_probe_lock_none\n#endif\n\
                 #if RTHEAP_LOCK_SPIN\nrtheap_probe_lock_spin\n#endif\n\
                 #if RTHEAP_LOCK_USER\nrtheap_probe_lock_user\n#endif\n\
-                rtheap_probe_lock_expansion RTHEAP_LOCK(h) rtheap_probe_end\n";
+                rtheap_probe_lock_expansion RTHEAP_LOCK(h) rtheap_probe_end\n\
+                rtheap_probe_pointer __SIZEOF_POINTER__ rtheap_probe_end\n";
     fs::write(&probe, text).map_err(|e| format!("cannot write {}: {e}", probe.display()))?;
     let mut cmd = cc.tool.command();
     cmd.args(flags).arg("-E").arg(&probe);
@@ -890,7 +902,7 @@ fn check_configuration(
             config.map(|h| format!(" ({h})")).unwrap_or_default()
         ));
     }
-    let Some(cpu) = cpu else { return Ok(()) };
+    let Some(cpu) = cpu else { return check_host_machine(cc, &text, target) };
     if !text.contains("rtheap_probe_arm") {
         return Err(not_arm(cc));
     }
@@ -915,6 +927,34 @@ fn check_configuration(
         ));
     }
     Ok(())
+}
+
+/// A target that is not Cortex-M (the host, for tests) needs a compiler for
+/// its machine: objects from an Arm compiler in `CC` would be skipped by the
+/// linker, which then finds no rtheap at all.
+fn check_host_machine(cc: &Compiler, probe: &str, target: &str) -> Result<(), Fail> {
+    let arch = cargo_env("CARGO_CFG_TARGET_ARCH");
+    let width = cargo_env("CARGO_CFG_TARGET_POINTER_WIDTH");
+    let arm = probe.contains("rtheap_probe_arm");
+    let pointer_bytes = probe
+        .split("rtheap_probe_pointer")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse::<u32>().ok());
+    let want_bytes = width.parse::<u32>().ok().map(|bits| bits / 8);
+    if arm == (arch == "arm") && pointer_bytes == want_bytes {
+        return Ok(());
+    }
+    Err(format!(
+        "the C compiler {} builds {} code with {}-byte pointers, but the Rust target {target} is \
+         {arch} with {width}-bit pointers (an Arm compiler in {} perhaps): unset it or set \
+         CC_{} to the target's own compiler",
+        cc.tool.describe(),
+        if arm { "Arm" } else { "non-Arm" },
+        pointer_bytes.map(|n| n.to_string()).unwrap_or_else(|| "unknown".into()),
+        cc.tool.origin,
+        target.replace(['-', '.'], "_")
+    ))
 }
 
 /// stats_layout.c asserts (at compile time) the layout of rtheap_stats_t

@@ -3,8 +3,9 @@
 # The crate on the host, against the real C core (build.rs compiles it with the host's
 # C compiler): its unit tests and doc examples (`cargo test`, warnings as errors), the
 # same with the feature `allocator_api` (nightly features through RUSTC_BOOTSTRAP), the
-# unit tests with the feature `user-lock`, and `cargo doc` with rustdoc's warnings as
-# errors. Debian's toolchain, offline.
+# unit tests with the feature `user-lock`, `cargo doc` with rustdoc's warnings as
+# errors, and an Arm compiler in CC refused with the crate's message. Debian's
+# toolchain, offline.
 #
 # Usage: tests/rust/host.sh ROOT TARGET-DIR
 # The last line is "N passed, N failed"; exit status 0 only if all passed.
@@ -44,5 +45,22 @@ step cargo-test-user-lock 'test tests::user_lock_takes_every_call \.\.\. ok' env
     /usr/bin/cargo test --offline --features user-lock --manifest-path "$manifest" --lib
 step cargo-doc 'Generated .*rtheap/index.html' env RUSTDOCFLAGS="-D warnings" \
     /usr/bin/cargo doc --offline --no-deps --manifest-path "$manifest"
+# An Arm cross compiler in CC (set for firmware work) on a host build: refused with the
+# crate's message naming the mismatch, not a link that cannot find -lrtheap.
+if command -v arm-none-eabi-gcc >/dev/null 2>&1; then
+    if env CC=arm-none-eabi-gcc /usr/bin/cargo build --offline --lib --manifest-path "$manifest" \
+            >"$target_dir/host-cross-cc.log" 2>&1; then
+        failed=$((failed + 1))
+        echo "FAIL: host-cross-cc: built with CC=arm-none-eabi-gcc, must be refused"
+    elif grep -q "error: rtheap: the C compiler .* builds Arm code with 4-byte pointers, but the Rust target" \
+            "$target_dir/host-cross-cc.log"; then
+        passed=$((passed + 1))
+        echo "ok: host-cross-cc: $(grep 'error: rtheap:' "$target_dir/host-cross-cc.log" | cut -c1-110)..."
+    else
+        cat "$target_dir/host-cross-cc.log"
+        failed=$((failed + 1))
+        echo "FAIL: host-cross-cc: not refused with the crate's message"
+    fi
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -27,7 +27,8 @@
 #             that it does not compile for Arm
 #   cpu-abi   RTHEAP_CPU naming a CPU of the other float ABI, or (cpu-newer) one whose
 #             code the target's CPU cannot run, refused with the crate's message naming
-#             a CPU that fits; lib-dir-relative: a relative RTHEAP_LIB_DIR refused
+#             a CPU that fits; lib-dir-relative, config-relative: a relative
+#             RTHEAP_LIB_DIR or RTHEAP_CONFIG_HEADER refused
 #   none      no C compiler on PATH, CC empty: the prebuilt archive, said in a warning,
 #             no archive built; ld.lld. With RTHEAP_CONFIG_HEADER too: refused with one
 #             message and no panic
@@ -364,6 +365,8 @@ refused cpu-abi "RTHEAP_CPU=$other_abi builds .* code for the .* ABI, which the 
     gcc gcc '"s"' false "RTHEAP_CPU=$other_abi" --
 refused cpu-newer "RTHEAP_CPU=$newer builds .* code for the .* ABI, which the Rust target $target (the .* ABI, .* code) cannot use: name one of .*$fits" \
     gcc gcc '"s"' false "RTHEAP_CPU=$newer" --
+refused config-relative "RTHEAP_CONFIG_HEADER=cfg.h is a relative path, which the C compiler would look for beside the crate's sources (.*): give an absolute path" \
+    gcc gcc '"s"' false "RTHEAP_CONFIG_HEADER=cfg.h" --
 refused lib-dir-relative "RTHEAP_LIB_DIR=lib is a relative path, which this build script would take from the crate's own folder (.*): give an absolute path" \
     gcc gcc '"s"' false "RTHEAP_LIB_DIR=lib" --
 refused both-locks "the features \`spin-lock\` and \`user-lock\` each choose the lock of every rtheap heap: enable one of them" \

@@ -378,9 +378,19 @@ rtheap::init(start, bytes) before the first allocation";
 #[inline(never)]
 fn no_heap_check() {
     if status() == Err(HeapError::NoHeap) {
-        // A literal message: formatting it allocates nothing.
-        panic!("{}", NO_HEAP_MESSAGE);
+        no_heap_panic();
     }
+}
+
+/// The panic of [`no_heap_check`]. A global allocator must not unwind: an
+/// `extern "C"` function cannot, so where panics unwind (a host program) the
+/// panic aborts here, after the panic hook has printed the message; on
+/// firmware (`panic = "abort"`) the panic handler gets it as usual.
+#[cold]
+#[inline(never)]
+extern "C" fn no_heap_panic() -> ! {
+    // A literal message: formatting it allocates nothing.
+    panic!("{}", NO_HEAP_MESSAGE);
 }
 
 /// Heap statistics: the C `rtheap_stats_t`, field for field (`#[repr(C)]`,
