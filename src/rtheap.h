@@ -111,7 +111,7 @@ typedef void (*rtheap_error_hook_t)(rtheap_t *heap, rtheap_error_t kind, const v
 /** Statistics; counters are maintained only when RTHEAP_STATS is 1. */
 typedef struct rtheap_stats {
     /** bytes given to init/add_region, each region counted up to the most one can have
-     * (on 32-bit targets with RTHEAP_SMALL: 16 MiB) */
+     * (on 32-bit targets with RTHEAP_SMALL and one region: 16 MiB less RTHEAP_ALIGNMENT) */
     size_t heap_bytes;
     size_t arena_bytes;         /**< bytes in blocks (heap minus control, sentinels, padding) */
     size_t used_bytes;          /**< usable payload bytes of live blocks */
@@ -159,7 +159,10 @@ size_t rtheap_control_size(size_t bytes);
 /**
  * Creates a heap in [mem, mem + bytes). The control structure is placed at
  * the start and sized to the region; the rest becomes one free block (see
- * below for a region larger than a block).
+ * below for a region larger than a block). A region a few bytes larger than
+ * an index row fewer can serve gets that row fewer and leaves those bytes
+ * (fewer than the row's own) unused: a larger region never gives a smaller
+ * largest block.
  * `mem` may have any alignment (it is rounded up).
  *
  * Returns the heap handle (inside the region), or NULL if mem is NULL, the
@@ -210,7 +213,9 @@ rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t largest_region);
  * by rtheap_init() can hold (about the size of the first region rounded up
  * to a power of two): a larger region is cut into chunks of at most that
  * size, separated by fences of RTHEAP_MIN_BLOCK bytes (see
- * rtheap_init_for() to avoid that).
+ * rtheap_init_for() to avoid that); a region larger than that size by less
+ * than an index row's bytes and some padding is used up to that size, its
+ * last bytes left out.
  *
  * Returns true on success; false if heap is NULL; false (and reports
  * RTHEAP_ERR_BAD_ARGUMENT) if mem is NULL, the region is too small or wraps
@@ -363,8 +368,10 @@ size_t rtheap_usable_size(rtheap_t *heap, const void *ptr);
  * it has exactly this many usable bytes, or more only when the free block
  * it was cut from had a remainder too small to be a block of its own
  * (less than RTHEAP_MIN_BLOCK bytes more). The caller may use all of them.
- * Returns 0 if the request could never be satisfied (too large, bad align).
- * Pure: touches no heap, so ISR-safe. O(1).
+ * Returns 0 if the request could never be satisfied (too large, bad align):
+ * a wrapper that must not return 0 returns size then, and the allocation
+ * fails (SQLite's xRoundup, for one: given 0, SQLite calls xRealloc with
+ * size 0, which shrinks the block). Pure: touches no heap, so ISR-safe. O(1).
  *
  * \param size bytes a request asks for
  * \param align its alignment, a power of two

@@ -61,29 +61,51 @@ RTHEAP_PRIVATE uintptr_t rtheap_control_bytes(uint32_t rows)
  * aligned, and the end rounded down with room for the sentinel. */
 #define REGION_PADDING (3u * ALIGN + WORD)
 
+/* The most a first region can exceed its index's largest block by when the
+ * index got a row fewer (rtheap_heap_rows): a row's bytes, the padding, and
+ * the heads' alignment. A region larger by less than this is used up to the
+ * largest block, the rest left out, rather than cut into chunks. */
+#define CUT_REST (sizeof(uint32_t) + SL_COUNT * sizeof(block_t *) + REGION_PADDING + sizeof(void *))
+
 /**
  * Rows of the index for a heap whose first region has `bytes` and whose
  * largest region will have `largest` (rtheap_init_for). For the first
  * region alone: enough for the largest block it can hold once the control
  * structure is taken out of it. A row fewer than the region size alone asks
  * for is often enough, and on a small heap a row is a large share of it.
- * A larger region to come gets the rows of its whole size.
+ * A larger region to come gets the rows of its whole size. `cut`: the
+ * rows init gives, which may be fewer still (see below); without it, the
+ * rows rtheap_control_size counts.
  * Inlined (rtheap_init_for above all): there the compiler knows the range of
  * the rows (the largest block's size needs no clamp) and keeps them in a
  * register, which takes less code than a call.
  */
-RTHEAP_PRIVATE RTHEAP_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_t largest)
+RTHEAP_PRIVATE RTHEAP_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_t largest, bool cut)
 {
     bool later = largest > bytes;
     uint32_t rows = rtheap_rows_for(later ? largest : bytes);
     if (MIN_ROWS > 1u && rows < MIN_ROWS) { /* rtheap_rows_for gives 1 at least */
         rows = MIN_ROWS;
     }
-    /* The sum stays far below the top of uintptr_t: a few KiB of control
-     * and at most MAX_GRANULES granules. */
-    if (!later && rows > MIN_ROWS &&
-        bytes <= rtheap_control_bytes(rows - 1u) + rtheap_max_block_for(rows - 1u)) {
+    /* A row fewer when these rows would hold the region's arena in a
+     * block of that row. For init (`cut`), while the largest block these
+     * rows would give is no larger than that row's largest: the region is
+     * then used up to that block, which is at least as large (its last
+     * bytes, fewer than CUT_REST, left out: rtheap_register_region), so
+     * that a larger region never gives a smaller largest block; the rows
+     * without `cut`, which rtheap_control_size counts, stay a bound. Up to
+     * three rows in regions of a few hundred bytes, where the control
+     * structure is a large share; mostly none or one (counted over every
+     * size and option set). The sums stay far below the top of uintptr_t:
+     * a few KiB of control and at most MAX_GRANULES granules. */
+    /* wcet-loop: row-fewer 3 */
+    while (!later && rows > MIN_ROWS &&
+           bytes <= (cut ? rtheap_control_bytes(rows) + REGION_PADDING : rtheap_control_bytes(rows - 1u)) +
+                        rtheap_max_block_for(rows - 1u)) {
         rows--;
+        if (!cut) {
+            break;
+        }
     }
     /* A region too small for that index and a block: the rows that leave room
      * for one (at any start), so that every region at least as large as the
@@ -101,7 +123,7 @@ RTHEAP_PRIVATE RTHEAP_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_
 /** Rows of the index for a first region of `bytes`, and no larger region to come. */
 RTHEAP_PRIVATE uint32_t rtheap_index_rows(uintptr_t bytes)
 {
-    return rtheap_heap_rows(bytes, 0);
+    return rtheap_heap_rows(bytes, 0, false);
 }
 
 size_t rtheap_control_size(size_t bytes)
@@ -186,10 +208,16 @@ RTHEAP_PRIVATE REGISTER_INLINE void rtheap_register_region(rtheap_t *heap, uintp
     uintptr_t sentinel = rtheap_sentinel_header(hi);
 #if ONE_BLOCK_REGION
     /* The region is one block, used up to the largest block the index holds:
-     * all of it (MAX_REGION_BYTES) but for the few sizes just above a row's
-     * worth of control, where the index got a row fewer to leave room for a
-     * block. */
+     * all of it (MAX_REGION_BYTES) but for the sizes just above a row's
+     * worth of control, where the index got a row fewer. */
     if (sentinel - pos > heap->max_block) {
+        sentinel = pos + heap->max_block;
+    }
+#else
+    /* Larger than the largest block by less than CUT_REST (a first region
+     * whose index got a row fewer): used up to that block, the rest left out.
+     * Unsigned wrap: only max_block < size <= max_block + CUT_REST. */
+    if (sentinel - pos - heap->max_block - 1u < CUT_REST) {
         sentinel = pos + heap->max_block;
     }
 #endif
@@ -248,7 +276,7 @@ __attribute__((cold)) rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t 
     uintptr_t span = bytes < MAX_REGION_BYTES ? bytes : MAX_REGION_BYTES;
     uintptr_t hi = lo + span;
     /* With one region at most, no region comes later. */
-    uint32_t rows = rtheap_heap_rows(span, RTHEAP_MAX_REGIONS > 1 ? largest_region : 0u);
+    uint32_t rows = rtheap_heap_rows(span, RTHEAP_MAX_REGIONS > 1 ? largest_region : 0u, true);
     /* Offsets from the aligned start, so that nothing wraps: the control
      * structure, then its heads (pointer-aligned), then the first block. */
     uintptr_t pad = (0u - lo) & (ALIGN - 1u);

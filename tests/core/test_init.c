@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rtheap_init(): NULL and tiny regions, misaligned starts, control-structure sizes,
- * the state right after init, and heaps as large as the RAM at hand. */
+ * the state right after init, larger regions never giving smaller blocks, and heaps
+ * as large as the RAM at hand. */
 #include "core_util.h"
 
 #define GUARD 64u
@@ -241,6 +242,55 @@ static void test_control_sizes(void)
     }
 }
 
+/* A larger region never gives a smaller largest block, nor a smaller arena, at
+ * any start: where a region is a few bytes past what an index row fewer
+ * serves, it gets the row fewer (and leaves those bytes out) rather than a
+ * row more that would take more than the few bytes give. The fresh heap is
+ * still one free block. */
+static void test_larger_is_never_smaller(void)
+{
+#if TH_IS_TARGET
+    size_t top = 4096u;
+    uint8_t *mem = buf + GUARD;
+#else
+    size_t top = 70000u;
+    uint8_t *mem = host_big;
+#endif
+    uint32_t bad = 0;
+    for (size_t off = 0; off < CU_ALIGN + CU_WORD; off += CU_WORD / 2u) {
+        size_t prev_largest = 0;
+        size_t prev_arena = 0;
+        for (size_t n = 64u; n + off <= top; n += CU_WORD) {
+            rtheap_t *h = rtheap_init(mem + off, n);
+            rtheap_stats_t s;
+            if (h == NULL || !rtheap_get_stats(h, &s)) {
+                continue;
+            }
+            bool ok = s.largest_guaranteed >= prev_largest && s.arena_bytes >= prev_arena &&
+                      s.largest_guaranteed == s.arena_bytes - CU_WORD;
+            if (!ok && bad++ < 5) {
+                th_print("  region of ");
+                th_print_u(n);
+                th_print(" bytes at offset ");
+                th_print_u(off);
+                th_print(": largest_guaranteed ");
+                th_print_u(s.largest_guaranteed);
+                th_print(" (before ");
+                th_print_u(prev_largest);
+                th_print("), arena ");
+                th_print_u(s.arena_bytes);
+                th_print(" (before ");
+                th_print_u(prev_arena);
+                th_println(")");
+            }
+            prev_largest = s.largest_guaranteed;
+            prev_arena = s.arena_bytes;
+        }
+        TH_CHECK(prev_largest > 0);
+    }
+    TH_CHECK_EQ(bad, 0);
+}
+
 /* The largest region at hand: all of the board's linker heap (or 16 MiB on the host). */
 static void test_big_region(void)
 {
@@ -282,6 +332,7 @@ int main(void)
     test_null_and_tiny();
     test_misaligned_starts();
     test_control_sizes();
+    test_larger_is_never_smaller();
     test_big_region();
     return th_summary();
 }
