@@ -213,7 +213,18 @@ fn run(cargo: &mut Cargo) -> Result<(), Fail> {
         cargo.say(format!("cargo:rustc-link-search=native={}", manifest.join("link").display()));
     }
     let lib_dir = match cargo.var("RTHEAP_LIB_DIR") {
-        Some(dir) => given_library(cargo, Path::new(&dir), &target, cpu, lock)?,
+        Some(dir) => {
+            // Nothing is compiled: options for a build of the crate's own do nothing.
+            for name in ["RTHEAP_CONFIG_HEADER", "RTHEAP_CFLAGS"] {
+                if cargo.var(name).is_some() {
+                    cargo.warning(format!(
+                        "rtheap: {name} is not used with RTHEAP_LIB_DIR: the library there has the \
+                         options it was built with"
+                    ));
+                }
+            }
+            given_library(cargo, Path::new(&dir), &target, cpu, lock)?
+        }
         None => build_library(cargo, &manifest, &out, &target, &host, cpu, lock)?,
     };
     cargo.say(format!("cargo:rustc-link-search=native={}", lib_dir.display()));

@@ -41,6 +41,7 @@
 #             either with unsafe-no-lock, and either without a C compiler refused with the
 #             crate's message; RTHEAP_LIB_DIR with a PRIMASK librtheap.a refused for
 #             user-lock, and with the user-lock build's archive linked without a compiler
+#             (RTHEAP_CFLAGS set too: a warning says it is not used)
 # Build scripts are linked by the host's cc given by path
 # (CARGO_TARGET_<host>_LINKER), never found on PATH: the crate's build.rs sees only
 # what is on PATH and in CC*. Every firmware must print "package firmware: ... OK" and
@@ -377,9 +378,16 @@ refused user-none "no C compiler for $target (tried .*), and the prebuilt librth
     none lld '"s"' false -- --features user
 refused user-primask-lib "RTHEAP_LIB_DIR: the feature \`user-lock\` asks for RTHEAP_LOCK_USER, but .* was built without it" \
     gcc gcc '"s"' false "RTHEAP_LIB_DIR=$work/primask-lib" -- --features user
-if [ -f "$work/user-lib/librtheap.a" ] && build user-given-lib none lld '"s"' false "RTHEAP_LIB_DIR=$work/user-lib" -- --features user; then
+if [ -f "$work/user-lib/librtheap.a" ] && build user-given-lib none lld '"s"' false "RTHEAP_LIB_DIR=$work/user-lib" \
+        RTHEAP_CFLAGS=-DRTHEAP_FIT_SCAN=4 -- --features user; then
     pass "user-given-lib: RTHEAP_LIB_DIR with a user-lock archive, no C compiler: linked"
     run user-given-lib
+    # RTHEAP_CFLAGS does nothing there: said in a warning.
+    if grep -q "RTHEAP_CFLAGS is not used with RTHEAP_LIB_DIR" "$work/user-given-lib.log"; then
+        pass "user-given-lib: the warning that RTHEAP_CFLAGS is not used"
+    else
+        cat "$work/user-given-lib.log"; fail "user-given-lib: no warning that RTHEAP_CFLAGS is not used"
+    fi
 else
     cat "$work/user-given-lib.log" 2>/dev/null; fail "user-given-lib: RTHEAP_LIB_DIR with the user-lock archive"
 fi
