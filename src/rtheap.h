@@ -161,7 +161,7 @@ size_t rtheap_control_size(size_t bytes);
  * the start and sized to the region; the rest becomes one free block (see
  * below for a region larger than a block). A region a few bytes larger than
  * an index row fewer can serve gets that row fewer and leaves those bytes
- * (fewer than the row's own) unused: a larger region never gives a smaller
+ * (at most a row's bytes and a granule) unused: a larger region never gives a smaller
  * largest block.
  * `mem` may have any alignment (it is rounded up).
  *
@@ -169,7 +169,8 @@ size_t rtheap_control_size(size_t bytes);
  * region wraps the address space (mem + bytes overflows), or it is too small:
  * any region of at least rtheap_control_size(bytes) + RTHEAP_MIN_BLOCK
  * bytes is large enough, at any start address. A region larger than the
- * largest block (16 MiB on 32-bit targets) is cut into chunks, or with
+ * largest block (16 MiB on 32-bit targets) is cut into chunks (larger by
+ * at most a row's bytes and a granule: used up to that block), or with
  * RTHEAP_SMALL used up to that size (on 64-bit hosts a first region is used
  * up to 32 GiB). O(1) apart from clearing the index, which
  * is proportional to log2(bytes). Not ISR-safe against other calls on the
@@ -214,15 +215,15 @@ rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t largest_region);
  * to a power of two): a larger region is cut into chunks of at most that
  * size, separated by fences of RTHEAP_MIN_BLOCK bytes (see
  * rtheap_init_for() to avoid that); a region larger than that size by less
- * than an index row's bytes and some padding is used up to that size, its
+ * than an index row's bytes and a granule is used up to that size, its
  * last bytes left out.
  *
  * Returns true on success; false if heap is NULL; false (and reports
  * RTHEAP_ERR_BAD_ARGUMENT) if mem is NULL, the region is too small or wraps
  * the address space,
- * overlaps the blocks or the control structure of a region already in the heap (the few bytes of
- * alignment padding at either end of a region are never used, so ranges
- * that share only padding are accepted), or RTHEAP_MAX_REGIONS regions
+ * overlaps the blocks or the control structure of a region already in the heap (bytes of
+ * a region that are never used, the alignment padding at either end and a
+ * last few left out, may be shared), or RTHEAP_MAX_REGIONS regions
  * exist already. O(bytes / largest block): one step unless the region is
  * larger than the first. ISR-safe.
  *

@@ -34,10 +34,9 @@
  * resize). With one region, a heap uses at most the largest block its
  * index holds, so that no code cuts a region into blocks: the first 16 MiB
  * of its memory on 32-bit targets, and for region sizes just past what an
- * index row fewer serves (that index, whose block is then the larger) or
- * of a few hundred bytes (an index a row short, to leave room for a block)
- * up to about a row's bytes less than the region.
- * On Cortex-M3 at -Os the five Rust entry points take 1000 B less than
+ * index row fewer serves (that index then, whose block is at least as
+ * large) up to a row's bytes and a granule less than the region.
+ * On Cortex-M3 at -Os the five Rust entry points take 1050 B less than
  * with the same options and RTHEAP_SMALL 0, for about 85 instructions more
  * per allocation, 26 per realloc, 1 per resize in place and 3 per free (the
  * bench's mix, means).

@@ -61,11 +61,28 @@ RTHEAP_PRIVATE uintptr_t rtheap_control_bytes(uint32_t rows)
  * aligned, and the end rounded down with room for the sentinel. */
 #define REGION_PADDING (3u * ALIGN + WORD)
 
+/** Offset of the heads (pointer-aligned) from the control structure's start, for `rows` rows. */
+RTHEAP_PRIVATE uintptr_t rtheap_heads_offset(uint32_t rows)
+{
+    return (sizeof(struct rtheap) + rows * sizeof(uint32_t) + sizeof(void *) - 1u) &
+           ~(uintptr_t)(sizeof(void *) - 1u);
+}
+
+/** Offset from the aligned start of a first region to the end of its first
+ * block's header, with an index of `rows` rows: the control structure, its
+ * heads pointer-aligned, and the first payload aligned. */
+RTHEAP_PRIVATE uintptr_t rtheap_first_offset(uint32_t rows)
+{
+    return (rtheap_heads_offset(rows) + rows * SL_COUNT * sizeof(block_t *) + WORD + ALIGN - 1u) &
+           ~(ALIGN - 1u);
+}
+
 /* The most a first region can exceed its index's largest block by when the
- * index got a row fewer (rtheap_heap_rows): a row's bytes, the padding, and
- * the heads' alignment. A region larger by less than this is used up to the
- * largest block, the rest left out, rather than cut into chunks. */
-#define CUT_REST (sizeof(uint32_t) + SL_COUNT * sizeof(block_t *) + REGION_PADDING + sizeof(void *))
+ * index got a row fewer (rtheap_heap_rows): the first block's offset grows
+ * by at most a row's bytes, the heads' alignment and a granule from one row
+ * to the next. A region larger than the largest block by at most this is
+ * used up to that block, the rest left out, rather than cut into chunks. */
+#define CUT_REST (sizeof(uint32_t) + SL_COUNT * sizeof(block_t *) + sizeof(void *) + ALIGN)
 
 /**
  * Rows of the index for a heap whose first region has `bytes` and whose
@@ -73,14 +90,14 @@ RTHEAP_PRIVATE uintptr_t rtheap_control_bytes(uint32_t rows)
  * region alone: enough for the largest block it can hold once the control
  * structure is taken out of it. A row fewer than the region size alone asks
  * for is often enough, and on a small heap a row is a large share of it.
- * A larger region to come gets the rows of its whole size. `cut`: the
- * rows init gives, which may be fewer still (see below); without it, the
- * rows rtheap_control_size counts.
+ * A larger region to come gets the rows of its whole size. `cut` (not 0:
+ * init's own, see below) may give fewer still; without it, the rows
+ * rtheap_control_size counts.
  * Inlined (rtheap_init_for above all): there the compiler knows the range of
  * the rows (the largest block's size needs no clamp) and keeps them in a
  * register, which takes less code than a call.
  */
-RTHEAP_PRIVATE RTHEAP_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_t largest, bool cut)
+RTHEAP_PRIVATE RTHEAP_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_t largest, uintptr_t cut)
 {
     bool later = largest > bytes;
     uint32_t rows = rtheap_rows_for(later ? largest : bytes);
@@ -88,22 +105,29 @@ RTHEAP_PRIVATE RTHEAP_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_
         rows = MIN_ROWS;
     }
     /* A row fewer when these rows would hold the region's arena in a
-     * block of that row. For init (`cut`), while the largest block these
-     * rows would give is no larger than that row's largest: the region is
-     * then used up to that block, which is at least as large (its last
-     * bytes, fewer than CUT_REST, left out: rtheap_register_region), so
+     * block of that row. For init, `cut` is the region's bytes from its
+     * aligned start, rounded down to a granule: a row fewer then while the
+     * block these rows give there is no larger than that row's largest. The
+     * region is then used up to that block, which is at least as large (its
+     * last bytes, at most CUT_REST, left out: rtheap_register_region), so
      * that a larger region never gives a smaller largest block; the rows
-     * without `cut`, which rtheap_control_size counts, stay a bound. Up to
-     * three rows in regions of a few hundred bytes, where the control
-     * structure is a large share; mostly none or one (counted over every
-     * size and option set). The sums stay far below the top of uintptr_t:
-     * a few KiB of control and at most MAX_GRANULES granules. */
+     * without it, which rtheap_control_size counts, stay a bound. Up to three
+     * rows in regions of a few hundred bytes, where the control structure is
+     * a large share; mostly none or one (counted over every size and option
+     * set; a region too small for any block with these rows loses a row
+     * too). RTHEAP_SMALL decides with the worst-case padding instead, in
+     * less code: still never a smaller block for a larger region, but at
+     * some start addresses a row fewer where a row more would give up to
+     * three granules more. The sums stay far below the top of uintptr_t: a few KiB of
+     * control and at most MAX_GRANULES granules. */
     /* wcet-loop: row-fewer 3 */
     while (!later && rows > MIN_ROWS &&
-           bytes <= (cut ? rtheap_control_bytes(rows) + REGION_PADDING : rtheap_control_bytes(rows - 1u)) +
-                        rtheap_max_block_for(rows - 1u)) {
+           (cut == 0u    ? bytes <= rtheap_control_bytes(rows - 1u) + rtheap_max_block_for(rows - 1u)
+            : RTHEAP_SMALL ? bytes <= rtheap_control_bytes(rows) + REGION_PADDING +
+                                          rtheap_max_block_for(rows - 1u)
+                           : cut <= rtheap_first_offset(rows) + rtheap_max_block_for(rows - 1u))) {
         rows--;
-        if (!cut) {
+        if (cut == 0u) {
             break;
         }
     }
@@ -123,7 +147,7 @@ RTHEAP_PRIVATE RTHEAP_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_
 /** Rows of the index for a first region of `bytes`, and no larger region to come. */
 RTHEAP_PRIVATE uint32_t rtheap_index_rows(uintptr_t bytes)
 {
-    return rtheap_heap_rows(bytes, 0, false);
+    return rtheap_heap_rows(bytes, 0, 0);
 }
 
 size_t rtheap_control_size(size_t bytes)
@@ -276,12 +300,13 @@ __attribute__((cold)) rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t 
     uintptr_t span = bytes < MAX_REGION_BYTES ? bytes : MAX_REGION_BYTES;
     uintptr_t hi = lo + span;
     /* With one region at most, no region comes later. */
-    uint32_t rows = rtheap_heap_rows(span, RTHEAP_MAX_REGIONS > 1 ? largest_region : 0u, true);
     /* Offsets from the aligned start, so that nothing wraps: the control
      * structure, then its heads (pointer-aligned), then the first block. */
     uintptr_t pad = (0u - lo) & (ALIGN - 1u);
-    uintptr_t heads = (sizeof(struct rtheap) + rows * sizeof(uint32_t) + sizeof(void *) - 1u) &
-                      ~(uintptr_t)(sizeof(void *) - 1u);
+    /* RTHEAP_SMALL decides with the worst-case padding: any `cut` will do. */
+    uint32_t rows = rtheap_heap_rows(span, RTHEAP_MAX_REGIONS > 1 ? largest_region : 0u,
+                                     RTHEAP_SMALL ? 1u : span > pad ? (span - pad) & ~(ALIGN - 1u) : 0u);
+    uintptr_t heads = rtheap_heads_offset(rows);
     uintptr_t control = heads + rows * SL_COUNT * sizeof(block_t *);
     if (span < pad + control + REGION_MIN) {
         return NULL;
