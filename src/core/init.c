@@ -238,7 +238,7 @@ RTHEAP_PRIVATE REGISTER_INLINE void rtheap_register_region(rtheap_t *heap, uintp
         sentinel = pos + heap->max_block;
     }
 #else
-    /* Larger than the largest block by less than CUT_REST (a first region
+    /* Larger than the largest block by at most CUT_REST (a first region
      * whose index got a row fewer): used up to that block, the rest left out.
      * Unsigned wrap: only max_block < size <= max_block + CUT_REST. */
     if (sentinel - pos - heap->max_block - 1u < CUT_REST) {
@@ -299,11 +299,11 @@ __attribute__((cold)) rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t 
     }
     uintptr_t span = bytes < MAX_REGION_BYTES ? bytes : MAX_REGION_BYTES;
     uintptr_t hi = lo + span;
-    /* With one region at most, no region comes later. */
     /* Offsets from the aligned start, so that nothing wraps: the control
      * structure, then its heads (pointer-aligned), then the first block. */
     uintptr_t pad = (0u - lo) & (ALIGN - 1u);
-    /* RTHEAP_SMALL decides with the worst-case padding: any `cut` will do. */
+    /* With one region at most, no region comes later. RTHEAP_SMALL decides
+     * with the worst-case padding: any `cut` will do. */
     uint32_t rows = rtheap_heap_rows(span, RTHEAP_MAX_REGIONS > 1 ? largest_region : 0u,
                                      RTHEAP_SMALL ? 1u : span > pad ? (span - pad) & ~(ALIGN - 1u) : 0u);
     uintptr_t heads = rtheap_heads_offset(rows);
