@@ -118,8 +118,8 @@ RTHEAP_PRIVATE RTHEAP_INLINE uint32_t rtheap_heap_rows(uintptr_t bytes, uintptr_
      * too). RTHEAP_SMALL decides with the worst-case padding instead, in
      * less code: still never a smaller block for a larger region, but at
      * some start addresses a row fewer where a row more would give up to
-     * three granules more. The sums stay far below the top of uintptr_t: a few KiB of
-     * control and at most MAX_GRANULES granules. */
+     * three granules more. One loop for both (one round without `cut`): 20 B
+     * less than two. Sums stay small: a few KiB, at most MAX_GRANULES granules. */
     /* wcet-loop: row-fewer 3 */
     while (!later && rows > MIN_ROWS &&
            (cut == 0u    ? bytes <= rtheap_control_bytes(rows - 1u) + rtheap_max_block_for(rows - 1u)
