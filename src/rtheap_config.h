@@ -36,9 +36,9 @@
  * of its memory on 32-bit targets, and for region sizes just past what an
  * index row fewer serves (that index then, whose block is at least as
  * large) up to a row's bytes and a granule less than the region.
- * On Cortex-M3 at -Os the five Rust entry points take 1050 B less than
- * with the same options and RTHEAP_SMALL 0, for about 85 instructions more
- * per allocation, 26 per realloc, 1 per resize in place and 3 per free (the
+ * On Cortex-M3 at -Os the five Rust entry points take 1060 B less than
+ * with the same options and RTHEAP_SMALL 0, for about 84 instructions more
+ * per allocation, 31 per realloc, 1 per resize in place and 2 per free (the
  * bench's mix, means).
  * Default 0.
  */

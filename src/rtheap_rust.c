@@ -154,22 +154,21 @@ void __rust_deallocate(void *ptr, size_t old_size, size_t align)
             rtheap_report_error(heap, RTHEAP_ERR_BAD_ARGUMENT, ptr);
         }
     }
-    rtheap_free_nonnull(ptr, heap);
+    rtheap_rust_free(ptr, old_size, align, heap);
 }
 #elif RTHEAP_SMALL
 /* RTHEAP_SMALL: on the heap as it is. Before the heap is built no block of
  * it exists, so there is nothing to free, and nothing to build it for. */
 void __rust_deallocate(void *ptr, size_t old_size, size_t align)
 {
-    (void)old_size;
-    (void)align;
     rtheap_t *heap = rtheap_default_heap;
     if (heap != NULL) {
-        rtheap_free_nonnull(ptr, heap);
+        rtheap_rust_free(ptr, old_size, align, heap);
     }
 }
 #else
-/* The layout is not needed: only the pointer is passed on. */
+/* The layout is passed on where it came, unread: the heap then goes fourth,
+ * in the register the free's body wants it in. */
 /* wcet-once: deallocate_first (builds the default heap: bounded apart) */
 __attribute__((noinline, cold)) static void deallocate_first(void *ptr)
 {
@@ -178,14 +177,12 @@ __attribute__((noinline, cold)) static void deallocate_first(void *ptr)
 
 void __rust_deallocate(void *ptr, size_t old_size, size_t align)
 {
-    (void)old_size;
-    (void)align;
     rtheap_t *heap = rtheap_default_heap;
     if (heap == NULL) {
         deallocate_first(ptr);
         return;
     }
-    rtheap_free_nonnull(ptr, heap);
+    rtheap_rust_free(ptr, old_size, align, heap);
 }
 #endif
 

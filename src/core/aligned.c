@@ -102,7 +102,7 @@ RTHEAP_PRIVATE void rtheap_release_cut(rtheap_t *heap, uintptr_t h, uintptr_t t)
     const region_t *r =
         RTHEAP_CHECKS && RTHEAP_MAX_REGIONS > 1 ? rtheap_region_of(heap, h) : &heap->regions[0];
     if (r != NULL) { /* it is: a search that checked the block found it */
-        rtheap_release_merging(heap, r, c, rtheap_payload(c));
+        rtheap_release_merging(rtheap_payload(c), c, r, heap);
     }
 }
 

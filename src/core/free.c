@@ -225,8 +225,8 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_detach_prev(rtheap_t *heap, const reg
  * merges are the minority of frees, and a copy in free would double the
  * merge's bytes for about four instructions a free.
  */
-RTHEAP_BODY void rtheap_release_merging(rtheap_t *heap, const region_t *r, block_t *b,
-                                        const void *ptr)
+RTHEAP_BODY void rtheap_release_merging(const void *ptr, block_t *b, const region_t *r,
+                                        rtheap_t *heap)
 {
     uintptr_t h = rtheap_addr(b);
     size_t hd = b->header;
@@ -284,7 +284,7 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_release(rtheap_t *heap, const region_t *r,
      * PREV_FREE or the next block says FREE or PREV_FREE. RTHEAP_SMALL: the
      * merging release handles every case, and is the one copy. */
     if (RTHEAP_SMALL || ((hd | nd) & (FLAG_FREE | FLAG_PREV_FREE)) != 0) {
-        rtheap_release_merging(heap, r, b, ptr);
+        rtheap_release_merging(ptr, b, r, heap);
         return;
     }
     /* Neither neighbour is free (the common case): b's header and the next
@@ -320,12 +320,15 @@ RTHEAP_PRIVATE RTHEAP_HOT void rtheap_free_unlocked(rtheap_t *heap, void *ptr)
     rtheap_release(heap, r, b, hd, nd, ptr);
 }
 
-/* rtheap_free on a heap known to exist: __rust_deallocate (src/rtheap_rust.c),
- * which has read the heap's pointer already, calls it straight, with ptr
- * where it came in. With the checks a NULL ptr needs no test of its own: it
- * is in no region, and rtheap_refuse lets it go without a word. */
-RTHEAP_ENTRY void rtheap_free_nonnull(void *ptr, rtheap_t *heap)
+/* rtheap_free on a heap known to exist: __rust_deallocate's call
+ * (src/rtheap_rust.c), with its arguments where they came and the heap
+ * fourth, where this body wants it (the layout is not needed). With the
+ * checks a NULL ptr needs no test of its own: it is in no region, and
+ * rtheap_refuse lets it go without a word. */
+RTHEAP_ENTRY void rtheap_rust_free(void *ptr, size_t old_size, size_t align, rtheap_t *heap)
 {
+    (void)old_size;
+    (void)align;
     if (!RTHEAP_CHECKS && ptr == NULL) {
         return;
     }
@@ -335,6 +338,6 @@ RTHEAP_ENTRY void rtheap_free_nonnull(void *ptr, rtheap_t *heap)
 void rtheap_free(rtheap_t *heap, void *ptr)
 {
     if (heap != NULL) {
-        rtheap_free_nonnull(ptr, heap);
+        rtheap_rust_free(ptr, 0, 0, heap);
     }
 }

@@ -120,7 +120,7 @@ RTHEAP_PRIVATE RTHEAP_HOT uintptr_t rtheap_resize_block(rtheap_t *heap, const re
              * its checks above), or -Os: the release that merges joins it,
              * or takes it out of service. */
             tail->header = rtheap_hdr(tt, 0, KIND_BLOCK);
-            rtheap_release_merging(heap, r, tail, rtheap_payload(b));
+            rtheap_release_merging(rtheap_payload(b), tail, r, heap);
         } else {
             rtheap_free_block_at(h + t, tt, 0);
             if (!rtheap_prev_is_free(nd)) {
@@ -214,7 +214,7 @@ RTHEAP_PRIVATE void *rtheap_realloc_unlocked(rtheap_t *heap, void *ptr, size_t s
      * too: free keeps the one copy of that case (-O2 a copy here too, which
      * keeps its copy loop tight). */
     rtheap_poison(rtheap_addr(b) + WORD, rtheap_size(hd) - WORD);
-    rtheap_release_merging(heap, r, b, ptr);
+    rtheap_release_merging(ptr, b, r, heap);
 #else
     size_t nd = rtheap_block_at(rtheap_addr(b) + rtheap_size(hd))->header;
     rtheap_release(heap, r, b, hd, nd, ptr);

@@ -38,9 +38,31 @@ RTHEAP_PRIVATE void rtheap_count_alloc(rtheap_t *heap, uintptr_t t)
 #endif
 }
 
+#if RTHEAP_STATS && UINTPTR_MAX == 0xFFFFFFFFu
+_Static_assert(offsetof(rtheap_t, used_total) == offsetof(rtheap_t, free_count) + 4u &&
+                   offsetof(rtheap_t, free_count) % 4u == 0 &&
+                   offsetof(rtheap_t, free_count) <= 1020u,
+               "free_count and used_total are a pair LDRD and STRD reach");
+#endif
+
 RTHEAP_PRIVATE void rtheap_count_free(rtheap_t *heap, uintptr_t t)
 {
-#if RTHEAP_STATS
+#if RTHEAP_STATS && defined(__thumb2__) && !defined(__clang__) && UINTPTR_MAX == 0xFFFFFFFFu
+    /* The pair in one load and one store, which GCC schedules apart into
+     * two of each (2 instructions a free; clang pairs them itself). The
+     * "m" operands tell it which fields are read and written. */
+    uint32_t n;
+    size_t used;
+    __asm__("ldrd %0, %1, [%2, #%c5]"
+            : "=r"(n), "=r"(used)
+            : "r"(heap), "m"(heap->free_count), "m"(heap->used_total),
+              "i"(offsetof(rtheap_t, free_count)));
+    n += 1u;
+    used -= t;
+    __asm__("strd %2, %3, [%4, #%c5]"
+            : "=m"(heap->free_count), "=m"(heap->used_total)
+            : "r"(n), "r"(used), "r"(heap), "i"(offsetof(rtheap_t, free_count)));
+#elif RTHEAP_STATS
     uint32_t n = heap->free_count;
     size_t used = heap->used_total;
     heap->free_count = n + 1u;

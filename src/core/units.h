@@ -26,9 +26,9 @@ void *rtheap_alloc_nonnull(rtheap_t *heap, size_t size);
  * for a layout that is not a plain one (over-aligned, or a bad alignment,
  * reported), and for any layout on its first call. */
 void *rtheap_rust_alloc_other(size_t size, size_t align, rtheap_t *heap);
-/* src/core/free.c: rtheap_free on a heap known to exist, ptr first (where
- * __rust_deallocate has it). */
-void rtheap_free_nonnull(void *ptr, rtheap_t *heap);
+/* src/core/free.c: rtheap_free on a heap known to exist, with
+ * __rust_deallocate's arguments where they came and the heap fourth. */
+void rtheap_rust_free(void *ptr, size_t old_size, size_t align, rtheap_t *heap);
 
 /* src/core/resize.c: __rust_reallocate's call for a plain layout and
  * __rust_reallocate_inplace's call, on a heap that exists: the entry point's
