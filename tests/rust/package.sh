@@ -18,7 +18,8 @@
 #   gcc-O3    gcc and clang on PATH (gcc must be chosen): opt-level 3, no debug: no
 #             .debug_info, .comment says GCC, more code than the -Os build; then relinked
 #             with a stand-in for cortex-m-rt's link.x plus the crate's rtheap.x, and the
-#             heap must be [__sheap, _stack_start - 4 KiB)
+#             heap must be [__sheap, _stack_start - the default stack), the default
+#             taken from memory.x's RAM: 4 KiB under 32 KiB, 8 KiB under 128 KiB, else 16 KiB
 #   clang     PATH with clang and ld.lld and no GCC at all (no arm-none-eabi-*, gcc, cc):
 #             opt-level "s" with debug: clang's producer, -Os; linked by ld.lld
 #   clang-O3  both on PATH, CC_<target>=clang (the variable wins over PATH): opt-level 3,
@@ -254,11 +255,20 @@ if build gcc-O3 both gcc 3 false; then
         nm=/usr/bin/arm-none-eabi-nm
         sheap=$($nm "$work/gcc-cmrt.elf" | awk '$3 == "__sheap" { print $1 }')
         top=$($nm "$work/gcc-cmrt.elf" | awk '$3 == "_stack_start" { print $1 }')
-        want=$(printf '0x%x..0x%x' $(((0x$sheap + 7) & ~7)) $(((0x$top - 4096) & ~7)))
+        ram=$(awk '$1 == "RAM" { for (i = 1; i < NF; i++) if ($i == "LENGTH") print $(i + 2) }' \
+            "$fw/board/memory.x")
+        case $ram in
+            *K) ram=$((${ram%K} * 1024)) ;;
+            *M) ram=$((${ram%M} * 1048576)) ;;
+        esac
+        stack=16384
+        [ "$ram" -lt 131072 ] && stack=8192
+        [ "$ram" -lt 32768 ] && stack=4096
+        want=$(printf '0x%x..0x%x' $(((0x$sheap + 7) & ~7)) $(((0x$top - stack) & ~7)))
         if grep -q "heap $want " "$work/gcc-cmrt.run"; then
-            pass "gcc-cmrt: rtheap.x with cortex-m-rt's symbols: the heap is $want"
+            pass "gcc-cmrt: rtheap.x with cortex-m-rt's symbols: the heap is $want ($stack B of stack)"
         else
-            fail "gcc-cmrt: the heap is not [__sheap, _stack_start - 4 KiB) = $want"
+            fail "gcc-cmrt: the heap is not [__sheap, _stack_start - $stack) = $want"
         fi
     else
         cat "$work/gcc-cmrt.log"; fail "gcc-cmrt: link with rtheap.x"

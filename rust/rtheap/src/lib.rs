@@ -384,8 +384,9 @@ fn no_heap_check() {
 
 /// The panic of [`no_heap_check`]. A global allocator must not unwind: an
 /// `extern "C"` function cannot, so where panics unwind (a host program) the
-/// panic aborts here, after the panic hook has printed the message; on
-/// firmware (`panic = "abort"`) the panic handler gets it as usual.
+/// panic aborts here (the standard library's panic hook allocates too, and
+/// may stop before it prints the message); on firmware (`panic = "abort"`)
+/// the panic handler gets it as usual.
 #[cold]
 #[inline(never)]
 extern "C" fn no_heap_panic() -> ! {
