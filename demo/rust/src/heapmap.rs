@@ -54,7 +54,8 @@ impl CHeap {
 pub const SLICES: usize = 64;
 
 /// What a walk found in one region of a heap. It lives on the stack (4 KiB
-/// in all), so a map holds one region and a heap of two is walked twice.
+/// in all on the micro:bit), so a map holds one region and a heap of two is
+/// walked twice.
 pub struct RegionMap {
     /// The region's number in its heap, and its bytes `[lo, hi)`.
     index: u32,

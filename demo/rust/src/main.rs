@@ -448,7 +448,7 @@ fn fw_main() -> i32 {
     if ok { 0 } else { 1 }
 }
 
-// The phases, out of line: the stack (4 KiB) holds one at a time.
+// The phases, out of line: the stack (4 KiB on the micro:bit) holds one at a time.
 
 /// Runs the hub until `target` bytes of the default heap are in use.
 #[inline(never)]
