@@ -68,13 +68,25 @@ RTHEAP_PRIVATE uintptr_t rtheap_heads_offset(uint32_t rows)
            ~(uintptr_t)(sizeof(void *) - 1u);
 }
 
+/** Bytes of the control structure with an index of `rows` rows: up to the
+ * end of its heads (pointer-aligned after the bitmaps). */
+RTHEAP_PRIVATE uintptr_t rtheap_control_offset(uint32_t rows)
+{
+    return rtheap_heads_offset(rows) + rows * SL_COUNT * sizeof(block_t *);
+}
+
+/** Header address of the first block of a region that starts at lo. */
+RTHEAP_PRIVATE uintptr_t rtheap_first_header(uintptr_t lo)
+{
+    return ((lo + WORD + ALIGN - 1u) & ~(ALIGN - 1u)) - WORD;
+}
+
 /** Offset from the aligned start of a first region to the end of its first
- * block's header, with an index of `rows` rows: the control structure, its
- * heads pointer-aligned, and the first payload aligned. */
+ * block's header, with an index of `rows` rows (the start is aligned, so the
+ * first header is where it is at the offset 0). */
 RTHEAP_PRIVATE uintptr_t rtheap_first_offset(uint32_t rows)
 {
-    return (rtheap_heads_offset(rows) + rows * SL_COUNT * sizeof(block_t *) + WORD + ALIGN - 1u) &
-           ~(ALIGN - 1u);
+    return rtheap_first_header(rtheap_control_offset(rows)) + WORD;
 }
 
 /* The most a first region can exceed its index's largest block by when the
@@ -199,12 +211,6 @@ RTHEAP_PRIVATE void rtheap_add_free_block(rtheap_t *heap, uintptr_t pos, uintptr
     heap->arena_bytes += t;
 }
 
-/** Header address of the first block of a region that starts at lo. */
-RTHEAP_PRIVATE uintptr_t rtheap_first_header(uintptr_t lo)
-{
-    return ((lo + WORD + ALIGN - 1u) & ~(ALIGN - 1u)) - WORD;
-}
-
 /** Header address of the sentinel of a region that ends at hi. */
 RTHEAP_PRIVATE uintptr_t rtheap_sentinel_header(uintptr_t hi)
 {
@@ -306,8 +312,7 @@ __attribute__((cold)) rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t 
      * with the worst-case padding: any `cut` will do. */
     uint32_t rows = rtheap_heap_rows(span, RTHEAP_MAX_REGIONS > 1 ? largest_region : 0u,
                                      RTHEAP_SMALL ? 1u : span > pad ? (span - pad) & ~(ALIGN - 1u) : 0u);
-    uintptr_t heads = rtheap_heads_offset(rows);
-    uintptr_t control = heads + rows * SL_COUNT * sizeof(block_t *);
+    uintptr_t control = rtheap_control_offset(rows);
     if (span < pad + control + REGION_MIN) {
         return NULL;
     }
@@ -324,7 +329,7 @@ __attribute__((cold)) rtheap_t *rtheap_init_for(void *mem, size_t bytes, size_t 
     heap->magic = HEAP_MAGIC ^ base;
     heap->fl_count = rows;
     heap->max_block = (size_t)rtheap_max_block_for(rows);
-    heap->heads = (block_t **)(base + heads);
+    heap->heads = (block_t **)(base + rtheap_heads_offset(rows));
     rtheap_register_region(heap, base + control, hi, span);
     return heap;
 }

@@ -38,19 +38,16 @@ RTHEAP_PRIVATE void rtheap_count_alloc(rtheap_t *heap, uintptr_t t)
 #endif
 }
 
-#if RTHEAP_STATS && UINTPTR_MAX == 0xFFFFFFFFu
-_Static_assert(offsetof(rtheap_t, used_total) == offsetof(rtheap_t, free_count) + 4u &&
-                   offsetof(rtheap_t, free_count) % 4u == 0 &&
-                   offsetof(rtheap_t, free_count) <= 1020u,
-               "free_count and used_total are a pair LDRD and STRD reach");
-#endif
-
 RTHEAP_PRIVATE void rtheap_count_free(rtheap_t *heap, uintptr_t t)
 {
 #if RTHEAP_STATS && defined(__thumb2__) && !defined(__clang__) && UINTPTR_MAX == 0xFFFFFFFFu
     /* The pair in one load and one store, which GCC schedules apart into
      * two of each (2 instructions a free; clang pairs them itself). The
      * "m" operands tell it which fields are read and written. */
+    _Static_assert(offsetof(rtheap_t, used_total) == offsetof(rtheap_t, free_count) + 4u &&
+                       offsetof(rtheap_t, free_count) % 4u == 0 &&
+                       offsetof(rtheap_t, free_count) <= 1020u,
+                   "free_count and used_total are a pair LDRD and STRD reach");
     uint32_t n;
     size_t used;
     __asm__("ldrd %0, %1, [%2, #%c5]"
