@@ -42,6 +42,10 @@ void *valloc(size_t size);
 int getpagesize(void);
 
 extern char __heap_start[], __heap_end[];
+#ifdef LIBC_PICOLIBC_LD
+/* picolibc.ld's top of RAM and the stack below it (an absolute symbol: its address). */
+extern char __stack[], __stack_size[];
+#endif
 extern char __heap2_start[] __attribute__((weak));
 extern char __heap2_end[] __attribute__((weak));
 
@@ -471,6 +475,12 @@ int main(void)
     printf("libc test on %s (%s): heap %lu bytes in %lu region(s) [%p, %p)\n", RTHEAP_BOARD_NAME,
            LIBC_SCRIPT, (unsigned long)s.heap_bytes, (unsigned long)s.region_count,
            (void *)__heap_start, (void *)__heap_end);
+#ifdef LIBC_PICOLIBC_LD
+    /* The stack asked for with --defsym is the one picolibc.ld laid out: the heap ends
+     * __stack_size below the top (a --defsym read after the script leaves its default). */
+    CHECK((uintptr_t)__stack_size == 4096u &&
+          (uintptr_t)__heap_end == (uintptr_t)__stack - (uintptr_t)__stack_size);
+#endif
     test_malloc_free();
     test_calloc();
     test_realloc();

@@ -8,7 +8,8 @@ include_guard(GLOBAL)
 #   value is the exit status, through semihosting), a .map file next to it. Linker script:
 #     default      linker/cortex-m.ld with -L boards/<board> (memory.x, ram2.x);
 #     PICOLIBC_LD  picolibc's own picolibc.ld, given the board's FLASH/RAM from memory.x
-#                  through --defsym __flash/__flash_size/__ram/__ram_size/__stack_size.
+#                  through --defsym __flash/__flash_size/__ram/__ram_size/__stack_size
+#                  (and -Tpicolibc.ld after them: see below).
 #   The caller links rtheap::libc (or not: the negative control of the link check).
 #   Cross trees link with -nostartfiles (boards/common/startup.c is the usual startup),
 #   so the crt0 object is named explicitly (found with gcc -###).
@@ -45,8 +46,11 @@ function(rtheap_picolibc_firmware target board)
       string(TOLOWER "${region}" r)
       list(APPEND syms "-Wl,--defsym=__${r}=${CMAKE_MATCH_1}" "-Wl,--defsym=__${r}_size=${CMAKE_MATCH_2}")
     endforeach()
-    # -T picolibc.ld comes from the specs file (%{!T:-Tpicolibc.ld}).
-    target_link_options(${target} PRIVATE ${syms} "-Wl,--defsym=__stack_size=4096")
+    # picolibc.ld named after the --defsym options: the linker reads its DEFINED() tests
+    # in command-line order, and the specs file's own -Tpicolibc.ld (%{!T:...}) comes
+    # before them, where __stack_size would keep the script's 2 KiB default.
+    target_link_options(${target} PRIVATE ${syms} "-Wl,--defsym=__stack_size=4096"
+      "-Tpicolibc.ld")
     set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${_b_DIR}/memory.x")
   else()
     target_link_options(${target} PRIVATE "-T${RTHEAP_LINKER_SCRIPT}" "-L${_b_DIR}")

@@ -15,6 +15,9 @@
 #   gcc       PATH with arm-none-eabi-gcc and no clang; rtheap at opt-level "s" with
 #             debug: every C object's DW_AT_producer is GCC's and says -Os; linked by
 #             arm-none-eabi-gcc
+#   gcc-ram96k  (thumbv7em) the gcc build linked again for a memory.x of 96 KiB of RAM:
+#             the scripts' middle tier, 8 KiB of stack below the RAM's end, and a heap of
+#             64 KiB or more, so the firmware's sort runs on that stack
 #   gcc-O3    gcc and clang on PATH (gcc must be chosen): opt-level 3, no debug: no
 #             .debug_info, .comment says GCC, more code than the -Os build; then relinked
 #             with a stand-in for cortex-m-rt's link.x plus the crate's rtheap.x, and the
@@ -170,7 +173,7 @@ build() {
         link="-C linker=ld.lld"
     fi
     script=${script:-rtheap-cortex-m.ld}
-    link="$link -C link-arg=-T$script -C link-arg=-L$fw/board"
+    link="$link -C link-arg=-T$script -C link-arg=-L$fw/${boarddir:-board}"
     [ "$script" = cortex-m-rt-standin.x ] && link="$link -C link-arg=-Trtheap.x"
     # shellcheck disable=SC2086
     (cd "$fw" && env PATH="$work/path-$pathdir" CC= $vars $cargo rustc --release --offline \
@@ -241,6 +244,25 @@ if build gcc gcc gcc '"s"' true; then
     # same features replace the one in out_dir).
     mkdir -p "$work/primask-lib" && cp "$out_dir/rtheap/librtheap.a" "$work/primask-lib/"
     run gcc
+    # The scripts' middle tier: the same firmware linked again for 96 KiB of RAM has
+    # 8 KiB of stack, and a heap of over 64 KiB, so it sorts (a 4 KiB stack fails there).
+    if [ "$target" = thumbv7em-none-eabihf ]; then
+        mkdir -p "$fw/board96"
+        printf 'MEMORY\n{\n  FLASH (rx) : ORIGIN = 0x00000000, LENGTH = 4M\n  RAM (rwx) : ORIGIN = 0x20000000, LENGTH = 96K\n}\n' \
+            >"$fw/board96/memory.x"
+        if boarddir=board96 build gcc-ram96k gcc gcc '"s"' true; then
+            run gcc-ram96k
+            line=$(grep '^package firmware' "$work/gcc-ram96k.run")
+            bytes=$(echo "$line" | sed -n 's/.*\.\.0x20016000 (\([0-9]*\) bytes), stack 8192 bytes.*/\1/p')
+            if [ -n "$bytes" ] && [ "$bytes" -ge 65536 ]; then
+                pass "gcc-ram96k: 8 KiB of stack under 96 KiB of RAM, a heap of $bytes B ending there, the sort held"
+            else
+                fail "gcc-ram96k: not a heap of 64 KiB or more ending 8 KiB below 0x20018000: $line"
+            fi
+        else
+            cat "$work/gcc-ram96k.log"; fail "gcc-ram96k: link for 96 KiB of RAM"
+        fi
+    fi
 else
     cat "$work/gcc.log"; fail "gcc: build"
 fi
