@@ -6,6 +6,9 @@
  * runs the init arrays, calls main() and exits through semihosting with main's
  * return value (QEMU's exit status); a weak _exit() (and empty _init/_fini) lets a
  * C library's exit() link and end the same way.
+ * On Armv8-M Mainline it first sets MSPLIM to __stack_limit, the bottom of the stack and
+ * the end of the heap in linker/cortex-m.ld: a main stack that outgrows __stack_size then
+ * faults (reported "stack overflow") instead of writing over the top of the heap.
  * Faults (HardFault, MemManage, BusFault, UsageFault, SecureFault, NMI) print
  *   HardFault: PC=0x........ LR=0x........
  * (the stacked PC and LR of the faulting code) and exit with status 3 (STARTUP_FAULT_EXIT).
@@ -27,6 +30,15 @@
 extern uint32_t __data_start[], __data_end[], __data_load[];
 extern uint32_t __bss_start[], __bss_end[];
 extern uint32_t _stack_top[];
+#if defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__)
+#define STARTUP_STACK_LIMIT 1
+extern uint32_t __stack_limit[];
+/* CFSR's UsageFault part: STKOF, a stack limit reached (MSPLIM or PSPLIM). */
+#define STARTUP_CFSR (*(volatile uint32_t *)0xE000ED28u)
+#define STARTUP_CFSR_STKOF (1u << 20)
+#else
+#define STARTUP_STACK_LIMIT 0
+#endif
 typedef void (*startup_fn)(void);
 extern startup_fn __preinit_array_start[], __preinit_array_end[];
 extern startup_fn __init_array_start[], __init_array_end[];
@@ -98,6 +110,9 @@ typedef char startup_irqs_are_48[STARTUP_NUM_IRQS == 48 ? 1 : -1];
 
 __attribute__((noreturn)) void Reset_Handler(void)
 {
+#if STARTUP_STACK_LIMIT
+    __asm__ volatile("msr msplim, %0" : : "r"(__stack_limit));
+#endif
 #if defined(__ARM_FP)
     /* CPACR: full access to CP10 and CP11. */
     volatile uint32_t *cpacr = (volatile uint32_t *)0xE000ED88u;
@@ -153,16 +168,29 @@ void startup_fault_report(const uint32_t *frame, uint32_t exc_return, uint32_t k
     startup_put_hex(frame[6]);
     startup_puts(" LR=");
     startup_put_hex(frame[5]);
+#if STARTUP_STACK_LIMIT
+    /* The frame was not stacked then: PC and LR above are not the faulting code's. */
+    if ((STARTUP_CFSR & STARTUP_CFSR_STKOF) != 0) {
+        startup_puts(" (stack overflow)");
+    }
+#endif
     startup_puts("\n");
     semihost_exit(STARTUP_FAULT_EXIT);
 }
 
 /* Naked entries: pick the stack the exception frame was pushed on (EXC_RETURN bit 2:
- * 0 = MSP, 1 = PSP) and call the reporter. Thumb-1 only, so also valid on Armv6-M. */
+ * 0 = MSP, 1 = PSP) and call the reporter. Thumb-1 only, so also valid on Armv6-M. With a
+ * stack limit, MSPLIM is lifted first: after an overflow the reporter's own frame lies
+ * below it. */
+#if STARTUP_STACK_LIMIT
+#define STARTUP_LIFT_LIMIT "movs r3, #0\n\tmsr msplim, r3\n\t"
+#else
+#define STARTUP_LIFT_LIMIT ""
+#endif
 #define STARTUP_FAULT_ENTRY(name, kind)                                                            \
     __attribute__((naked)) void name(void)                                                         \
     {                                                                                              \
-        __asm__ volatile("movs r0, #4\n\t"                                                         \
+        __asm__ volatile(STARTUP_LIFT_LIMIT "movs r0, #4\n\t"                                      \
                          "mov r1, lr\n\t"                                                          \
                          "tst r0, r1\n\t"                                                          \
                          "beq 1f\n\t"                                                              \

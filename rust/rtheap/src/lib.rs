@@ -599,7 +599,8 @@ fn default_heap() -> *mut ffi::Heap {
 
 /// Builds the default heap in `[start_addr, start_addr + size)` instead of
 /// from the linker symbols `__heap_start`/`__heap_end`
-/// (`rtheap_default_init()`; any alignment, the start is rounded up to 8).
+/// (`rtheap_default_init()`; any alignment, the start is rounded up to 8 on
+/// Cortex-M, 16 on a 64-bit host).
 ///
 /// `Err(InitError::State)` if the default heap exists already (something
 /// allocated before this call, or `init` ran), `Err(InitError::Region)` if
@@ -788,7 +789,8 @@ const PLAIN_ALIGN: usize = 2 * core::mem::size_of::<usize>();
 /// - Several cores may share a `Heap` only with the feature `spin-lock` or
 ///   `user-lock` ([Several cores](crate#several-cores)); with the default
 ///   PRIMASK lock, one core only. `init` then keeps the other cores out too.
-/// - Any power-of-two alignment is served (above 8 bytes at the cost of up to
+/// - Any power-of-two alignment is served (above 8 bytes on Cortex-M, 16 on a
+///   64-bit host, at the cost of up to
 ///   `align` bytes of search slack, not of waste). Zero-size requests through
 ///   `GlobalAlloc` get a minimum block; through `Allocator` a dangling,
 ///   aligned pointer that costs nothing (as `Global` does).
@@ -816,7 +818,8 @@ impl Heap {
     }
 
     /// Builds the heap in `[start_addr, start_addr + size)` (`rtheap_init`;
-    /// any alignment, the start is rounded up to 8). Runs once per heap:
+    /// any alignment, the start is rounded up to 8 on Cortex-M, 16 on a 64-bit
+    /// host). Runs once per heap:
     /// `Err(InitError::State)` after that, `Err(InitError::Region)` for a
     /// region too small for a heap; the memory is untouched then.
     ///
@@ -935,7 +938,7 @@ impl Heap {
 
     /// Bytes in free blocks ([`Stats::free_bytes`]; 0 before init).
     /// embedded-alloc's `free()`. Each block costs a 4-byte header and is a
-    /// multiple of 8 bytes, so `used() + free()` is a little below the
+    /// multiple of 8 bytes on Cortex-M (8 and 16 on a 64-bit host), so `used() + free()` is a little below the
     /// region's size.
     pub fn free(&self) -> usize {
         self.stats().free_bytes
