@@ -790,8 +790,8 @@ const PLAIN_ALIGN: usize = 2 * core::mem::size_of::<usize>();
 ///   `user-lock` ([Several cores](crate#several-cores)); with the default
 ///   PRIMASK lock, one core only. `init` then keeps the other cores out too.
 /// - Any power-of-two alignment is served (above 8 bytes on Cortex-M, 16 on a
-///   64-bit host, at the cost of up to
-///   `align` bytes of search slack, not of waste). Zero-size requests through
+///   64-bit host, at the cost of up to `align` bytes of search slack, not of
+///   waste). Zero-size requests through
 ///   `GlobalAlloc` get a minimum block; through `Allocator` a dangling,
 ///   aligned pointer that costs nothing (as `Global` does).
 pub struct Heap {
@@ -819,9 +819,9 @@ impl Heap {
 
     /// Builds the heap in `[start_addr, start_addr + size)` (`rtheap_init`;
     /// any alignment, the start is rounded up to 8 on Cortex-M, 16 on a 64-bit
-    /// host). Runs once per heap:
-    /// `Err(InitError::State)` after that, `Err(InitError::Region)` for a
-    /// region too small for a heap; the memory is untouched then.
+    /// host). Runs once per heap: `Err(InitError::State)` after that,
+    /// `Err(InitError::Region)` for a region too small for a heap; the memory
+    /// is untouched then.
     ///
     /// The arguments are embedded-alloc's. Its `init` returns `()`; this one a
     /// [`Result`], which the compiler asks you to look at: a call that is the
@@ -938,8 +938,8 @@ impl Heap {
 
     /// Bytes in free blocks ([`Stats::free_bytes`]; 0 before init).
     /// embedded-alloc's `free()`. Each block costs a 4-byte header and is a
-    /// multiple of 8 bytes on Cortex-M (8 and 16 on a 64-bit host), so `used() + free()` is a little below the
-    /// region's size.
+    /// multiple of 8 bytes on Cortex-M (8 and 16 on a 64-bit host), so
+    /// `used() + free()` is a little below the region's size.
     pub fn free(&self) -> usize {
         self.stats().free_bytes
     }
